@@ -1,0 +1,74 @@
+import { z } from 'zod';
+import { defineMethod } from '../contract.ts';
+import { collectionName, collectionRef, noEvent } from './common.ts';
+
+export const collectionSchema = z.object({
+  id: z.number().int(),
+  name: z.string(),
+  description: z.string().nullable(),
+  embedderId: z.string(),
+  embeddingDim: z.number().int(),
+  chunkSize: z.number().int(),
+  chunkOverlap: z.number().int(),
+  documentCount: z.number().int(),
+  chunkCount: z.number().int(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+export type Collection = z.output<typeof collectionSchema>;
+
+export const collectionsListContract = defineMethod({
+  method: 'collections.list',
+  summary: 'All collections with document and chunk counts.',
+  params: z.object({}).strict().default({}),
+  result: z.array(collectionSchema),
+  event: noEvent,
+});
+
+export const collectionsGetContract = defineMethod({
+  method: 'collections.get',
+  summary: 'One collection by id or name.',
+  params: z.object({ collection: collectionRef }).strict(),
+  result: collectionSchema,
+  event: noEvent,
+});
+
+export const collectionsCreateContract = defineMethod({
+  method: 'collections.create',
+  summary: 'Create an empty collection (built-in embedder unless told otherwise).',
+  params: z
+    .object({
+      name: collectionName,
+      description: z.string().trim().max(2_000).optional(),
+      chunkSize: z.number().int().min(64).max(4_096).optional(),
+      chunkOverlap: z.number().int().min(0).max(1_024).optional(),
+    })
+    .strict()
+    .refine((p) => (p.chunkOverlap ?? 0) < (p.chunkSize ?? Infinity), {
+      message: 'chunkOverlap must be smaller than chunkSize',
+      path: ['chunkOverlap'],
+    }),
+  result: collectionSchema,
+  event: noEvent,
+});
+
+export const collectionsRenameContract = defineMethod({
+  method: 'collections.rename',
+  summary: 'Rename a collection.',
+  params: z.object({ collection: collectionRef, name: collectionName }).strict(),
+  result: collectionSchema,
+  event: noEvent,
+});
+
+export const collectionsDeleteContract = defineMethod({
+  method: 'collections.delete',
+  summary: 'Delete a collection with all its documents, chunks and vectors.',
+  params: z.object({ collection: collectionRef }).strict(),
+  result: z.object({
+    id: z.number().int(),
+    name: z.string(),
+    documents: z.number().int(),
+    chunks: z.number().int(),
+  }),
+  event: noEvent,
+});

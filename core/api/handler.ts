@@ -1,0 +1,18 @@
+import type { z } from 'zod';
+import type { Engine } from '../engine.ts';
+import type { EventOf, MethodContract, ResultOf } from './contract.ts';
+import type { Contracts, MethodName } from './contracts/index.ts';
+
+export interface CallContext<E> {
+  engine: Engine;
+  /** Aborted when the caller cancels (Ctrl-C, stop button, closed socket). */
+  signal: AbortSignal;
+  emit(event: E): void;
+}
+
+export type Handler<C extends MethodContract> = (
+  params: z.output<C['params']>,
+  ctx: CallContext<EventOf<C>>,
+) => Promise<ResultOf<C>>;
+
+export type Handlers = { [M in MethodName]: Handler<Contracts[M]> };

@@ -1,0 +1,30 @@
+import { createApiClient, type ApiClient } from '../api/client.ts';
+import { createDispatcher } from '../api/dispatcher.ts';
+import { openEngine, type Engine } from '../engine.ts';
+import { resolveDataDir } from '../paths.ts';
+
+export interface GlobalOptions {
+  dataDir?: string;
+  json?: boolean;
+}
+
+/**
+ * The CLI is a carrier like the others: it opens the engine in-process and talks to it only
+ * through the typed client, so every command exercises the same API the app uses.
+ */
+export async function withClient<T>(
+  opts: GlobalOptions,
+  signal: AbortSignal,
+  fn: (client: ApiClient, engine: Engine) => Promise<T>,
+): Promise<T> {
+  const engine = await openEngine({ dataDir: resolveDataDir(opts.dataDir) });
+  try {
+    const dispatcher = createDispatcher(engine);
+    const client = createApiClient((method, params, o) =>
+      dispatcher.call(method, params, { ...o, signal: o.signal ?? signal }),
+    );
+    return await fn(client, engine);
+  } finally {
+    await engine.close();
+  }
+}

@@ -1,0 +1,71 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
+import { readTemplate } from './template.ts';
+
+/**
+ * A Postgres cluster is complete only once initdb wrote both of these. A first start killed
+ * mid-initdb leaves a directory without them, which must never be opened.
+ */
+export function isCompleteCluster(dir: string): boolean {
+  return fs.existsSync(path.join(dir, 'PG_VERSION')) && fs.existsSync(path.join(dir, 'global', 'pg_control'));
+}
+
+export type ClusterOrigin = 'existing' | 'template' | 'initdb';
+
+export interface PreparedCluster {
+  origin: ClusterOrigin;
+  /** Set when a half-written cluster from an interrupted first start was found and replaced. */
+  replacedIncomplete: boolean;
+  ms: number;
+}
+
+/**
+ * Makes sure `pgDir` holds a complete cluster. A new one is built beside it (`pg.partial-*`) and
+ * renamed into place, so a crash at any moment leaves either nothing or a whole cluster.
+ */
+export async function prepareCluster(
+  pgDir: string,
+  opts: { templateDir?: string | null; templateKey?: string },
+): Promise<PreparedCluster> {
+  const started = performance.now();
+  const done = (origin: ClusterOrigin, replacedIncomplete: boolean): PreparedCluster => ({
+    origin,
+    replacedIncomplete,
+    ms: performance.now() - started,
+  });
+
+  removeLeftoverPartials(pgDir);
+  let replacedIncomplete = false;
+  if (fs.existsSync(pgDir)) {
+    if (isCompleteCluster(pgDir)) return done('existing', false);
+    // No PG_VERSION / pg_control: initdb never finished, so there is no user data in it.
+    fs.rmSync(pgDir, { recursive: true, force: true });
+    replacedIncomplete = true;
+  }
+
+  const partial = `${pgDir}.partial-${process.pid}-${Date.now()}`;
+  const template = opts.templateDir ? readTemplate(opts.templateDir) : null;
+  let origin: ClusterOrigin;
+  if (template && (!opts.templateKey || template.key === opts.templateKey)) {
+    fs.cpSync(template.pgdata, partial, { recursive: true });
+    origin = 'template';
+  } else {
+    const pg = new PGlite(partial);
+    await pg.waitReady;
+    await pg.close();
+    origin = 'initdb';
+  }
+  if (!isCompleteCluster(partial)) throw new Error(`new cluster at ${partial} is incomplete`);
+  fs.renameSync(partial, pgDir);
+  return done(origin, replacedIncomplete);
+}
+
+function removeLeftoverPartials(pgDir: string): void {
+  const parent = path.dirname(pgDir);
+  const prefix = `${path.basename(pgDir)}.partial-`;
+  if (!fs.existsSync(parent)) return;
+  for (const name of fs.readdirSync(parent)) {
+    if (name.startsWith(prefix)) fs.rmSync(path.join(parent, name), { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,79 @@
+import fs from 'node:fs';
+import { createCaches, type Caches } from './cache/caches.ts';
+import { openDb, type Db } from './db/pg-store.ts';
+import { loadMigrations } from './db/migrations.ts';
+import { acquireDataDirLock, type DataDirLock } from './lock/data-dir-lock.ts';
+import { dataPaths, type DataPaths } from './paths.ts';
+import { reconcileStores, type ReconcileReport } from './reconcile.ts';
+import { openVectorStore, type VectorStore } from './vectors/store.ts';
+
+/** Everything a request handler needs; one per data dir per process (the lock enforces it). */
+export interface Engine {
+  readonly paths: DataPaths;
+  readonly db: Db;
+  readonly vectors: VectorStore;
+  readonly caches: Caches;
+  readonly lock: DataDirLock;
+  readonly startedAt: Date;
+  readonly startupMs: number;
+  readonly reconcile: ReconcileReport;
+  close(): Promise<void>;
+}
+
+export interface OpenEngineOptions {
+  dataDir: string;
+  /** Template cluster to copy into a new data dir; null forces initdb (tests of that path). */
+  templateDir?: string | null;
+  migrationsDir?: string;
+}
+
+export async function openEngine(opts: OpenEngineOptions): Promise<Engine> {
+  const started = performance.now();
+  const paths = dataPaths(opts.dataDir);
+  const lock = acquireDataDirLock(paths.root, paths.lock);
+  let db: Db | undefined;
+  let vectors: VectorStore | undefined;
+  try {
+    fs.mkdirSync(paths.models, { recursive: true });
+    fs.mkdirSync(paths.backups, { recursive: true });
+    db = await openDb({
+      pgDir: paths.pg,
+      migrations: loadMigrations(opts.migrationsDir),
+      ...(opts.templateDir !== undefined ? { templateDir: opts.templateDir } : {}),
+    });
+    vectors = openVectorStore(paths.collectionsDb);
+    const reconcile = await reconcileStores(db, vectors);
+    const caches = createCaches();
+    let closing: Promise<void> | undefined;
+    const engine: Engine = {
+      paths,
+      db,
+      vectors,
+      caches,
+      lock,
+      reconcile,
+      startedAt: new Date(),
+      startupMs: performance.now() - started,
+      close() {
+        closing ??= (async () => {
+          try {
+            vectors!.close();
+            await db!.close();
+          } finally {
+            lock.release();
+          }
+        })();
+        return closing;
+      },
+    };
+    return engine;
+  } catch (err) {
+    try {
+      vectors?.close();
+      await db?.close();
+    } finally {
+      lock.release();
+    }
+    throw err;
+  }
+}

@@ -1,0 +1,35 @@
+/**
+ * Typed error codes shared by every layer. They travel across IPC/WebSocket as data
+ * (`{ ok: false, code, message, details }`), because Electron IPC keeps only an Error's message.
+ */
+export const ERROR_CODES = [
+  'invalid_params',
+  'unknown_method',
+  'not_found',
+  'conflict',
+  'data_dir_in_use',
+  'data_dir_unusable',
+  'schema_too_new',
+  'migration_edited',
+  'storage_error',
+  'cancelled',
+  'internal',
+] as const;
+
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+export class PustakaError extends Error {
+  readonly code: ErrorCode;
+  readonly details: Record<string, unknown> | undefined;
+
+  constructor(code: ErrorCode, message: string, details?: Record<string, unknown>, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'PustakaError';
+    this.code = code;
+    this.details = details;
+  }
+}
+
+export function isPustakaError(err: unknown): err is PustakaError {
+  return err instanceof PustakaError;
+}

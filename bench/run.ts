@@ -1,11 +1,22 @@
 // `npm run bench`: prints figures; never part of the test suite. `npm run bench -- startup` runs one.
+import { benchChunkEmbed } from './chunk-embed.ts';
 import { benchEngineStartup } from './engine-startup.ts';
+import { benchIngest } from './ingest.ts';
 
 const benches: Record<string, () => void | Promise<void>> = {
   startup: () => benchEngineStartup(),
+  chunk: () => benchChunkEmbed(),
+  ingest: () => benchIngest(),
 };
 
 const chosen = process.argv.slice(2);
+const unknown = chosen.filter((c) => !(c in benches));
+if (unknown.length) {
+  console.error(
+    `unknown benchmark(s): ${unknown.join(', ')}; choose from ${Object.keys(benches).join(', ')}`,
+  );
+  process.exit(2);
+}
 for (const [name, run] of Object.entries(benches)) {
   if (chosen.length && !chosen.includes(name)) continue;
   await run();

@@ -5,7 +5,10 @@ import { loadMigrations } from './db/migrations.ts';
 import { acquireDataDirLock, type DataDirLock } from './lock/data-dir-lock.ts';
 import { dataPaths, type DataPaths } from './paths.ts';
 import { reconcileStores, type ReconcileReport } from './reconcile.ts';
+import type { FileTaskInput, FileTaskOutput } from './ingest/file-task-types.ts';
+import { markInterruptedJobs } from './ingest/jobs.ts';
 import { openVectorStore, type VectorStore } from './vectors/store.ts';
+import { createWorkerPool, type WorkerPool } from './workers/pool.ts';
 
 /** Everything a request handler needs; one per data dir per process (the lock enforces it). */
 export interface Engine {
@@ -17,6 +20,10 @@ export interface Engine {
   readonly startedAt: Date;
   readonly startupMs: number;
   readonly reconcile: ReconcileReport;
+  /** Import jobs found cut short at start-up (resumed by `import.resume`). */
+  readonly interruptedJobs: number[];
+  /** Worker threads that extract, chunk and embed files; started on first use. */
+  ingestPool(): WorkerPool<FileTaskInput, FileTaskOutput>;
   close(): Promise<void>;
 }
 
@@ -43,8 +50,10 @@ export async function openEngine(opts: OpenEngineOptions): Promise<Engine> {
     });
     vectors = openVectorStore(paths.collectionsDb);
     const reconcile = await reconcileStores(db, vectors);
+    const interruptedJobs = await markInterruptedJobs(db);
     const caches = createCaches();
     let closing: Promise<void> | undefined;
+    let pool: WorkerPool<FileTaskInput, FileTaskOutput> | undefined;
     const engine: Engine = {
       paths,
       db,
@@ -52,11 +61,21 @@ export async function openEngine(opts: OpenEngineOptions): Promise<Engine> {
       caches,
       lock,
       reconcile,
+      interruptedJobs,
+      ingestPool() {
+        pool ??= createWorkerPool<FileTaskInput, FileTaskOutput>({
+          entry: new URL('./ingest/file-task.ts', import.meta.url),
+          // A hostile file can make a parser balloon; cap each worker's heap.
+          resourceLimits: { maxOldGenerationSizeMb: 1536 },
+        });
+        return pool;
+      },
       startedAt: new Date(),
       startupMs: performance.now() - started,
       close() {
         closing ??= (async () => {
           try {
+            await pool?.close();
             vectors!.close();
             await db!.close();
           } finally {

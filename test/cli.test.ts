@@ -106,3 +106,42 @@ describe('pustaka collections (in-process)', () => {
     expect(bad.stderr).toMatch(/chunkSize/);
   });
 });
+
+describe('pustaka import and documents (in-process)', () => {
+  it('imports a folder, prints a summary, lists, shows and deletes documents', async () => {
+    const root = tempDir();
+    fs.writeFileSync(path.join(root, 'kitas.md'), '# KITAS\n\nA limited stay permit for foreign workers.\n');
+    fs.writeFileSync(path.join(root, 'bad.txt'), Buffer.alloc(1000, 0));
+    const d = ['--data-dir', tempDir()];
+
+    const missing = await cli([...d, 'import', root]);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain('--collection');
+
+    const run = await cli([...d, 'import', root, '-c', 'Visa', '--tags', 'kitas, 2026']);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/Import into "Visa" finished in [\d.]+ s \(job 1\)\./);
+    expect(run.stdout).toContain('1 new · 0 updated · 0 unchanged · 0 duplicates · 1 failed');
+    expect(run.stdout).toMatch(/✗ bad\.txt .*binary/);
+
+    const again = await cli([...d, '--json', 'import', root, '-c', 'Visa']);
+    expect(JSON.parse(again.stdout)).toMatchObject({ unchanged: 1, imported: 0 });
+
+    const list = JSON.parse((await cli([...d, '--json', 'documents', 'list', '-c', 'visa'])).stdout);
+    expect(list.total).toBe(2);
+    const kitas = list.items.find((x: { sourcePath: string }) => x.sourcePath.endsWith('kitas.md'));
+    expect(kitas).toMatchObject({ status: 'indexed', tags: ['kitas', '2026'], fileType: 'markdown' });
+
+    const shown = await cli([...d, 'documents', 'show', String(kitas.id)]);
+    expect(shown.stdout).toContain('status   indexed');
+    const chunks = await cli([...d, 'documents', 'chunks', String(kitas.id)]);
+    expect(chunks.stdout).toContain('limited stay permit');
+    expect(chunks.stdout).toMatch(/── #0 \(\d+ tokens\) KITAS/);
+
+    const del = await cli([...d, 'documents', 'delete', String(kitas.id), '--yes']);
+    expect(del.stdout).toMatch(/^Deleted .*kitas\.md \(\d+ chunks?\)\./);
+    const jobs = await cli([...d, 'jobs']);
+    expect(jobs.stdout).toMatch(/#2 done\s+Visa/);
+    expect((await cli([...d, 'import', '--resume'])).stdout).toContain('Nothing to resume');
+  });
+});

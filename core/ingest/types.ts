@@ -5,16 +5,7 @@
  * (charStart/charEnd) index into it.
  */
 export type FileType =
-  | 'pdf'
-  | 'docx'
-  | 'html'
-  | 'markdown'
-  | 'text'
-  | 'csv'
-  | 'xlsx'
-  | 'epub'
-  | 'json'
-  | 'code';
+  'pdf' | 'docx' | 'html' | 'markdown' | 'text' | 'csv' | 'xlsx' | 'epub' | 'json' | 'code';
 
 export interface ExtractedSection {
   /** Headings from the outermost down to the one this section sits under; [] before any heading. */

@@ -5,6 +5,13 @@ import {
   collectionsListContract,
   collectionsRenameContract,
 } from './collections.ts';
+import {
+  documentsChunksContract,
+  documentsDeleteContract,
+  documentsGetContract,
+  documentsListContract,
+} from './documents.ts';
+import { importResumeContract, importRunContract, jobsListContract } from './imports.ts';
 import { statusContract } from './status.ts';
 
 /** Every method of the API: the one list the dispatcher, the carriers and the client share. */
@@ -15,6 +22,13 @@ export const contracts = {
   'collections.create': collectionsCreateContract,
   'collections.rename': collectionsRenameContract,
   'collections.delete': collectionsDeleteContract,
+  'import.run': importRunContract,
+  'import.resume': importResumeContract,
+  'jobs.list': jobsListContract,
+  'documents.list': documentsListContract,
+  'documents.get': documentsGetContract,
+  'documents.chunks': documentsChunksContract,
+  'documents.delete': documentsDeleteContract,
 } as const;
 
 export type Contracts = typeof contracts;
@@ -22,4 +36,6 @@ export type MethodName = keyof Contracts;
 export const METHOD_NAMES = Object.keys(contracts) as MethodName[];
 
 export * from './collections.ts';
+export * from './documents.ts';
+export * from './imports.ts';
 export * from './status.ts';

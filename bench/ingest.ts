@@ -1,0 +1,89 @@
+// Ingestion throughput on real documents (fetched by scripts/fetch-real-docs.sh into .fixtures/):
+// files/s, pages/s (PDF), chunks/s, peak RSS, and the re-import that should skip everything.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { openEngine } from '../core/engine.ts';
+import { importPaths } from '../core/ingest/import-service.ts';
+import { fmtMB } from './stats.ts';
+
+const FIXTURES = path.resolve('.fixtures/root');
+
+interface Corpus {
+  name: string;
+  paths: string[];
+}
+
+function findDirs(): Corpus[] {
+  const handbook = path.join(FIXTURES, 'usr/share/doc/debian-handbook/html');
+  const pg = path.join(FIXTURES, 'usr/share/doc/postgresql-doc-15/html');
+  const office = path.resolve('.fixtures/office');
+  const corpora: Corpus[] = [];
+  if (fs.existsSync(path.join(handbook, 'en-US')))
+    corpora.push({ name: 'Debian handbook en-US (HTML)', paths: [path.join(handbook, 'en-US')] });
+  if (fs.existsSync(pg)) corpora.push({ name: 'PostgreSQL 15 manual (HTML)', paths: [pg] });
+  for (const ext of ['pdf', 'docx']) {
+    const dir = path.join(office, ext);
+    if (fs.existsSync(dir))
+      corpora.push({ name: `Debian handbook pages (${ext.toUpperCase()})`, paths: [dir] });
+  }
+  if (fs.existsSync(handbook))
+    corpora.push({ name: 'Debian handbook, all languages (HTML)', paths: [handbook] });
+  return corpora;
+}
+
+function sampleRss(): { stop(): number } {
+  let peak = process.memoryUsage.rss();
+  const timer = setInterval(() => (peak = Math.max(peak, process.memoryUsage.rss())), 50);
+  return {
+    stop() {
+      clearInterval(timer);
+      return Math.max(peak, process.memoryUsage.rss());
+    },
+  };
+}
+
+export async function benchIngest(): Promise<void> {
+  const corpora = findDirs();
+  if (!corpora.length) {
+    console.log(
+      '\nIngestion: no real documents found; run scripts/fetch-real-docs.sh first (add --office for PDF/DOCX).',
+    );
+    return;
+  }
+  console.log(
+    `\nIngestion, built-in embedder (${os.availableParallelism()} cores, Node ${process.versions.node})`,
+  );
+  console.log(
+    'corpus                                   files   pages   chunks   time     files/s  pages/s  chunks/s  peak RSS   re-import',
+  );
+  for (const corpus of corpora) {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'pustaka-bench-ingest-'));
+    const engine = await openEngine({ dataDir });
+    try {
+      const rss = sampleRss();
+      const t0 = performance.now();
+      const ctx = { signal: new AbortController().signal, emit: () => undefined };
+      const s = await importPaths(engine, { collection: 'bench', create: true, paths: corpus.paths }, ctx);
+      const secs = (performance.now() - t0) / 1000;
+      const peak = rss.stop();
+      const [pages] = await engine.db.query<{ n: number }>(
+        'SELECT coalesce(sum(page_count), 0)::int AS n FROM documents',
+      );
+      const t1 = performance.now();
+      const again = await importPaths(
+        engine,
+        { collection: 'bench', create: false, paths: corpus.paths },
+        ctx,
+      );
+      const reSecs = (performance.now() - t1) / 1000;
+      const files = s.imported + s.updated;
+      console.log(
+        `${corpus.name.padEnd(40)} ${String(files).padStart(6)} ${String(pages!.n).padStart(7)} ${String(s.chunks).padStart(8)} ${`${secs.toFixed(1)} s`.padStart(7)}  ${(files / secs).toFixed(0).padStart(7)}  ${(pages!.n / secs).toFixed(0).padStart(7)}  ${(s.chunks / secs).toFixed(0).padStart(8)}  ${fmtMB(peak).padStart(8)}   ${reSecs.toFixed(1)} s (${again.unchanged} unchanged)${s.failed.length ? `  [${s.failed.length} failed]` : ''}`,
+      );
+    } finally {
+      await engine.close();
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    }
+  }
+}

@@ -1,0 +1,108 @@
+import type { Command } from 'commander';
+import { ApiCallError } from '../../api/client.ts';
+import type { ImportEvent, ImportSummary } from '../../api/contracts/imports.ts';
+import { collectionArg, type CliContext } from '../context.ts';
+import { createImportProgress } from '../progress-bar.ts';
+import { renderImportSummary } from '../render-import.ts';
+import { withClient } from '../session.ts';
+
+const collect = (value: string, previous: string[] = []) => [...previous, value];
+
+interface ImportOptions {
+  collection?: string;
+  tags?: string;
+  include?: string[];
+  exclude?: string[];
+  removeMissing?: boolean;
+  resume?: boolean;
+}
+
+export function registerImport(program: Command, ctx: CliContext): void {
+  program
+    .command('import')
+    .argument('[paths...]', 'files and folders to import')
+    .option('-c, --collection <name>', 'collection to import into (created if it does not exist)')
+    .option('-t, --tags <a,b>', 'tags for every imported document, comma-separated')
+    .option(
+      '--include <glob>',
+      'only files matching this glob, relative to each folder (repeatable)',
+      collect,
+    )
+    .option('--exclude <glob>', 'skip files matching this glob (repeatable)', collect)
+    .option('--remove-missing', 'remove documents whose files disappeared from the given folders')
+    .option('--resume', 'resume imports interrupted by a quit or crash')
+    .description('import files and folders into a collection (unchanged files are skipped)')
+    .action(async (paths: string[], o: ImportOptions, cmd: Command) => {
+      const opts = ctx.globals(cmd);
+      if (!o.resume && (!paths.length || !o.collection)) {
+        throw new ApiCallError({
+          code: 'invalid_params',
+          message: 'give the files or folders to import and --collection NAME (or --resume)',
+        });
+      }
+      const bar = !opts.json && ctx.io.progressStream ? createImportProgress(ctx.io.progressStream) : null;
+      const onEvent = (e: ImportEvent) => {
+        bar?.onEvent(e);
+        if (!bar && !opts.json && e.type === 'scanned') {
+          ctx.io.stderr(`Importing ${e.filesTotal} files…\n`);
+        }
+      };
+      await withClient(opts, ctx.signal, async (client) => {
+        let summaries: ImportSummary[] = [];
+        try {
+          if (o.resume) {
+            summaries = await client.call('import.resume', {}, { onEvent });
+          }
+          if (paths.length && o.collection) {
+            const tags = o.tags
+              ?.split(',')
+              .map((t) => t.trim())
+              .filter(Boolean);
+            summaries.push(
+              await client.call(
+                'import.run',
+                {
+                  collection: collectionArg(o.collection),
+                  paths,
+                  create: true,
+                  ...(tags?.length ? { tags } : {}),
+                  ...(o.include ? { include: o.include } : {}),
+                  ...(o.exclude ? { exclude: o.exclude } : {}),
+                  removeMissing: Boolean(o.removeMissing),
+                },
+                { onEvent },
+              ),
+            );
+          }
+        } finally {
+          bar?.stop();
+        }
+        const human = summaries.length
+          ? summaries.map(renderImportSummary).join('\n\n')
+          : 'Nothing to resume: no import was interrupted.';
+        ctx.print(opts, human, o.resume ? summaries : summaries[0]);
+        if (summaries.some((s) => s.status === 'cancelled'))
+          throw new ApiCallError({ code: 'cancelled', message: 'import cancelled' });
+      });
+    });
+
+  program
+    .command('jobs')
+    .option('-n, --limit <n>', 'how many', Number, 20)
+    .description('recent import jobs')
+    .action(async (o: { limit: number }, cmd: Command) => {
+      const opts = ctx.globals(cmd);
+      await withClient(opts, ctx.signal, async (client) => {
+        const jobs = await client.call('jobs.list', { limit: o.limit });
+        const human = jobs.length
+          ? jobs
+              .map(
+                (j) =>
+                  `#${j.id} ${j.status.padEnd(11)} ${j.collection} · ${j.filesDone} done, ${j.filesSkipped} skipped, ${j.filesFailed} failed of ${j.filesTotal} · ${j.chunksTotal} chunks · ${j.startedAt ?? ''}${j.error ? ` · ${j.error}` : ''}`,
+              )
+              .join('\n')
+          : 'No import jobs yet.';
+        ctx.print(opts, human, jobs);
+      });
+    });
+}

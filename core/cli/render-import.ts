@@ -1,0 +1,73 @@
+import type { DocumentInfo } from '../api/contracts/documents.ts';
+import type { ImportSummary } from '../api/contracts/imports.ts';
+import { formatBytes, plural, table } from './format.ts';
+
+export function renderImportSummary(s: ImportSummary): string {
+  const secs = s.durationMs / 1000;
+  const processed = s.imported + s.updated;
+  const head =
+    s.status === 'cancelled'
+      ? `Import into "${s.collection.name}" cancelled after ${secs.toFixed(1)} s (job ${s.jobId}; run \`pustaka import --resume\` to continue).`
+      : `Import into "${s.collection.name}" finished in ${secs.toFixed(1)} s (job ${s.jobId}).`;
+  const lines = [
+    head,
+    `  ${s.imported} new · ${s.updated} updated · ${s.unchanged} unchanged · ${s.duplicates} duplicates · ${s.failed.length} failed${s.removed ? ` · ${s.removed} removed` : ''}`,
+    `  ${plural(s.chunks, 'chunk')} from ${formatBytes(s.bytes)}${processed && secs > 0 ? ` · ${(processed / secs).toFixed(1)} files/s · ${(s.chunks / secs).toFixed(0)} chunks/s` : ''}`,
+  ];
+  if (s.ignored.total) {
+    const why = Object.entries(s.ignored.byReason)
+      .map(([k, n]) => `${k} ${n}`)
+      .join(', ');
+    lines.push(`  ignored ${plural(s.ignored.total, 'file')} (${why})`);
+  }
+  if (s.failed.length) {
+    lines.push('', `Failed (${s.failed.length}):`);
+    for (const f of s.failed.slice(0, 50)) lines.push(`  ✗ ${f.message}`);
+    if (s.failed.length > 50) lines.push(`  … and ${s.failed.length - 50} more (see --json)`);
+  }
+  return lines.join('\n');
+}
+
+export function renderDocuments(total: number, items: DocumentInfo[]): string {
+  if (total === 0) return 'No documents.';
+  const t = table(
+    ['ID', 'Status', 'Type', 'Chunks', 'Pages', 'Size', 'Path'],
+    items.map((d) => [
+      d.id,
+      d.status,
+      d.fileType ?? '?',
+      d.chunkCount,
+      d.pageCount ?? '',
+      d.sizeBytes === null ? '' : formatBytes(d.sizeBytes),
+      d.sourcePath,
+    ]),
+  );
+  return items.length < total ? `${t}\n(${items.length} of ${total}; use --limit/--offset)` : t;
+}
+
+export function renderDocument(
+  d: DocumentInfo & {
+    steps: { jobId: number; step: string; status: string; durationMs: number | null; error: string | null }[];
+  },
+): string {
+  const lines = [
+    `${d.title ?? d.sourcePath} (document ${d.id})`,
+    `  path     ${d.sourcePath}`,
+    `  status   ${d.status}${d.error ? ` — ${d.error}` : ''}`,
+    `  type     ${d.fileType ?? '?'} (${d.mime ?? '?'})${d.pageCount ? ` · ${d.pageCount} pages` : ''} · ${d.sizeBytes === null ? '?' : formatBytes(d.sizeBytes)}`,
+    `  chunks   ${d.chunkCount}`,
+    `  tags     ${d.tags.length ? d.tags.join(', ') : '—'}`,
+    `  sha256   ${d.contentHash}`,
+    `  imported ${d.importedAt ?? 'never'}`,
+  ];
+  for (const w of d.warnings) lines.push(`  warning  ${w}`);
+  if (d.steps.length) {
+    lines.push('  steps');
+    for (const s of d.steps) {
+      lines.push(
+        `    job ${s.jobId} ${s.step.padEnd(8)} ${s.status.padEnd(7)} ${s.durationMs ?? '?'} ms${s.error ? ` — ${s.error}` : ''}`,
+      );
+    }
+  }
+  return lines.join('\n');
+}

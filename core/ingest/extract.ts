@@ -1,0 +1,207 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { ExtractedDocument } from './types.ts';
+import { ExtractError, displayName, formatBytes } from './extract-error.ts';
+import { detectFormat } from './formats.ts';
+import type { Format } from './formats.ts';
+import { assertSafeZip } from './zip-guard.ts';
+
+export { ExtractError, isExtractError } from './extract-error.ts';
+export type { ExtractReason } from './extract-error.ts';
+
+export interface ExtractOptions {
+  /** Larger files are refused ('too_large'). Default 200 MB. */
+  maxBytes?: number;
+  /** Reading + extracting must finish within this ('timeout'). Default 60 s. */
+  timeoutMs?: number;
+  /** Aborting it stops the extraction ('cancelled'). */
+  signal?: AbortSignal;
+}
+
+export const DEFAULT_MAX_BYTES = 200 * 1024 * 1024;
+export const DEFAULT_TIMEOUT_MS = 60_000;
+
+/**
+ * Reads one file into sections: size check, read, format detection (extension checked against the
+ * content), the zip guard for ZIP-based formats, the format's extractor under a time-out, then the
+ * post-processing every format shares (see `finishDocument`). Every failure is an ExtractError.
+ */
+export async function extractFile(file: string, opts: ExtractOptions = {}): Promise<ExtractedDocument> {
+  const name = displayName(file);
+  const maxBytes = opts.maxBytes ?? DEFAULT_MAX_BYTES;
+  const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  if (opts.signal?.aborted) throw cancelled(file, opts.signal.reason);
+
+  let stat: fs.Stats;
+  try {
+    stat = await fs.promises.stat(file);
+  } catch (err) {
+    throw unreadable(file, err);
+  }
+  if (!stat.isFile()) throw new ExtractError('unreadable', file, `${name} is not a file`);
+  if (stat.size > maxBytes) throw tooLarge(file, stat.size, maxBytes);
+
+  const timeout = AbortSignal.timeout(timeoutMs);
+  const signal = opts.signal ? AbortSignal.any([opts.signal, timeout]) : timeout;
+  let format: Format | null = null;
+  try {
+    let bytes: Buffer | null;
+    try {
+      bytes = await readWhole(file, stat.size, signal);
+    } catch (err) {
+      if (signal.aborted) throw err;
+      throw unreadable(file, err);
+    }
+    format = detectFormat(file, bytes);
+    if (format.container === 'zip') await assertSafeZip(file, bytes, signal);
+    const pending = format.extractor({ path: file, bytes, signal });
+    bytes = null; // the extractor holds what it needs; let the raw bytes go before post-processing
+    const doc = await untilAborted(pending, signal);
+    return finishDocument(file, format, doc);
+  } catch (err) {
+    if (err instanceof ExtractError) throw err;
+    if (opts.signal?.aborted) throw cancelled(file, err);
+    if (timeout.aborted) {
+      throw new ExtractError(
+        'timeout',
+        file,
+        `${name} took longer than ${formatSeconds(timeoutMs)} to read`,
+        {
+          cause: err,
+        },
+      );
+    }
+    const detail = err instanceof Error ? err.message : String(err);
+    const what = format ? `a ${format.label}` : 'a document';
+    throw new ExtractError('corrupt', file, `${name} could not be read as ${what}: ${detail}`, {
+      cause: err,
+    });
+  }
+}
+
+/**
+ * The shared post-processing, in one place for every format: text normalised (see
+ * `normalizeText`), heading paths tidied, empty sections dropped, fileType/mime taken from the
+ * format table, and the title falling back to the first heading (unless the format says its
+ * headings are no titles), then the file name. A document
+ * with no text left is an 'empty' ExtractError.
+ */
+export function finishDocument(file: string, format: Format, doc: ExtractedDocument): ExtractedDocument {
+  const sections = doc.sections;
+  let firstHeading: string | null = null;
+  let kept = 0;
+  for (const section of sections) {
+    const headingPath = section.headingPath.map(cleanLine).filter((h) => h !== '');
+    firstHeading ??= headingPath[0] ?? null;
+    const text = normalizeText(section.text);
+    section.text = ''; // release the raw text before the next section is normalised
+    if (text !== '') sections[kept++] = { headingPath, text, page: section.page };
+  }
+  sections.length = kept;
+  const warnings = doc.warnings.map(cleanLine).filter((w) => w !== '');
+  if (kept === 0) {
+    const why = warnings.length > 0 ? ` (${warnings.join('; ')})` : '';
+    throw new ExtractError('empty', file, `${displayName(file)} contains no text${why}`);
+  }
+  const headingTitle = format.titleFromHeadings === false ? null : firstHeading;
+  const title = cleanLine(doc.title ?? '') || headingTitle || path.parse(file).name;
+  return {
+    title,
+    fileType: format.fileType,
+    mime: format.mime,
+    sections,
+    pageCount: doc.pageCount,
+    warnings,
+  };
+}
+
+/** C0/C1 control characters other than tab and newline, plus soft hyphens and byte-order marks. */
+// eslint-disable-next-line no-control-regex
+const INVISIBLE = /[\u0000-\u0008\u000e-\u001f\u007f-\u009f\u00ad\ufeff]/g;
+
+/**
+ * NFC; CRLF, CR, form feed and vertical tab → LF; NUL and other control characters removed;
+ * no-break spaces → spaces; trailing spaces cut; runs of blank lines → one; no leading or
+ * trailing blank lines. Leading indentation is kept (code, preformatted text).
+ */
+export function normalizeText(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  let out = /[^\u0000-\u007f]/.test(text) ? text.normalize('NFC') : text;
+  out = out
+    .replace(/\r\n?|[\f\v]/g, '\n')
+    .replace(INVISIBLE, '')
+    .replace(/\u00a0/g, ' ')
+    .replace(/[ \t\u3000]+$/gm, '')
+    .replace(/\n{3,}/g, '\n\n');
+  return out.replace(/^\n+/, '').replace(/\n+$/, '');
+}
+
+function cleanLine(text: string): string {
+  return normalizeText(text).replace(/\s+/g, ' ').trim();
+}
+
+/**
+ * The file's `size` bytes (from stat) in as few reads as possible: fs.promises.readFile reads in
+ * 512 KB steps with a thread-pool round trip each plus an fstat, which dominates for small files.
+ */
+async function readWhole(file: string, size: number, signal: AbortSignal): Promise<Buffer> {
+  const handle = await fs.promises.open(file, 'r');
+  try {
+    const buffer = Buffer.allocUnsafe(size);
+    let length = 0;
+    while (length < size) {
+      signal.throwIfAborted();
+      const { bytesRead } = await handle.read(
+        buffer,
+        length,
+        Math.min(size - length, 64 * 1024 * 1024),
+        length,
+      );
+      if (bytesRead === 0) break;
+      length += bytesRead;
+    }
+    return buffer.subarray(0, length);
+  } finally {
+    await handle.close();
+  }
+}
+
+/** Resolves with `work`, or rejects as soon as `signal` aborts (the work itself may run on). */
+function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+  work.catch(() => {}); // a late rejection after an abort is not an unhandled one
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
+}
+
+function tooLarge(file: string, size: number, max: number): ExtractError {
+  return new ExtractError(
+    'too_large',
+    file,
+    `${displayName(file)} is ${formatBytes(size)}; the limit is ${formatBytes(max)}`,
+  );
+}
+
+function unreadable(file: string, err: unknown): ExtractError {
+  const code = (err as NodeJS.ErrnoException | null)?.code;
+  const why =
+    code === 'ENOENT'
+      ? 'does not exist'
+      : code === 'EACCES' || code === 'EPERM'
+        ? 'cannot be opened (permission denied)'
+        : code === 'EISDIR'
+          ? 'is a folder, not a file'
+          : `cannot be read (${err instanceof Error ? err.message : String(err)})`;
+  return new ExtractError('unreadable', file, `${displayName(file)} ${why}`, { cause: err });
+}
+
+function cancelled(file: string, cause: unknown): ExtractError {
+  return new ExtractError('cancelled', file, `reading ${displayName(file)} was cancelled`, { cause });
+}
+
+function formatSeconds(ms: number): string {
+  return ms >= 1000 ? `${Math.round(ms / 1000)} s` : `${ms} ms`;
+}

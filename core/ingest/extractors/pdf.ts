@@ -1,0 +1,141 @@
+import { getDocumentProxy } from 'unpdf';
+import type { ExtractedSection, Extractor } from '../types.ts';
+import { ExtractError, displayName } from '../extract-error.ts';
+
+type PdfDocument = Awaited<ReturnType<typeof getDocumentProxy>>;
+
+/**
+ * PDF (pdf.js through unpdf): one section per page with its 1-based page number; the heading path
+ * of a page comes from the PDF's outline (bookmarks) when it has one. Pages without a text layer
+ * are counted into a warning; a password → 'encrypted', an unreadable file → 'corrupt'.
+ */
+export const extractPdf: Extractor = async ({ path: file, bytes, signal }) => {
+  const name = displayName(file);
+  let pdf: PdfDocument;
+  try {
+    // pdf.js may take over the buffer it is given, so it gets its own copy.
+    pdf = await getDocumentProxy(new Uint8Array(bytes), { verbosity: 0, isEvalSupported: false });
+  } catch (err) {
+    const errName = err instanceof Error ? err.name : '';
+    if (errName === 'PasswordException') {
+      throw new ExtractError(
+        'encrypted',
+        file,
+        `${name} is password-protected; open it and save an unprotected copy`,
+        {
+          cause: err,
+        },
+      );
+    }
+    const detail = err instanceof Error ? err.message : String(err);
+    throw new ExtractError('corrupt', file, `${name} is not a readable PDF (${detail})`, { cause: err });
+  }
+  try {
+    const headings = await outlineByPage(pdf).catch(() => new Map<number, string[]>());
+    const sections: ExtractedSection[] = [];
+    const warnings: string[] = [];
+    const unreadable: number[] = [];
+    let textless = 0;
+    for (let pageNo = 1; pageNo <= pdf.numPages; pageNo++) {
+      signal.throwIfAborted();
+      let text = '';
+      try {
+        const page = await pdf.getPage(pageNo);
+        const content = await page.getTextContent();
+        for (const item of content.items) {
+          if ('str' in item) text += item.hasEOL ? `${item.str}\n` : item.str;
+        }
+        page.cleanup();
+      } catch {
+        unreadable.push(pageNo);
+        continue;
+      }
+      if (text.trim() === '') textless++;
+      sections.push({ headingPath: headings.get(pageNo) ?? [], text, page: pageNo });
+    }
+    if (textless > 0) {
+      warnings.push(`${textless} ${textless === 1 ? 'page has' : 'pages have'} no text (scanned?)`);
+    }
+    if (unreadable.length > 0) warnings.push(`could not read page ${unreadable.join(', ')}`);
+    return {
+      title: await pdfTitle(pdf),
+      fileType: 'pdf',
+      mime: 'application/pdf',
+      sections,
+      pageCount: pdf.numPages,
+      warnings,
+    };
+  } finally {
+    await pdf.destroy();
+  }
+};
+
+async function pdfTitle(pdf: PdfDocument): Promise<string | null> {
+  try {
+    const { info } = await pdf.getMetadata();
+    const title = (info as { Title?: unknown }).Title;
+    if (typeof title !== 'string') return null;
+    const cleaned = title
+      .replace(/^Microsoft (Word|PowerPoint|Excel) - /i, '')
+      .replace(/\.(docx?|pptx?|xlsx?|odt|pdf)$/i, '')
+      .trim();
+    return cleaned && !/^untitled$/i.test(cleaned) ? cleaned : null;
+  } catch {
+    return null;
+  }
+}
+
+const MAX_OUTLINE_ENTRIES = 5000;
+
+/**
+ * Page number → heading path, from the outline (bookmarks); pages before the first bookmark have none.
+ */
+async function outlineByPage(pdf: PdfDocument): Promise<Map<number, string[]>> {
+  const byPage = new Map<number, string[]>();
+  const outline = await pdf.getOutline();
+  if (!outline) return byPage;
+  let seen = 0;
+  const marks: { page: number; path: string[] }[] = [];
+  const visit = async (items: typeof outline, parents: string[]): Promise<void> => {
+    for (const item of items) {
+      if (++seen > MAX_OUTLINE_ENTRIES) return;
+      const title = item.title.replace(/\s+/g, ' ').trim();
+      const path = title ? [...parents, title] : parents;
+      const page = await destinationPage(pdf, item.dest);
+      if (page !== null) marks.push({ page, path });
+      if (item.items.length > 0) await visit(item.items, path);
+    }
+  };
+  await visit(outline, []);
+  // Bookmarks are in reading order (the sort is stable): a page takes the first one pointing at
+  // it, and a page with none inherits the last one before it.
+  marks.sort((a, b) => a.page - b.page);
+  let next = 0;
+  let inForce: string[] | undefined;
+  for (let pageNo = 1; pageNo <= pdf.numPages; pageNo++) {
+    let first: string[] | undefined;
+    const before = inForce;
+    for (; next < marks.length && marks[next]!.page <= pageNo; next++) {
+      if (marks[next]!.page === pageNo) first ??= marks[next]!.path;
+      inForce = marks[next]!.path;
+    }
+    const path = first ?? before;
+    if (path) byPage.set(pageNo, path);
+  }
+  return byPage;
+}
+
+async function destinationPage(pdf: PdfDocument, dest: unknown): Promise<number | null> {
+  try {
+    const resolved = typeof dest === 'string' ? await pdf.getDestination(dest) : dest;
+    if (!Array.isArray(resolved) || resolved.length === 0) return null;
+    const ref: unknown = resolved[0];
+    if (typeof ref === 'number') return ref + 1;
+    if (ref && typeof ref === 'object' && 'num' in ref && 'gen' in ref) {
+      return (await pdf.getPageIndex(ref as { num: number; gen: number })) + 1;
+    }
+    return null;
+  } catch {
+    return null;
+  }
+}

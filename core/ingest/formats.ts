@@ -1,0 +1,348 @@
+import path from 'node:path';
+import type { Extractor, FileType } from './types.ts';
+import { ExtractError, displayName } from './extract-error.ts';
+import { sniffTextKind } from './text-decode.ts';
+import { extractCode } from './extractors/code.ts';
+import { extractHtml } from './extractors/html.ts';
+import { extractJson } from './extractors/json.ts';
+import { extractText } from './extractors/text.ts';
+
+/**
+ * Heavy parsers (pdf.js, mammoth, exceljs…) load on first use: a worker that only ever sees
+ * HTML and Markdown starts in a fraction of the time.
+ */
+function lazy<K extends string>(load: () => Promise<Record<K, Extractor>>, name: K): Extractor {
+  let loaded: Promise<Extractor> | undefined;
+  return async (input) => (await (loaded ??= load().then((m) => m[name])))(input);
+}
+
+export interface Format {
+  fileType: FileType;
+  mime: string;
+  extractor: Extractor;
+  /** Binary formats whose bytes must start with this signature ('zip' ones also pass the zip guard). */
+  container?: 'pdf' | 'zip';
+  /** How messages name the format: "is not a PDF". */
+  label: string;
+  /** false where the first heading is no title (XLSX: it is a sheet name). Default true. */
+  titleFromHeadings?: boolean;
+}
+
+const pdf: Format = {
+  fileType: 'pdf',
+  mime: 'application/pdf',
+  extractor: lazy(() => import('./extractors/pdf.ts'), 'extractPdf'),
+  container: 'pdf',
+  label: 'PDF',
+};
+const docx: Format = {
+  fileType: 'docx',
+  mime: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
+  extractor: lazy(() => import('./extractors/docx.ts'), 'extractDocx'),
+  container: 'zip',
+  label: 'DOCX document',
+};
+const xlsx: Format = {
+  fileType: 'xlsx',
+  mime: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+  extractor: lazy(() => import('./extractors/xlsx.ts'), 'extractXlsx'),
+  container: 'zip',
+  label: 'XLSX workbook',
+  titleFromHeadings: false,
+};
+const epub: Format = {
+  fileType: 'epub',
+  mime: 'application/epub+zip',
+  extractor: lazy(() => import('./extractors/epub.ts'), 'extractEpub'),
+  container: 'zip',
+  label: 'EPUB book',
+};
+const html = (mime: string): Format => ({
+  fileType: 'html',
+  mime,
+  extractor: extractHtml,
+  label: 'HTML page',
+});
+const markdown: Format = {
+  fileType: 'markdown',
+  mime: 'text/markdown',
+  extractor: lazy(() => import('./extractors/markdown.ts'), 'extractMarkdown'),
+  label: 'Markdown file',
+};
+export const TEXT_FORMAT: Format = {
+  fileType: 'text',
+  mime: 'text/plain',
+  extractor: extractText,
+  label: 'text file',
+};
+const csv = (mime: string): Format => ({
+  fileType: 'csv',
+  mime,
+  extractor: lazy(() => import('./extractors/csv.ts'), 'extractCsv'),
+  label: 'CSV file',
+});
+const json = (mime: string): Format => ({
+  fileType: 'json',
+  mime,
+  extractor: extractJson,
+  label: 'JSON file',
+});
+const code = (mime: string): Format => ({
+  fileType: 'code',
+  mime,
+  extractor: extractCode,
+  label: 'source file',
+});
+
+const CODE_MIMES: Record<string, string> = {
+  '.ts': 'text/x-typescript',
+  '.tsx': 'text/x-typescript',
+  '.mts': 'text/x-typescript',
+  '.cts': 'text/x-typescript',
+  '.js': 'text/javascript',
+  '.jsx': 'text/javascript',
+  '.mjs': 'text/javascript',
+  '.cjs': 'text/javascript',
+  '.py': 'text/x-python',
+  '.java': 'text/x-java',
+  '.kt': 'text/x-kotlin',
+  '.scala': 'text/x-scala',
+  '.go': 'text/x-go',
+  '.rs': 'text/x-rust',
+  '.c': 'text/x-c',
+  '.h': 'text/x-c',
+  '.cpp': 'text/x-c++',
+  '.cc': 'text/x-c++',
+  '.hpp': 'text/x-c++',
+  '.cs': 'text/x-csharp',
+  '.swift': 'text/x-swift',
+  '.rb': 'text/x-ruby',
+  '.php': 'text/x-php',
+  '.pl': 'text/x-perl',
+  '.lua': 'text/x-lua',
+  '.r': 'text/x-r',
+  '.sh': 'text/x-shellscript',
+  '.bash': 'text/x-shellscript',
+  '.zsh': 'text/x-shellscript',
+  '.ps1': 'text/x-powershell',
+  '.sql': 'application/sql',
+  '.yaml': 'application/yaml',
+  '.yml': 'application/yaml',
+  '.toml': 'application/toml',
+  '.ini': 'text/plain',
+  '.cfg': 'text/plain',
+  '.conf': 'text/plain',
+  '.xml': 'application/xml',
+  '.css': 'text/css',
+  '.scss': 'text/x-scss',
+  '.less': 'text/x-less',
+  '.vue': 'text/x-vue',
+  '.svelte': 'text/x-svelte',
+};
+
+/** The table: extension → format. */
+export const FORMATS: ReadonlyMap<string, Format> = new Map<string, Format>([
+  ['.pdf', pdf],
+  ['.docx', docx],
+  ['.xlsx', xlsx],
+  ['.epub', epub],
+  ['.html', html('text/html')],
+  ['.htm', html('text/html')],
+  ['.xhtml', html('application/xhtml+xml')],
+  ['.md', markdown],
+  ['.markdown', markdown],
+  ['.txt', TEXT_FORMAT],
+  ['.text', TEXT_FORMAT],
+  ['.log', TEXT_FORMAT],
+  ['.rst', { ...TEXT_FORMAT, mime: 'text/x-rst' }],
+  ['.csv', csv('text/csv')],
+  ['.tsv', csv('text/tab-separated-values')],
+  ['.json', json('application/json')],
+  ['.jsonl', json('application/jsonl')],
+  ['.ndjson', json('application/x-ndjson')],
+  ...Object.entries(CODE_MIMES).map(([ext, mime]): [string, Format] => [ext, code(mime)]),
+]);
+
+/** Files without an extension that are text by convention. */
+const TEXT_NAMES = new Set([
+  'readme',
+  'license',
+  'licence',
+  'copying',
+  'notice',
+  'authors',
+  'changelog',
+  'changes',
+  'todo',
+  'makefile',
+  'dockerfile',
+  'containerfile',
+  'procfile',
+  'gemfile',
+  'rakefile',
+  'jenkinsfile',
+  'vagrantfile',
+]);
+
+/**
+ * Whether a folder import should pick this file up, by name alone: a known extension, or a
+ * conventional extensionless text file (README, Makefile…). Files given explicitly go through
+ * `detectFormat`, which also accepts unknown extensions whose content is text.
+ */
+export function isSupportedPath(file: string): boolean {
+  const ext = path.extname(file).toLowerCase();
+  if (FORMATS.has(ext)) return true;
+  return ext === '' && TEXT_NAMES.has(path.basename(file).toLowerCase());
+}
+
+/** Extensions refused outright, with what to do instead. */
+const UNSUPPORTED: Record<string, string> = {
+  '.doc': 'old Word documents (.doc) are not supported; save it as .docx',
+  '.xls': 'old Excel workbooks (.xls) are not supported; save it as .xlsx',
+  '.ppt': 'presentations are not supported',
+  '.pptx': 'presentations are not supported',
+  '.odt': 'OpenDocument text is not supported; save it as .docx',
+  '.ods': 'OpenDocument spreadsheets are not supported; save it as .xlsx',
+  '.odp': 'presentations are not supported',
+  '.rtf': 'RTF is not supported; save it as .docx',
+  '.pages': 'Pages documents are not supported; export it as .docx or PDF',
+  '.numbers': 'Numbers spreadsheets are not supported; export it as .xlsx',
+  '.key': 'presentations are not supported',
+};
+
+interface Signature {
+  kind: 'pdf' | 'zip' | 'ole' | 'other';
+  /** "a ZIP archive" */
+  description: string;
+  test: (b: Uint8Array) => boolean;
+}
+
+const startsWith = (b: Uint8Array, bytes: number[], offset = 0) => bytes.every((v, i) => b[offset + i] === v);
+const ascii = (text: string) => [...text].map((c) => c.charCodeAt(0));
+
+const SIGNATURES: Signature[] = [
+  { kind: 'pdf', description: 'a PDF document', test: (b) => startsWith(b, ascii('%PDF-')) },
+  {
+    kind: 'zip',
+    description: 'a ZIP archive',
+    test: (b) => startsWith(b, [0x50, 0x4b, 0x03, 0x04]) || startsWith(b, [0x50, 0x4b, 0x05, 0x06]),
+  },
+  {
+    kind: 'ole',
+    description: 'an old binary Office document (.doc/.xls/.ppt)',
+    test: (b) => startsWith(b, [0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1]),
+  },
+  { kind: 'other', description: 'a PNG image', test: (b) => startsWith(b, [0x89, 0x50, 0x4e, 0x47]) },
+  { kind: 'other', description: 'a JPEG image', test: (b) => startsWith(b, [0xff, 0xd8, 0xff]) },
+  { kind: 'other', description: 'a GIF image', test: (b) => startsWith(b, ascii('GIF8')) },
+  {
+    kind: 'other',
+    description: 'a WebP image',
+    test: (b) => startsWith(b, ascii('RIFF')) && startsWith(b, ascii('WEBP'), 8),
+  },
+  {
+    kind: 'other',
+    description: 'a TIFF image',
+    test: (b) => startsWith(b, [0x49, 0x49, 0x2a, 0]) || startsWith(b, [0x4d, 0x4d, 0, 0x2a]),
+  },
+  {
+    kind: 'other',
+    description: 'a video or audio file',
+    test: (b) => startsWith(b, ascii('ftyp'), 4) || startsWith(b, ascii('ID3')),
+  },
+  { kind: 'other', description: 'a gzip archive', test: (b) => startsWith(b, [0x1f, 0x8b]) },
+  { kind: 'other', description: 'a RAR archive', test: (b) => startsWith(b, ascii('Rar!')) },
+  {
+    kind: 'other',
+    description: 'a 7-Zip archive',
+    test: (b) => startsWith(b, [0x37, 0x7a, 0xbc, 0xaf, 0x27, 0x1c]),
+  },
+  { kind: 'other', description: 'a SQLite database', test: (b) => startsWith(b, ascii('SQLite format 3\0')) },
+  {
+    kind: 'other',
+    description: 'a program (ELF executable)',
+    test: (b) => startsWith(b, [0x7f, 0x45, 0x4c, 0x46]),
+  },
+  { kind: 'other', description: 'an RTF document', test: (b) => startsWith(b, ascii('{\\rtf')) },
+];
+
+/** What the first bytes say the file is, when they say anything. */
+export function sniffSignature(bytes: Uint8Array): Signature | null {
+  return SIGNATURES.find((s) => s.test(bytes)) ?? null;
+}
+
+/** PDF readers accept up to 1 KB of junk before the header; so do we for files named .pdf. */
+function hasPdfHeader(bytes: Uint8Array): boolean {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, Math.min(bytes.length, 1024)).includes('%PDF-');
+}
+
+/**
+ * Picks the format for a file from its extension, checked against its content: a binary format
+ * must carry its signature, a text format must not look binary, and an unknown extension is
+ * accepted as text when the bytes are text. Throws ExtractError ('unsupported', 'corrupt' or
+ * 'encrypted') with a message that names the file and says why.
+ */
+export function detectFormat(file: string, bytes: Uint8Array): Format {
+  const name = displayName(file);
+  const ext = path.extname(file).toLowerCase();
+  const format = FORMATS.get(ext);
+  const signature = sniffSignature(bytes);
+
+  if (format?.container) {
+    if (bytes.length === 0) {
+      throw new ExtractError('corrupt', file, `${name} is empty (0 bytes), not a valid ${format.label}`);
+    }
+    if (format.container === 'pdf' ? hasPdfHeader(bytes) : signature?.kind === 'zip') return format;
+    if (format.container === 'zip' && signature?.kind === 'ole') {
+      // Password-protected DOCX/XLSX files are OLE containers holding an "EncryptedPackage" stream.
+      if (
+        Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).includes('EncryptedPackage', 0, 'utf16le')
+      ) {
+        throw new ExtractError('encrypted', file, `${name} is password-protected; save an unprotected copy`);
+      }
+      throw new ExtractError(
+        'unsupported',
+        file,
+        `${name} is not a ${format.label} (it looks like ${signature.description}); save it as ${ext}`,
+      );
+    }
+    if (signature) {
+      throw new ExtractError(
+        'unsupported',
+        file,
+        `${name} is not a ${format.label} (it looks like ${signature.description})`,
+      );
+    }
+    throw new ExtractError(
+      'corrupt',
+      file,
+      `${name} is not a ${format.label}: its content is damaged or of another kind`,
+    );
+  }
+
+  if (format) {
+    if (bytes.length === 0) return format;
+    if (signature || sniffTextKind(bytes) === 'binary') {
+      const looks = signature ? `it looks like ${signature.description}` : 'it contains binary data';
+      throw new ExtractError('unsupported', file, `${name} is not a ${format.label} (${looks})`);
+    }
+    return format;
+  }
+
+  const hint = UNSUPPORTED[ext];
+  if (hint) throw new ExtractError('unsupported', file, `${name}: ${hint}`);
+  if (signature?.kind === 'pdf') return pdf;
+  if (signature) {
+    throw new ExtractError(
+      'unsupported',
+      file,
+      `${name} is not a supported file type (it looks like ${signature.description})`,
+    );
+  }
+  if (sniffTextKind(bytes) !== 'binary') return TEXT_FORMAT;
+  throw new ExtractError(
+    'unsupported',
+    file,
+    `${name} is not a supported file type (${ext || 'no extension'}) and does not look like text`,
+  );
+}

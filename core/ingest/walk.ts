@@ -1,0 +1,170 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import picomatch from 'picomatch';
+
+export interface FoundFile {
+  /** Absolute path as the user sees it (symlinks not resolved). */
+  path: string;
+  /** The folder or file argument it was found under. */
+  root: string;
+  size: number;
+  mtimeMs: number;
+}
+
+export interface IgnoredPath {
+  path: string;
+  reason:
+    | 'hidden'
+    | 'system'
+    | 'excluded'
+    | 'not-included'
+    | 'unsupported'
+    | 'symlink-loop'
+    | 'unreadable'
+    | 'missing'
+    | 'special';
+  detail?: string;
+}
+
+export interface WalkOptions {
+  /** Globs relative to each folder argument; when set, only matching files are taken. */
+  include?: string[];
+  exclude?: string[];
+  /** Whether a file's type can be imported (by extension/name); unsupported ones are reported. */
+  isSupported: (file: string) => boolean;
+  signal?: AbortSignal;
+}
+
+export interface WalkResult {
+  files: FoundFile[];
+  ignored: IgnoredPath[];
+}
+
+/** OS and office clutter that is never knowledge. */
+const SYSTEM_NAMES = new Set([
+  'thumbs.db',
+  'desktop.ini',
+  '.ds_store',
+  'icon\r',
+  '$recycle.bin',
+  'system volume information',
+]);
+
+function isSystem(name: string): boolean {
+  const lower = name.toLowerCase();
+  return (
+    SYSTEM_NAMES.has(lower) || lower.startsWith('~$') || lower.startsWith('.~lock.') || lower.endsWith('.tmp')
+  );
+}
+
+/**
+ * Expands files and folders into the files to import: recursive, hidden and system files skipped,
+ * include/exclude globs applied to paths relative to each folder argument, symlink loops safe
+ * (each real directory is entered once). Explicitly named files are taken even if hidden.
+ */
+export function walkPaths(inputs: string[], opts: WalkOptions): WalkResult {
+  const include = opts.include?.length ? picomatch(opts.include, { dot: true, nocase: true }) : null;
+  const exclude = opts.exclude?.length ? picomatch(opts.exclude, { dot: true, nocase: true }) : null;
+  const files: FoundFile[] = [];
+  const ignored: IgnoredPath[] = [];
+  const seenFiles = new Set<string>();
+
+  for (const input of inputs) {
+    const abs = path.resolve(input);
+    let st: fs.Stats;
+    try {
+      st = fs.statSync(abs);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      ignored.push({
+        path: abs,
+        reason: code === 'ENOENT' ? 'missing' : 'unreadable',
+        detail: code ?? String(err),
+      });
+      continue;
+    }
+    if (st.isFile()) {
+      addFile(abs, abs, st, true);
+    } else if (st.isDirectory()) {
+      walkDir(abs, abs, new Set());
+    } else {
+      ignored.push({ path: abs, reason: 'special', detail: 'not a regular file or folder' });
+    }
+  }
+  return { files, ignored };
+
+  function addFile(file: string, root: string, st: fs.Stats, explicit: boolean): void {
+    const real = safeRealpath(file);
+    if (seenFiles.has(real)) return; // the same file reached twice (symlink or overlapping arguments)
+    seenFiles.add(real);
+    if (!explicit) {
+      const rel = path.relative(root, file).split(path.sep).join('/');
+      if (exclude?.(rel)) return void ignored.push({ path: file, reason: 'excluded' });
+      if (include && !include(rel)) return void ignored.push({ path: file, reason: 'not-included' });
+    }
+    if (!opts.isSupported(file))
+      return void ignored.push({
+        path: file,
+        reason: 'unsupported',
+        detail: path.extname(file) || 'no extension',
+      });
+    files.push({ path: file, root, size: st.size, mtimeMs: st.mtimeMs });
+  }
+
+  function walkDir(dir: string, root: string, ancestors: Set<string>): void {
+    opts.signal?.throwIfAborted();
+    const real = safeRealpath(dir);
+    if (ancestors.has(real)) return void ignored.push({ path: dir, reason: 'symlink-loop' });
+    const inPath = new Set(ancestors).add(real);
+    let entries: fs.Dirent[];
+    try {
+      entries = fs.readdirSync(dir, { withFileTypes: true });
+    } catch (err) {
+      return void ignored.push({
+        path: dir,
+        reason: 'unreadable',
+        detail: (err as NodeJS.ErrnoException).code ?? String(err),
+      });
+    }
+    entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    for (const entry of entries) {
+      const full = path.join(dir, entry.name);
+      if (entry.name.startsWith('.')) {
+        ignored.push({ path: full, reason: 'hidden' });
+        continue;
+      }
+      if (isSystem(entry.name)) {
+        ignored.push({ path: full, reason: 'system' });
+        continue;
+      }
+      let st: fs.Stats;
+      try {
+        st = fs.statSync(full); // follows symlinks; loops are caught by the ancestor set
+      } catch (err) {
+        ignored.push({
+          path: full,
+          reason: 'unreadable',
+          detail: (err as NodeJS.ErrnoException).code ?? String(err),
+        });
+        continue;
+      }
+      if (st.isDirectory()) {
+        const rel = path.relative(root, full).split(path.sep).join('/');
+        if (exclude?.(rel) || exclude?.(`${rel}/`)) {
+          ignored.push({ path: full, reason: 'excluded' });
+          continue;
+        }
+        walkDir(full, root, inPath);
+      } else if (st.isFile()) addFile(full, root, st, false);
+      else ignored.push({ path: full, reason: 'special', detail: 'not a regular file' });
+    }
+  }
+}
+
+function safeRealpath(p: string): string {
+  try {
+    return fs.realpathSync(p);
+  } catch {
+    return p;
+  }
+}

@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# Fetches real documents for benchmarks and end-to-end tests into .fixtures/ (git-ignored):
+# the Debian Administrator's Handbook (HTML, English and Indonesian) and the PostgreSQL 15 manual.
+# Idempotent: packages already downloaded or unpacked are reused.
+#   scripts/fetch-real-docs.sh            download + unpack, print where the HTML lives
+#   scripts/fetch-real-docs.sh --office   also convert ~5 handbook pages to PDF and DOCX (needs libreoffice)
+set -euo pipefail
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+dest="$root/.fixtures"
+office=0
+for arg in "$@"; do
+  case "$arg" in
+    --office) office=1 ;;
+    -h | --help) sed -n '2,7p' "$0"; exit 0 ;;
+    *) echo "unknown option: $arg" >&2; exit 2 ;;
+  esac
+done
+
+command -v apt-get >/dev/null && command -v dpkg >/dev/null || {
+  echo "needs apt-get and dpkg (Debian/Ubuntu)" >&2
+  exit 1
+}
+
+mkdir -p "$dest/debs" "$dest/root"
+cd "$dest/debs"
+for pkg in debian-handbook postgresql-doc-15; do
+  if ! ls "${pkg}"_*.deb >/dev/null 2>&1; then
+    echo "downloading $pkg …"
+    apt-get download "$pkg" || {
+      echo "apt-get download $pkg failed; try 'sudo apt-get update' first" >&2
+      exit 1
+    }
+  fi
+  stamp="$dest/root/.unpacked-$pkg"
+  deb="$(ls "${pkg}"_*.deb | head -n 1)"
+  if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$deb" ]; then
+    echo "unpacking $deb …"
+    dpkg -x "$deb" "$dest/root"
+    echo "$deb" >"$stamp"
+  fi
+done
+
+# The handbook ships one HTML directory per language, e.g. …/html/en-US/ and …/html/id-ID/.
+find_dir() { find "$dest/root" -type d -path "$1" 2>/dev/null | head -n 1; }
+hb_en="$(find_dir '*debian-handbook*/en-US')"
+hb_id="$(find_dir '*debian-handbook*/id-ID')"
+pg_html="$(dirname "$(find "$dest/root" -path '*postgresql-doc-15*' -name 'index.html' | head -n 1)")"
+
+echo
+echo "Debian handbook (English):    ${hb_en:-not found}"
+echo "Debian handbook (Indonesian): ${hb_id:-not found}"
+echo "PostgreSQL 15 manual:         ${pg_html:-not found}"
+
+if [ "$office" = 1 ]; then
+  soffice="$(command -v libreoffice || command -v soffice || true)"
+  if [ -z "$soffice" ]; then
+    echo "--office: libreoffice is not installed; skipping PDF/DOCX conversion" >&2
+    exit 0
+  fi
+  out="$dest/office"
+  mkdir -p "$out"
+  pages=(sect.apt-get.html sect.apt-cache.html sect.user-group-databases.html sect.remote-login.html sect.network-config.html)
+  for page in "${pages[@]}"; do
+    src="$hb_en/$page"
+    [ -f "$src" ] || { echo "missing $src; skipped" >&2; continue; }
+    base="$(basename "$src" .html)"
+    # HTML opens in Writer/Web, which needs the DOCX filter named explicitly.
+    for target in pdf 'docx:MS Word 2007 XML'; do
+      [ -f "$out/$base.${target%%:*}" ] && continue
+      "$soffice" --headless --convert-to "$target" --outdir "$out" "$src" >/dev/null 2>&1 ||
+        echo "could not convert $src to ${target%%:*}" >&2
+    done
+  done
+  echo "Office conversions:           $out"
+fi

@@ -1,0 +1,72 @@
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { openEngine } from '../core/engine.ts';
+import { BIN, runPustaka } from './helpers/cli.ts';
+import { tempDir } from './helpers/temp-dir.ts';
+
+const FILES = 400;
+
+/** Runs `pustaka import` and SIGKILLs it `afterMs` after it starts reading files. */
+function importThenKill(dataDir: string, folder: string, afterMs: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, '--data-dir', dataDir, 'import', folder, '-c', 'Notes'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString();
+      if (stderr.includes('Importing')) setTimeout(() => child.kill('SIGKILL'), afterMs);
+    });
+    child.on('exit', (code, signal) =>
+      signal === 'SIGKILL' ? resolve() : reject(new Error(`import ended on its own (${code}): ${stderr}`)),
+    );
+  });
+}
+
+describe('import survives kill -9', () => {
+  it('resumes the interrupted job and ends with exactly the right documents and chunks', async () => {
+    const folder = tempDir();
+    for (let i = 0; i < FILES; i++) {
+      fs.writeFileSync(
+        path.join(folder, `note-${String(i).padStart(3, '0')}.md`),
+        `# Note ${i}\n\n## Details\n\n${'Izin tinggal terbatas (KITAS) dan pajak penghasilan. '.repeat(20)}\n\nUnique marker ${i}.`,
+      );
+    }
+    const dataDir = tempDir();
+    await importThenKill(dataDir, folder, 1_500);
+
+    let engine = await openEngine({ dataDir });
+    expect(engine.interruptedJobs).toHaveLength(1);
+    const [{ n: indexedAtKill }] = (await engine.db.query<{ n: number }>(
+      "SELECT count(*)::int AS n FROM documents WHERE status = 'indexed'",
+    )) as [{ n: number }];
+    expect(indexedAtKill).toBeLessThan(FILES);
+    await engine.close();
+
+    const resumed = await runPustaka(['--data-dir', dataDir, '--json', 'import', '--resume']);
+    expect(resumed.stderr).toBe('');
+    expect(resumed.code).toBe(0);
+    const [summary] = JSON.parse(resumed.stdout);
+    expect(summary.status).toBe('done');
+    expect(summary.imported + summary.updated + summary.unchanged).toBe(FILES);
+    expect(summary.failed).toEqual([]);
+
+    engine = await openEngine({ dataDir });
+    const docs = await engine.db.query<{
+      id: number;
+      status: string;
+      chunk_count: number;
+      source_path: string;
+    }>('SELECT id, status, chunk_count, source_path FROM documents');
+    expect(docs).toHaveLength(FILES);
+    expect(new Set(docs.map((d) => d.source_path)).size).toBe(FILES);
+    expect(docs.every((d) => d.status === 'indexed')).toBe(true);
+    for (const d of docs) expect(engine.vectors.documentChunks(Number(d.id))).toHaveLength(d.chunk_count);
+    expect(engine.vectors.countChunks()).toBe(docs.reduce((n, d) => n + d.chunk_count, 0));
+    const jobs = await engine.db.query<{ status: string }>('SELECT status FROM import_jobs');
+    expect(jobs).toEqual([{ status: 'done' }]);
+    await engine.close();
+  });
+});

@@ -12,6 +12,7 @@ const FIXTURES = path.resolve('.fixtures/root');
 interface Corpus {
   name: string;
   paths: string[];
+  include?: string[];
 }
 
 function findDirs(): Corpus[] {
@@ -64,7 +65,11 @@ export async function benchIngest(): Promise<void> {
       const rss = sampleRss();
       const t0 = performance.now();
       const ctx = { signal: new AbortController().signal, emit: () => undefined };
-      const s = await importPaths(engine, { collection: 'bench', create: true, paths: corpus.paths }, ctx);
+      const s = await importPaths(
+        engine,
+        { collection: 'bench', create: true, paths: corpus.paths, include: corpus.include },
+        ctx,
+      );
       const secs = (performance.now() - t0) / 1000;
       const peak = rss.stop();
       const [pages] = await engine.db.query<{ n: number }>(
@@ -73,7 +78,7 @@ export async function benchIngest(): Promise<void> {
       const t1 = performance.now();
       const again = await importPaths(
         engine,
-        { collection: 'bench', create: false, paths: corpus.paths },
+        { collection: 'bench', create: false, paths: corpus.paths, include: corpus.include },
         ctx,
       );
       const reSecs = (performance.now() - t1) / 1000;

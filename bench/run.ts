@@ -1,12 +1,14 @@
 // `npm run bench`: prints figures; never part of the test suite. `npm run bench -- startup` runs one.
 import { benchChunkEmbed } from './chunk-embed.ts';
 import { benchEngineStartup } from './engine-startup.ts';
+import { benchLlamaEmbed } from './embed-llama.ts';
 import { benchIngest } from './ingest.ts';
 
 const benches: Record<string, () => void | Promise<void>> = {
   startup: () => benchEngineStartup(),
   chunk: () => benchChunkEmbed(),
   ingest: () => benchIngest(),
+  llama: () => benchLlamaEmbed(),
 };
 
 const chosen = process.argv.slice(2);

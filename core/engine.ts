@@ -5,6 +5,7 @@ import { loadMigrations } from './db/migrations.ts';
 import { acquireDataDirLock, type DataDirLock } from './lock/data-dir-lock.ts';
 import { dataPaths, type DataPaths } from './paths.ts';
 import { reconcileStores, type ReconcileReport } from './reconcile.ts';
+import { createEmbedderRegistry, type EmbedderRegistry } from './embed/registry.ts';
 import type { FileTaskInput, FileTaskOutput } from './ingest/file-task-types.ts';
 import { markInterruptedJobs } from './ingest/jobs.ts';
 import { openVectorStore, type VectorStore } from './vectors/store.ts';
@@ -16,6 +17,8 @@ export interface Engine {
   readonly db: Db;
   readonly vectors: VectorStore;
   readonly caches: Caches;
+  /** Embedders in use (built-in and GGUF models), shared by imports and searches. */
+  readonly embedders: EmbedderRegistry;
   readonly lock: DataDirLock;
   readonly startedAt: Date;
   readonly startupMs: number;
@@ -52,6 +55,7 @@ export async function openEngine(opts: OpenEngineOptions): Promise<Engine> {
     const reconcile = await reconcileStores(db, vectors);
     const interruptedJobs = await markInterruptedJobs(db);
     const caches = createCaches();
+    const embedders = createEmbedderRegistry();
     let closing: Promise<void> | undefined;
     let pool: WorkerPool<FileTaskInput, FileTaskOutput> | undefined;
     const engine: Engine = {
@@ -59,6 +63,7 @@ export async function openEngine(opts: OpenEngineOptions): Promise<Engine> {
       db,
       vectors,
       caches,
+      embedders,
       lock,
       reconcile,
       interruptedJobs,
@@ -76,6 +81,7 @@ export async function openEngine(opts: OpenEngineOptions): Promise<Engine> {
         closing ??= (async () => {
           try {
             await pool?.close();
+            await embedders.close();
             vectors!.close();
             await db!.close();
           } finally {

@@ -2,7 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { ApiCallError } from '../api/client.ts';
 import { APP_INFO } from '../app-info.ts';
 import { isPustakaError } from '../errors.ts';
-import { registerCollections } from './commands/collections.ts';
+import { registerCollectionEmbedder, registerCollections } from './commands/collections.ts';
 import { registerDocuments } from './commands/documents.ts';
 import { registerImport } from './commands/import.ts';
 import { registerStatus } from './commands/status.ts';
@@ -48,6 +48,7 @@ export async function runCli(
   };
   registerStatus(program, ctx);
   registerCollections(program, ctx);
+  registerCollectionEmbedder(program, ctx);
   registerImport(program, ctx);
   registerDocuments(program, ctx);
 

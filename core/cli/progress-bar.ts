@@ -1,4 +1,5 @@
 import cliProgress from 'cli-progress';
+import type { ReembedEvent } from '../api/contracts/collections.ts';
 import type { ImportEvent } from '../api/contracts/imports.ts';
 import { formatBytes } from './format.ts';
 
@@ -22,8 +23,15 @@ export function createImportProgress(stream: NodeJS.WriteStream) {
   let bytesTotal = 0;
   const t0 = performance.now();
   return {
-    onEvent(e: ImportEvent) {
-      if (e.type === 'scanned') {
+    onEvent(e: ImportEvent | ReembedEvent) {
+      if (e.type === 'reembed') {
+        if (!started) {
+          bar.start(e.total, 0, { chunks: '', rate: '', bytes: '', file: 're-embedding chunks' });
+          started = true;
+        }
+        bar.setTotal(e.total);
+        bar.update(e.done);
+      } else if (e.type === 'scanned') {
         bytesTotal = e.bytesTotal;
         bar.start(e.filesTotal, 0, {
           chunks: 0,

@@ -1,5 +1,6 @@
 import type { DocumentInfo } from '../api/contracts/documents.ts';
 import type { ImportSummary } from '../api/contracts/imports.ts';
+import type { ReembedResult } from '../ingest/reembed-job.ts';
 import { formatBytes, plural, table } from './format.ts';
 
 export function renderImportSummary(s: ImportSummary): string {
@@ -70,4 +71,17 @@ export function renderDocument(
     }
   }
   return lines.join('\n');
+}
+
+export function renderReembed(
+  r: Pick<ReembedResult, 'status' | 'chunks' | 'durationMs' | 'jobId'> & {
+    collection: { name: string; embedderId: string; embeddingDim: number };
+  },
+): string {
+  const c = r.collection;
+  if (r.status === 'unchanged') return `"${c.name}" already uses ${c.embedderId}; nothing to do.`;
+  if (r.status === 'cancelled') {
+    return `Re-embedding "${c.name}" paused after ${plural(r.chunks, 'chunk')} (job ${r.jobId}); run \`pustaka import --resume\` to finish. Searches keep using the old vectors meanwhile.`;
+  }
+  return `"${c.name}" now uses ${c.embedderId} (${c.embeddingDim}-d): ${plural(r.chunks, 'chunk')} re-embedded in ${(r.durationMs / 1000).toFixed(1)} s (job ${r.jobId}).`;
 }

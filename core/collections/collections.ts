@@ -2,6 +2,7 @@ import type { Collection } from '../api/contracts/collections.ts';
 import type { Db, Queryable } from '../db/pg-store.ts';
 import { BUILTIN_EMBEDDER } from '../embed/builtin-spec.ts';
 import { PustakaError } from '../errors.ts';
+import { setCollectionEmbedderId } from '../vectors/reembed.ts';
 import type { VectorStore } from '../vectors/store.ts';
 
 export type CollectionRef = number | string;
@@ -14,13 +15,14 @@ interface CollectionRow {
   embedding_dim: number;
   chunk_size: number;
   chunk_overlap: number;
+  settings: { embedderModel?: string | null };
   document_count: number;
   created_at: Date;
   updated_at: Date;
 }
 
 const SELECT = `
-SELECT c.id, c.name, c.description, c.embedder_id, c.embedding_dim, c.chunk_size, c.chunk_overlap,
+SELECT c.id, c.name, c.description, c.embedder_id, c.embedding_dim, c.chunk_size, c.chunk_overlap, c.settings,
        c.created_at, c.updated_at,
        (SELECT count(*)::int FROM documents d WHERE d.collection_id = c.id AND d.status <> 'deleted') AS document_count
 FROM collections c`;
@@ -31,6 +33,7 @@ function toCollection(row: CollectionRow, vectors: VectorStore): Collection {
     name: row.name,
     description: row.description,
     embedderId: row.embedder_id,
+    embedderModel: row.settings?.embedderModel ?? null,
     embeddingDim: row.embedding_dim,
     chunkSize: row.chunk_size,
     chunkOverlap: row.chunk_overlap,
@@ -112,6 +115,7 @@ export async function createCollection(
   }
   try {
     vectors.ensureCollection(id, BUILTIN_EMBEDDER.dim);
+    setCollectionEmbedderId(vectors, id, BUILTIN_EMBEDDER.id);
   } catch (err) {
     await db.query('DELETE FROM collections WHERE id = $1', [id]);
     throw err;

@@ -1,14 +1,16 @@
+import type { ReembedEvent } from '../api/contracts/collections.ts';
 import type { ImportEvent, ImportSummary } from '../api/contracts/imports.ts';
 import { createCollection, getCollection, type CollectionRef } from '../collections/collections.ts';
 import { BUILTIN_EMBEDDER } from '../embed/builtin-spec.ts';
 import type { Engine } from '../engine.ts';
-import { PustakaError, isPustakaError } from '../errors.ts';
+import { isPustakaError } from '../errors.ts';
 import { runImport, type ImportRequest } from './importer.ts';
 import { interruptedJobs } from './jobs.ts';
+import { assertNotReembedding, setCollectionEmbedder, type ReembedResult } from './reembed-job.ts';
 
-interface Ctx {
+interface Ctx<E = ImportEvent> {
   signal: AbortSignal;
-  emit: (e: ImportEvent) => void;
+  emit: (e: E) => void;
 }
 
 async function resolveTarget(engine: Engine, ref: CollectionRef, create: boolean) {
@@ -20,27 +22,25 @@ async function resolveTarget(engine: Engine, ref: CollectionRef, create: boolean
   }
 }
 
-function embedderFor(embedderId: string) {
-  if (embedderId === BUILTIN_EMBEDDER.id) return null;
-  throw new PustakaError(
-    'invalid_params',
-    `this collection uses the embedding model ${embedderId}, which is not installed; install it or switch the collection back to the built-in embedder`,
-  );
-}
-
 export async function importPaths(
   engine: Engine,
   params: { collection: CollectionRef; create: boolean } & ImportRequest,
   ctx: Ctx,
 ): Promise<ImportSummary> {
   const c = await resolveTarget(engine, params.collection, params.create);
+  await assertNotReembedding(engine, c.id);
+  // The built-in embedder runs inside the parse workers; a GGUF model in its own process.
+  const embedder =
+    c.embedderId === BUILTIN_EMBEDDER.id
+      ? null
+      : await engine.embedders.forCollection({ embedderId: c.embedderId, modelPath: c.embedderModel });
   return runImport(
     {
       db: engine.db,
       vectors: engine.vectors,
       caches: engine.caches,
       pool: engine.ingestPool(),
-      embedder: embedderFor(c.embedderId),
+      embedder,
     },
     {
       id: c.id,
@@ -54,10 +54,24 @@ export async function importPaths(
   );
 }
 
-/** Runs every interrupted job again under its own id; unchanged files are skipped by hash. */
-export async function resumeImports(engine: Engine, ctx: Ctx): Promise<ImportSummary[]> {
+/**
+ * Runs every interrupted job again under its own id: re-embeddings continue from their staged
+ * vectors first, then imports re-run (unchanged files are skipped by hash).
+ */
+export async function resumeImports(
+  engine: Engine,
+  ctx: Ctx<ImportEvent | ReembedEvent>,
+): Promise<{ imports: ImportSummary[]; reembeds: ReembedResult[] }> {
+  const jobs = await interruptedJobs(engine.db);
+  const reembeds: ReembedResult[] = [];
+  for (const job of jobs.filter((j) => j.kind === 'reembed')) {
+    const o = job.options as { modelPath?: string | null };
+    reembeds.push(
+      await setCollectionEmbedder(engine, Number(job.collection_id), o.modelPath ?? 'builtin', ctx, job),
+    );
+  }
   const results: ImportSummary[] = [];
-  for (const job of await interruptedJobs(engine.db)) {
+  for (const job of jobs.filter((j) => j.kind !== 'reembed')) {
     const o = job.options as {
       tags?: string[] | null;
       include?: string[];
@@ -81,5 +95,5 @@ export async function resumeImports(engine: Engine, ctx: Ctx): Promise<ImportSum
       ),
     );
   }
-  return results;
+  return { imports: results, reembeds };
 }

@@ -64,6 +64,19 @@ export const MIGRATIONS: readonly Migration[] = [
       END;
     `);
   },
+  // 1 → 2: re-embedding a collection with another embedder stages the new vectors beside the old
+  // ones (search keeps working, a crash resumes) and records which embedder made each collection.
+  (db) => {
+    db.exec(`
+      CREATE TABLE reembed_staging (
+        chunk_id      INTEGER PRIMARY KEY REFERENCES chunks (id) ON DELETE CASCADE,
+        collection_id INTEGER NOT NULL,
+        embedding     BLOB NOT NULL
+      );
+      CREATE INDEX reembed_staging_collection ON reembed_staging (collection_id);
+      ALTER TABLE collection_dims ADD COLUMN embedder_id TEXT;
+    `);
+  },
 ];
 
 /** The schema version this code writes. */

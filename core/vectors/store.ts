@@ -68,6 +68,8 @@ export interface KnnOptions {
 
 export interface VectorStore {
   readonly path: string;
+  /** The open database, for modules that add their own statements (re-embedding). */
+  readonly db: BetterSqlite3.Database;
   schemaVersion(): number;
   /** Idempotent; throws if the collection is already registered with another dimension. */
   ensureCollection(collectionId: number, dim: number): void;
@@ -332,6 +334,7 @@ export function openVectorStore(path: string): VectorStore {
 
   const store: VectorStore = {
     path,
+    db,
 
     schemaVersion: () => readSchemaVersion(db),
 

@@ -7,6 +7,8 @@ export const collectionSchema = z.object({
   name: z.string(),
   description: z.string().nullable(),
   embedderId: z.string(),
+  /** The embedding GGUF file, or null for the built-in embedder. */
+  embedderModel: z.string().nullable(),
   embeddingDim: z.number().int(),
   chunkSize: z.number().int(),
   chunkOverlap: z.number().int(),
@@ -71,4 +73,34 @@ export const collectionsDeleteContract = defineMethod({
     chunks: z.number().int(),
   }),
   event: noEvent,
+});
+
+export const reembedEvent = z.object({
+  type: z.literal('reembed'),
+  done: z.number().int(),
+  total: z.number().int(),
+  elapsedMs: z.number(),
+});
+export type ReembedEvent = z.output<typeof reembedEvent>;
+
+export const reembedResult = z.object({
+  jobId: z.number().int().nullable(),
+  collection: collectionSchema,
+  status: z.enum(['done', 'unchanged', 'cancelled']),
+  chunks: z.number().int(),
+  durationMs: z.number(),
+});
+
+export const collectionsSetEmbedderContract = defineMethod({
+  method: 'collections.setEmbedder',
+  summary: 'Switch a collection to another embedder and re-embed its chunks (a resumable job).',
+  params: z
+    .object({
+      collection: collectionRef,
+      /** Path of an embedding GGUF file, or "builtin". */
+      model: z.string().trim().min(1),
+    })
+    .strict(),
+  result: reembedResult,
+  event: reembedEvent,
 });

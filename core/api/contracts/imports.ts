@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { defineMethod } from '../contract.ts';
+import { reembedEvent, reembedResult } from './collections.ts';
 import { collectionRef } from './common.ts';
 
 const tag = z
@@ -82,10 +83,13 @@ export const importRunContract = defineMethod({
 
 export const importResumeContract = defineMethod({
   method: 'import.resume',
-  summary: 'Resume the import jobs a quit, crash or power loss interrupted.',
+  summary: 'Resume the import and re-embedding jobs a quit, crash or power loss interrupted.',
   params: z.object({}).strict().default({}),
-  result: z.array(importSummary),
-  event: importEvent,
+  result: z.object({
+    imports: z.array(importSummary),
+    reembeds: z.array(reembedResult),
+  }),
+  event: z.union([importEvent, reembedEvent]),
 });
 
 const jobSchema = z.object({

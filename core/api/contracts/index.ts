@@ -4,6 +4,7 @@ import {
   collectionsGetContract,
   collectionsListContract,
   collectionsRenameContract,
+  collectionsSetEmbedderContract,
 } from './collections.ts';
 import {
   documentsChunksContract,
@@ -22,6 +23,7 @@ export const contracts = {
   'collections.create': collectionsCreateContract,
   'collections.rename': collectionsRenameContract,
   'collections.delete': collectionsDeleteContract,
+  'collections.setEmbedder': collectionsSetEmbedderContract,
   'import.run': importRunContract,
   'import.resume': importResumeContract,
   'jobs.list': jobsListContract,

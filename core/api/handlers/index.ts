@@ -14,6 +14,7 @@ import {
 import { deleteDocument } from '../../ingest/documents.ts';
 import { importPaths, resumeImports } from '../../ingest/import-service.ts';
 import { listJobs } from '../../ingest/jobs.ts';
+import { setCollectionEmbedder } from '../../ingest/reembed-job.ts';
 import { collectStatus } from '../../status/status.ts';
 import type { Handlers } from '../handler.ts';
 
@@ -25,6 +26,8 @@ export const handlers: Handlers = {
   'collections.create': (p, { engine }) => createCollection(engine.db, engine.vectors, p),
   'collections.rename': (p, { engine }) => renameCollection(engine.db, engine.vectors, p.collection, p.name),
   'collections.delete': (p, { engine }) => deleteCollection(engine.db, engine.vectors, p.collection),
+  'collections.setEmbedder': (p, { engine, signal, emit }) =>
+    setCollectionEmbedder(engine, p.collection, p.model, { signal, emit }),
   'import.run': (p, { engine, signal, emit }) => importPaths(engine, p, { signal, emit }),
   'import.resume': (_p, { engine, signal, emit }) => resumeImports(engine, { signal, emit }),
   'jobs.list': async (p, { engine }) =>

@@ -1,6 +1,8 @@
 import type { Command } from 'commander';
 import { ApiCallError } from '../../api/client.ts';
 import { collectionArg, type CliContext } from '../context.ts';
+import { createImportProgress } from '../progress-bar.ts';
+import { renderReembed } from '../render-import.ts';
 import { renderCollection, renderCollections } from '../render.ts';
 import { askTTY } from '../ask.ts';
 import { withClient } from '../session.ts';
@@ -97,6 +99,39 @@ export function registerCollections(program: Command, ctx: CliContext): void {
         }
         const res = await client.call('collections.delete', { collection: c.id });
         ctx.print(opts, `Deleted "${res.name}": ${res.documents} documents, ${res.chunks} chunks.`, res);
+      });
+    });
+}
+
+export function registerCollectionEmbedder(program: Command, ctx: CliContext): void {
+  const collections = program.commands.find((c) => c.name() === 'collections')!;
+  collections
+    .command('embedder')
+    .argument('<collection>', 'name or id')
+    .option('-m, --model <file.gguf>', 'an embedding model (GGUF) to embed this collection with')
+    .option('--builtin', 'go back to the built-in embedder')
+    .description("switch a collection's embedder and re-embed its chunks (resumable)")
+    .action(async (ref: string, o: { model?: string; builtin?: boolean }, cmd: Command) => {
+      const opts = ctx.globals(cmd);
+      if (Boolean(o.model) === Boolean(o.builtin)) {
+        throw new ApiCallError({
+          code: 'invalid_params',
+          message: 'give either --model FILE.gguf or --builtin',
+        });
+      }
+      const bar = !opts.json && ctx.io.progressStream ? createImportProgress(ctx.io.progressStream) : null;
+      await withClient(opts, ctx.signal, async (client) => {
+        try {
+          const res = await client.call(
+            'collections.setEmbedder',
+            { collection: collectionArg(ref), model: o.builtin ? 'builtin' : o.model! },
+            { onEvent: (e) => bar?.onEvent(e) },
+          );
+          bar?.stop();
+          ctx.print(opts, renderReembed(res), res);
+        } finally {
+          bar?.stop();
+        }
       });
     });
 }

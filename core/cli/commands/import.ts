@@ -1,10 +1,15 @@
 import type { Command } from 'commander';
 import { ApiCallError } from '../../api/client.ts';
+import type { ResultOf } from '../../api/contract.ts';
+import type { Contracts } from '../../api/contracts/index.ts';
+import type { ReembedEvent } from '../../api/contracts/collections.ts';
 import type { ImportEvent, ImportSummary } from '../../api/contracts/imports.ts';
 import { collectionArg, type CliContext } from '../context.ts';
 import { createImportProgress } from '../progress-bar.ts';
-import { renderImportSummary } from '../render-import.ts';
+import { renderImportSummary, renderReembed } from '../render-import.ts';
 import { withClient } from '../session.ts';
+
+type ResumeResult = ResultOf<Contracts['import.resume']>;
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
@@ -41,7 +46,7 @@ export function registerImport(program: Command, ctx: CliContext): void {
         });
       }
       const bar = !opts.json && ctx.io.progressStream ? createImportProgress(ctx.io.progressStream) : null;
-      const onEvent = (e: ImportEvent) => {
+      const onEvent = (e: ImportEvent | ReembedEvent) => {
         bar?.onEvent(e);
         if (!bar && !opts.json && e.type === 'scanned') {
           ctx.io.stderr(`Importing ${e.filesTotal} files…\n`);
@@ -49,9 +54,10 @@ export function registerImport(program: Command, ctx: CliContext): void {
       };
       await withClient(opts, ctx.signal, async (client) => {
         let summaries: ImportSummary[] = [];
+        let reembeds: ResumeResult['reembeds'] = [];
         try {
           if (o.resume) {
-            summaries = await client.call('import.resume', {}, { onEvent });
+            ({ imports: summaries, reembeds } = await client.call('import.resume', {}, { onEvent }));
           }
           if (paths.length && o.collection) {
             const tags = o.tags
@@ -77,10 +83,11 @@ export function registerImport(program: Command, ctx: CliContext): void {
         } finally {
           bar?.stop();
         }
-        const human = summaries.length
-          ? summaries.map(renderImportSummary).join('\n\n')
-          : 'Nothing to resume: no import was interrupted.';
-        ctx.print(opts, human, o.resume ? summaries : summaries[0]);
+        const human =
+          summaries.length || reembeds.length
+            ? [...reembeds.map(renderReembed), ...summaries.map(renderImportSummary)].join('\n\n')
+            : 'Nothing to resume: no import was interrupted.';
+        ctx.print(opts, human, o.resume ? { imports: summaries, reembeds } : summaries[0]);
         if (summaries.some((s) => s.status === 'cancelled'))
           throw new ApiCallError({ code: 'cancelled', message: 'import cancelled' });
       });

@@ -1,0 +1,127 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { ReembedEvent } from '../core/api/contracts/collections.ts';
+import { BUILTIN_EMBEDDER } from '../core/embed/builtin-spec.ts';
+import { openEngine } from '../core/engine.ts';
+import { writeTinyLlama } from '../models/gguf/tiny-llama.ts';
+import { openTestEngine } from './helpers/engine.ts';
+import { tempDir } from './helpers/temp-dir.ts';
+
+function docs(root: string, n: number): void {
+  for (let i = 0; i < n; i++) {
+    fs.writeFileSync(
+      path.join(root, `note-${i}.md`),
+      `# Note ${i}\n\nIzin tinggal terbatas ${i} untuk pekerja asing.\n\n## More\n\nThe sponsor applies for permit number ${i}.`,
+    );
+  }
+}
+
+async function tinyModel(): Promise<string> {
+  const file = path.join(tempDir(), 'tiny-embed.gguf');
+  await writeTinyLlama(file, { quant: 'q8_0', seed: 7 });
+  return file;
+}
+
+describe('switching a collection to a GGUF embedding model', () => {
+  it('re-embeds every chunk, keeps imports working with the model, and can go back to the built-in embedder', async () => {
+    const root = tempDir();
+    docs(root, 6);
+    const model = await tinyModel();
+    const { engine, client } = await openTestEngine();
+    const imported = await client.call('import.run', { collection: 'K', create: true, paths: [root] });
+    const chunks = imported.chunks;
+
+    const events: ReembedEvent[] = [];
+    const res = await client.call(
+      'collections.setEmbedder',
+      { collection: 'K', model },
+      { onEvent: (e) => events.push(e) },
+    );
+    expect(res.status).toBe('done');
+    expect(res.chunks).toBe(chunks);
+    expect(res.collection).toMatchObject({ embeddingDim: 64, embedderModel: model, chunkCount: chunks });
+    expect(res.collection.embedderId).toMatch(/^gguf:[0-9a-f]{16}$/);
+    expect(events.at(-1)).toMatchObject({ type: 'reembed', done: chunks, total: chunks });
+    expect(engine.vectors.collectionDim(res.collection.id)).toBe(64);
+
+    const embedder = await engine.embedders.loadModel(model);
+    const [q] = await embedder.embed(['izin tinggal terbatas 3']);
+    expect(engine.vectors.knn(res.collection.id, q!, 3)).toHaveLength(3);
+
+    // New files are embedded with the collection's model.
+    fs.writeFileSync(path.join(root, 'new.md'), '# New\n\nA new note about visas on arrival.');
+    const more = await client.call('import.run', { collection: 'K', paths: [root] });
+    expect(more).toMatchObject({ imported: 1, unchanged: 6, failed: [] });
+    expect(engine.vectors.countChunks(res.collection.id)).toBe(chunks + more.chunks);
+
+    expect((await client.call('collections.setEmbedder', { collection: 'K', model })).status).toBe(
+      'unchanged',
+    );
+
+    const back = await client.call('collections.setEmbedder', { collection: 'K', model: 'builtin' });
+    expect(back.collection).toMatchObject({
+      embedderId: BUILTIN_EMBEDDER.id,
+      embeddingDim: 384,
+      embedderModel: null,
+    });
+    expect(engine.vectors.collectionDim(res.collection.id)).toBe(384);
+    const audit = await engine.db.query("SELECT 1 FROM audit_logs WHERE action = 'collection.reembed'");
+    expect(audit).toHaveLength(2);
+  });
+
+  it('refuses a file that is not a GGUF model before loading it, changing nothing', async () => {
+    const root = tempDir();
+    docs(root, 1);
+    const fake = path.join(tempDir(), 'model.gguf');
+    fs.writeFileSync(fake, 'PK\u0003\u0004 not a model');
+    const { dispatcher, client } = await openTestEngine();
+    await client.call('import.run', { collection: 'K', create: true, paths: [root] });
+    const res = await dispatcher.call('collections.setEmbedder', { collection: 'K', model: fake });
+    expect(res).toMatchObject({
+      ok: false,
+      error: { code: 'invalid_params', message: expect.stringContaining('not a GGUF file') },
+    });
+    const missing = await dispatcher.call('collections.setEmbedder', {
+      collection: 'K',
+      model: '/no/such.gguf',
+    });
+    expect(missing).toMatchObject({ ok: false, error: { code: 'not_found' } });
+    expect((await client.call('collections.get', { collection: 'K' })).embedderId).toBe(BUILTIN_EMBEDDER.id);
+  });
+
+  it('a re-embedding cut short keeps serving the old vectors, blocks imports, and resumes where it stopped', async () => {
+    const root = tempDir();
+    docs(root, 30);
+    const model = await tinyModel();
+    const dataDir = tempDir();
+    const { engine, client, dispatcher } = await openTestEngine(dataDir);
+    const imported = await client.call('import.run', { collection: 'K', create: true, paths: [root] });
+    const ctrl = new AbortController();
+    const cut = await dispatcher.call(
+      'collections.setEmbedder',
+      { collection: 'K', model },
+      { signal: ctrl.signal, onEvent: (e) => (e as ReembedEvent).done >= 8 && ctrl.abort() },
+    );
+    expect(cut).toMatchObject({ ok: true, result: { status: 'cancelled' } });
+    const c = await client.call('collections.get', { collection: 'K' });
+    expect(c).toMatchObject({ embedderId: BUILTIN_EMBEDDER.id, embeddingDim: 384 });
+    expect(await dispatcher.call('import.run', { collection: 'K', paths: [root] })).toMatchObject({
+      ok: false,
+      error: { code: 'conflict' },
+    });
+    await engine.close();
+
+    const reopened = await openEngine({ dataDir });
+    expect(reopened.interruptedJobs).toHaveLength(0); // it was already marked interrupted when cancelled
+    const { createDispatcher } = await import('../core/api/dispatcher.ts');
+    const d2 = createDispatcher(reopened);
+    const resumed = await d2.call('import.resume', {});
+    expect(resumed).toMatchObject({
+      ok: true,
+      result: { reembeds: [{ status: 'done', chunks: imported.chunks }], imports: [] },
+    });
+    expect(reopened.vectors.collectionDim(c.id)).toBe(64);
+    await reopened.close();
+  });
+});

@@ -266,3 +266,41 @@ describe('import', () => {
     await expectConsistent(engine, collection.id);
   });
 });
+
+describe('import --watch', () => {
+  it('keeps a collection in sync with a folder until cancelled', async () => {
+    const root = tempDir();
+    write(root, 'guide.md', VISA_MD);
+    const { dispatcher, client } = await openTestEngine();
+    const ctrl = new AbortController();
+    const waiters: { pass: number; resolve: () => void }[] = [];
+    const files: string[] = [];
+    const running = dispatcher.call(
+      'import.watch',
+      { collection: 'W', create: true, paths: [root] },
+      {
+        signal: ctrl.signal,
+        onEvent: (raw) => {
+          const e = raw as ImportEvent;
+          if (e.type === 'file' && e.outcome !== 'unchanged')
+            files.push(`${e.outcome} ${path.basename(e.path)}`);
+          if (e.type === 'synced') waiters.filter((w) => w.pass === e.pass).forEach((w) => w.resolve());
+          if (e.type === 'watching') waiters.filter((w) => w.pass === 0).forEach((w) => w.resolve());
+        },
+      },
+    );
+    const reach = (pass: number) => new Promise<void>((resolve) => waiters.push({ pass, resolve }));
+
+    await reach(0);
+    write(root, 'sub/pajak.txt', PAJAK_TXT);
+    await reach(2);
+    fs.rmSync(path.join(root, 'guide.md'));
+    await reach(3);
+    ctrl.abort();
+    const res = await running;
+    expect(res).toMatchObject({ ok: true, result: { passes: 3 } });
+    expect(files).toEqual(['imported guide.md', 'imported pajak.txt', 'removed guide.md']);
+    const docs = await client.call('documents.list', { collection: 'W' });
+    expect(docs.items.map((d) => path.basename(d.sourcePath))).toEqual(['pajak.txt']);
+  });
+});

@@ -49,6 +49,8 @@ export const importEvent = z.discriminatedUnion('type', [
     reason: z.string().optional(),
     message: z.string().optional(),
   }),
+  z.object({ type: z.literal('watching'), paths: z.array(z.string()) }),
+  z.object({ type: z.literal('synced'), pass: z.number().int(), changed: z.number().int() }),
   z.object({
     type: z.literal('progress'),
     filesDone: z.number().int(),
@@ -78,6 +80,23 @@ export const importRunContract = defineMethod({
     })
     .strict(),
   result: importSummary,
+  event: importEvent,
+});
+
+export const importWatchContract = defineMethod({
+  method: 'import.watch',
+  summary: 'Import folders, then keep the collection in sync with them until cancelled.',
+  params: z
+    .object({
+      collection: collectionRef,
+      paths: z.array(z.string().min(1)).min(1, 'give at least one folder'),
+      create: z.boolean().default(false),
+      tags: z.array(tag).max(50).optional(),
+      include: z.array(z.string().min(1)).optional(),
+      exclude: z.array(z.string().min(1)).optional(),
+    })
+    .strict(),
+  result: z.object({ passes: z.number().int(), last: importSummary }),
   event: importEvent,
 });
 

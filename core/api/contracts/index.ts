@@ -12,7 +12,7 @@ import {
   documentsGetContract,
   documentsListContract,
 } from './documents.ts';
-import { importResumeContract, importRunContract, jobsListContract } from './imports.ts';
+import { importResumeContract, importRunContract, importWatchContract, jobsListContract } from './imports.ts';
 import { statusContract } from './status.ts';
 
 /** Every method of the API: the one list the dispatcher, the carriers and the client share. */
@@ -26,6 +26,7 @@ export const contracts = {
   'collections.setEmbedder': collectionsSetEmbedderContract,
   'import.run': importRunContract,
   'import.resume': importResumeContract,
+  'import.watch': importWatchContract,
   'jobs.list': jobsListContract,
   'documents.list': documentsListContract,
   'documents.get': documentsGetContract,

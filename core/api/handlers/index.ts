@@ -14,6 +14,7 @@ import {
 import { deleteDocument } from '../../ingest/documents.ts';
 import { importPaths, resumeImports } from '../../ingest/import-service.ts';
 import { listJobs } from '../../ingest/jobs.ts';
+import { watchAndSync } from '../../ingest/watch.ts';
 import { setCollectionEmbedder } from '../../ingest/reembed-job.ts';
 import { collectStatus } from '../../status/status.ts';
 import type { Handlers } from '../handler.ts';
@@ -30,6 +31,7 @@ export const handlers: Handlers = {
     setCollectionEmbedder(engine, p.collection, p.model, { signal, emit }),
   'import.run': (p, { engine, signal, emit }) => importPaths(engine, p, { signal, emit }),
   'import.resume': (_p, { engine, signal, emit }) => resumeImports(engine, { signal, emit }),
+  'import.watch': (p, { engine, signal, emit }) => watchAndSync(engine, p, { signal, emit }),
   'jobs.list': async (p, { engine }) =>
     (await listJobs(engine.db, p.limit)).map((j) => ({
       id: Number(j.id),

@@ -20,7 +20,10 @@ interface ImportOptions {
   exclude?: string[];
   removeMissing?: boolean;
   resume?: boolean;
+  watch?: boolean;
 }
+
+const MARK: Record<string, string> = { imported: '+', updated: '~', removed: '-', failed: '✗' };
 
 export function registerImport(program: Command, ctx: CliContext): void {
   program
@@ -36,6 +39,7 @@ export function registerImport(program: Command, ctx: CliContext): void {
     .option('--exclude <glob>', 'skip files matching this glob (repeatable)', collect)
     .option('--remove-missing', 'remove documents whose files disappeared from the given folders')
     .option('--resume', 'resume imports interrupted by a quit or crash')
+    .option('-w, --watch', 'after importing, keep the collection in sync with the folders until Ctrl-C')
     .description('import files and folders into a collection (unchanged files are skipped)')
     .action(async (paths: string[], o: ImportOptions, cmd: Command) => {
       const opts = ctx.globals(cmd);
@@ -45,6 +49,7 @@ export function registerImport(program: Command, ctx: CliContext): void {
           message: 'give the files or folders to import and --collection NAME (or --resume)',
         });
       }
+      if (o.watch) return watch(paths, o, opts);
       const bar = !opts.json && ctx.io.progressStream ? createImportProgress(ctx.io.progressStream) : null;
       const onEvent = (e: ImportEvent | ReembedEvent) => {
         bar?.onEvent(e);
@@ -92,6 +97,44 @@ export function registerImport(program: Command, ctx: CliContext): void {
           throw new ApiCallError({ code: 'cancelled', message: 'import cancelled' });
       });
     });
+
+  /** `--watch`: one line per change instead of a bar, since passes come and go. */
+  async function watch(
+    paths: string[],
+    o: ImportOptions,
+    opts: ReturnType<CliContext['globals']>,
+  ): Promise<void> {
+    const tags = o.tags
+      ?.split(',')
+      .map((t) => t.trim())
+      .filter(Boolean);
+    await withClient(opts, ctx.signal, async (client) => {
+      const res = await client.call(
+        'import.watch',
+        {
+          collection: collectionArg(o.collection!),
+          paths,
+          create: true,
+          ...(tags?.length ? { tags } : {}),
+          ...(o.include ? { include: o.include } : {}),
+          ...(o.exclude ? { exclude: o.exclude } : {}),
+        },
+        {
+          onEvent: (e) => {
+            if (opts.json) return;
+            if (e.type === 'file' && MARK[e.outcome]) {
+              ctx.io.stderr(`${MARK[e.outcome]} ${e.path}${e.message ? ` — ${e.message}` : ''}\n`);
+            } else if (e.type === 'synced') {
+              ctx.io.stderr(e.pass === 1 ? 'Imported.\n' : `Synced (${e.changed} changed).\n`);
+            } else if (e.type === 'watching') {
+              ctx.io.stderr(`Watching ${e.paths.join(', ')} — press Ctrl-C to stop.\n`);
+            }
+          },
+        },
+      );
+      ctx.print(opts, `Stopped watching after ${res.passes} passes.\n${renderImportSummary(res.last)}`, res);
+    });
+  }
 
   program
     .command('jobs')

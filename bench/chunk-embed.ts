@@ -7,6 +7,7 @@ import { createBuiltinEmbedder } from '../core/embed/builtin.ts';
 import { chunkDocument, DEFAULT_CHUNK_OPTIONS } from '../core/ingest/chunk.ts';
 import type { Chunk, ExtractedDocument, ExtractedSection } from '../core/ingest/types.ts';
 import { fmtMB, fmtMs, summary } from './stats.ts';
+import { rng } from '../test/helpers/prng.ts';
 
 const VOCAB = (
   'the a of to and in for is on that by with visa permit stay foreign worker company tax return office ' +
@@ -15,17 +16,6 @@ const VOCAB = (
   'kantor imigrasi berusaha penghasilan tahunan pertanggungjawaban Indonesia Jakarta Bali 2024 30 11% PT PMA ' +
   'résumé Überweisung (KITAS) "sponsor"'
 ).split(' ');
-
-/** Deterministic PRNG (mulberry32) so every run chunks the same text. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function syntheticDoc(next: () => number, bytes: number): ExtractedDocument {
   const sections: ExtractedSection[] = [];

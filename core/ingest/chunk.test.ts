@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { chunkDocument, DEFAULT_CHUNK_OPTIONS, validateChunkOptions } from './chunk.ts';
 import { countTokens } from './tokens.ts';
 import type { Chunk, ExtractedDocument, ExtractedSection } from './types.ts';
+import { rng } from '../../test/helpers/prng.ts';
 
 function doc(sections: Array<Partial<ExtractedSection> & { text: string }>): ExtractedDocument {
   return {
@@ -15,17 +16,6 @@ function doc(sections: Array<Partial<ExtractedSection> & { text: string }>): Ext
 }
 
 const canonical = (d: ExtractedDocument) => d.sections.map((s) => s.text).join('\n\n');
-
-/** Deterministic PRNG (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const WORDS = (
   'the visa permit company tax return office foreign investment capital annual deadline ' +

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { countTokens, tokenOffsets, TokenScanner } from './tokens.ts';
+import { rng } from '../../test/helpers/prng.ts';
 
 const pieces = (text: string): string[] => {
   const o = tokenOffsets(text);
@@ -7,17 +8,6 @@ const pieces = (text: string): string[] => {
   for (let i = 0; i < o.length; i += 2) out.push(text.slice(o[i], o[i + 1]));
   return out;
 };
-
-/** Deterministic PRNG (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 describe('countTokens', () => {
   it('counts nothing in empty or whitespace-only text', () => {

@@ -1,3 +1,5 @@
+import type { ChunkInput } from '../vectors/store.ts';
+
 /**
  * What every format extractor produces: the document's readable text as ordered sections, each
  * with the heading path above it and its page (PDF) so citations can point at the exact place.
@@ -34,16 +36,8 @@ export interface ExtractInput {
 
 export type Extractor = (input: ExtractInput) => Promise<ExtractedDocument>;
 
-/** A piece of a document sized for embedding and citation. */
-export interface Chunk {
-  ordinal: number;
-  text: string;
-  headingPath: string[];
-  page: number | null;
-  charStart: number;
-  charEnd: number;
-  tokenCount: number;
-}
+/** A piece of a document sized for embedding and citation (what the vector store keeps, less the vector). */
+export type Chunk = Omit<ChunkInput, 'embedding'>;
 
 export interface ChunkOptions {
   /** Target tokens per chunk. */

@@ -48,7 +48,11 @@ describe('import survives kill -9', () => {
     const resumed = await runPustaka(['--data-dir', dataDir, '--json', 'import', '--resume']);
     expect(resumed.stderr).toBe('');
     expect(resumed.code).toBe(0);
-    const [summary] = JSON.parse(resumed.stdout);
+    const {
+      imports: [summary],
+      reembeds,
+    } = JSON.parse(resumed.stdout);
+    expect(reembeds).toEqual([]);
     expect(summary.status).toBe('done');
     expect(summary.imported + summary.updated + summary.unchanged).toBe(FILES);
     expect(summary.failed).toEqual([]);

@@ -349,6 +349,8 @@ export async function runImport(
 
     if (req.removeMissing) summary.removed = await removeMissing(deps, target.id, req.paths, emit);
     progress(true);
+    // A large import leaves a large WAL; fold it back so reads stay fast and the file small.
+    if (summary.chunks >= 1_000) vectors.checkpoint();
     await finishJob(db, jobId, 'done', counters);
   } catch (err) {
     const cancelled = signal.aborted;

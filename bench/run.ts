@@ -1,14 +1,20 @@
 // `npm run bench`: prints figures; never part of the test suite. `npm run bench -- startup` runs one.
+import { benchAsk } from './ask.ts';
 import { benchChunkEmbed } from './chunk-embed.ts';
 import { benchEngineStartup } from './engine-startup.ts';
 import { benchLlamaEmbed } from './embed-llama.ts';
 import { benchIngest } from './ingest.ts';
+import { benchLlm } from './llm.ts';
+import { benchSearchScale } from './search-scale.ts';
 
 const benches: Record<string, () => void | Promise<void>> = {
   startup: () => benchEngineStartup(),
   chunk: () => benchChunkEmbed(),
   ingest: () => benchIngest(),
   llama: () => benchLlamaEmbed(),
+  llm: () => benchLlm(),
+  'search-scale': () => benchSearchScale(),
+  ask: () => benchAsk(),
 };
 
 const chosen = process.argv.slice(2);

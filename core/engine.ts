@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import { createCaches, type Caches } from './cache/caches.ts';
+import { closeChatModels } from './chat/chat-models.ts';
 import { openDb, type Db } from './db/pg-store.ts';
 import { loadMigrations } from './db/migrations.ts';
 import { acquireDataDirLock, type DataDirLock } from './lock/data-dir-lock.ts';
@@ -81,6 +82,7 @@ export async function openEngine(opts: OpenEngineOptions): Promise<Engine> {
         closing ??= (async () => {
           try {
             await pool?.close();
+            await closeChatModels(engine);
             await embedders.close();
             vectors!.close();
             await db!.close();

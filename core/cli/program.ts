@@ -5,6 +5,9 @@ import { isPustakaError } from '../errors.ts';
 import { registerCollectionEmbedder, registerCollections } from './commands/collections.ts';
 import { registerDocuments } from './commands/documents.ts';
 import { registerImport } from './commands/import.ts';
+import { registerSearch } from './commands/search.ts';
+import { registerAsk, registerConversations } from './commands/ask.ts';
+import { registerModels } from './commands/models.ts';
 import { registerStatus } from './commands/status.ts';
 import type { CliContext, CliIO } from './context.ts';
 import type { GlobalOptions } from './session.ts';
@@ -51,6 +54,10 @@ export async function runCli(
   registerCollectionEmbedder(program, ctx);
   registerImport(program, ctx);
   registerDocuments(program, ctx);
+  registerSearch(program, ctx);
+  registerAsk(program, ctx);
+  registerConversations(program, ctx);
+  registerModels(program, ctx);
 
   try {
     await program.parseAsync(argv, { from: 'user' });

@@ -26,6 +26,8 @@ const EXPECTED_TABLES = [
   'performance_metrics',
   'audit_logs',
   'backups',
+  'models',
+  'active_models',
   'schema_migrations',
 ];
 

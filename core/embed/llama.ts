@@ -21,17 +21,15 @@
  *   (signal SIGABRT) while embedding; the model file may be damaged", and the next call starts a
  *   new process. A process that crashes again before any call succeeds is not restarted again.
  */
-import { fork } from 'node:child_process';
-import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import { validateGguf } from '../../models/gguf/reader.ts';
 import type { GgufInfo } from '../../models/gguf/reader.ts';
 import { sha256File } from '../ingest/hash-file.ts';
 import { countTokens as approximateTokens } from '../ingest/tokens.ts';
+import { ChildHost, childHostStarts } from '../llm/child-host.ts';
 import type { HostReady, HostRequest, HostResponse } from './llama-protocol.ts';
 import type { Embedder } from './types.ts';
 
@@ -87,14 +85,12 @@ export class EmbedModelCrashError extends Error {
   }
 }
 
-/** Counts child processes started (tests check that a bad file never gets that far). */
-let hostStarts = 0;
+/** Counts model processes started (tests check that a bad file never gets that far). */
 export function llamaHostStarts(): number {
-  return hostStarts;
+  return childHostStarts();
 }
 
 const HOST_ENTRY = fileURLToPath(new URL('./llama-host.ts', import.meta.url));
-const TSX_LOADER = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
 
 const CALIBRATION = [
   'The sponsor company applies for the work permit (KITAS) before the foreign worker arrives; ' +
@@ -123,195 +119,9 @@ export async function modelFileHash(file: string): Promise<string> {
 }
 
 // ---------------------------------------------------------------------------------------------
-// The child process
+// The child process (supervised by core/llm/child-host.ts)
 
-interface Pending {
-  resolve: (msg: HostResponse) => void;
-  reject: (err: Error) => void;
-  what: string;
-}
-
-function describeExit(code: number | null, signal: NodeJS.Signals | null): string {
-  if (signal) return `signal ${signal}`;
-  if (code === 134) return 'exit code 134, an abort';
-  return `exit code ${code}`;
-}
-
-const FAILURE_LINE = /GGML_ASSERT|GGML_ABORT|terminate called/;
-
-/** What llama.cpp said before dying (its first GGML_ASSERT line, else the last error line), if anything. */
-function crashDetail(firstFailure: string | undefined, stderr: string): string {
-  const hit =
-    firstFailure ??
-    stderr
-      .split('\n')
-      .reverse()
-      .find((l) => /error|abort/i.test(l));
-  if (!hit) return '';
-  const short = hit
-    .trim()
-    .replace(/^.*\/(llama\.cpp|ggml)\//, '')
-    .slice(0, 240);
-  return ` (${short})`;
-}
-
-class Host {
-  readonly child: ChildProcess;
-  readonly ready: Promise<HostReady>;
-  private readonly pending = new Map<number, Pending>();
-  private nextId = 1;
-  private stderr = '';
-  /** The first GGML_ASSERT / abort line llama.cpp printed. */
-  private firstFailure: string | undefined;
-  exited = false;
-  private closing = false;
-
-  constructor(
-    init: Extract<HostRequest, { type: 'init' }>,
-    loadTimeoutMs: number,
-    private readonly onExit: (host: Host) => void,
-  ) {
-    hostStarts++;
-    this.child = fork(HOST_ENTRY, [], {
-      execArgv: ['--import', TSX_LOADER],
-      serialization: 'advanced',
-      stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
-      env: {
-        ...process.env,
-        // On an abort, ggml would otherwise attach gdb (when installed) to print a backtrace:
-        // seconds of delay and pages of stderr.
-        GGML_NO_BACKTRACE: '1',
-        // Inside Electron (utilityProcess), process.execPath is Electron itself: run it as Node.
-        ...(process.versions.electron ? { ELECTRON_RUN_AS_NODE: '1' } : {}),
-      },
-    });
-    this.child.stderr?.setEncoding('utf8');
-    this.child.stderr?.on('data', (s: string) => {
-      this.stderr = (this.stderr + s).slice(-8192);
-      this.firstFailure ??= s.split('\n').find((l) => FAILURE_LINE.test(l));
-    });
-    this.ready = new Promise<HostReady>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        reject(new Error(`the embedding model did not load within ${Math.round(loadTimeoutMs / 1000)} s`));
-        this.kill();
-      }, loadTimeoutMs);
-      this.pending.set(0, {
-        what: 'loading the model',
-        resolve: (msg) => {
-          clearTimeout(timer);
-          if (msg.type === 'ready') resolve(msg);
-          else
-            reject(
-              new Error(
-                `the embedding model could not be loaded: ${msg.type === 'error' ? msg.message : msg.type}`,
-              ),
-            );
-        },
-        reject: (err) => {
-          clearTimeout(timer);
-          reject(err);
-        },
-      });
-    });
-    this.ready.catch(() => {});
-    this.child.on('message', (msg: HostResponse) => this.onMessage(msg));
-    this.child.on('error', (err) => this.onGone(`could not run (${err.message})`));
-    this.child.on('exit', (code, signal) => this.onGone(describeExit(code, signal)));
-    this.child.send(init);
-  }
-
-  private onMessage(msg: HostResponse): void {
-    const id =
-      msg.type === 'ready' || (msg.type === 'error' && msg.id === null) ? 0 : (msg as { id: number }).id;
-    const p = this.pending.get(id);
-    if (!p) return;
-    this.pending.delete(id);
-    this.updateRef();
-    p.resolve(msg);
-  }
-
-  private onGone(how: string): void {
-    if (this.exited) return;
-    this.exited = true;
-    const closing = this.closing;
-    for (const p of this.pending.values()) {
-      const detail = crashDetail(this.firstFailure, this.stderr);
-      p.reject(
-        new EmbedModelCrashError(
-          closing
-            ? 'the embedding model was closed'
-            : `the embedding model process crashed (${how}) while ${p.what}; the model file may be damaged${detail}`,
-        ),
-      );
-    }
-    this.pending.clear();
-    this.onExit(this);
-  }
-
-  /** Keeps the engine's event loop alive only while calls are in flight. */
-  private updateRef(): void {
-    const busy = this.pending.size > 0;
-    type Refable = { ref?: () => void; unref?: () => void } | null | undefined;
-    const handles = [this.child.channel as Refable, this.child.stderr as Refable];
-    if (busy) {
-      this.child.ref();
-      for (const h of handles) h?.ref?.();
-    } else {
-      this.child.unref();
-      for (const h of handles) h?.unref?.();
-    }
-  }
-
-  request(msg: HostRequest & { id: number }, what: string, signal?: AbortSignal): Promise<HostResponse> {
-    if (this.exited)
-      return Promise.reject(new EmbedModelCrashError('the embedding model process is not running'));
-    return new Promise<HostResponse>((resolve, reject) => {
-      const onAbort = () => {
-        if (!this.pending.delete(msg.id)) return;
-        this.updateRef();
-        if (!this.exited) this.child.send({ type: 'abort', id: msg.id } satisfies HostRequest);
-        reject(signal!.reason);
-      };
-      this.pending.set(msg.id, {
-        what,
-        resolve: (res) => {
-          signal?.removeEventListener('abort', onAbort);
-          resolve(res);
-        },
-        reject: (err) => {
-          signal?.removeEventListener('abort', onAbort);
-          reject(err);
-        },
-      });
-      this.updateRef();
-      signal?.addEventListener('abort', onAbort, { once: true });
-      this.child.send(msg);
-    });
-  }
-
-  newId(): number {
-    return this.nextId++;
-  }
-
-  kill(): void {
-    if (!this.exited) this.child.kill('SIGKILL');
-  }
-
-  async close(): Promise<void> {
-    if (this.exited) return;
-    this.closing = true;
-    const gone = new Promise<void>((resolve) => this.child.once('exit', () => resolve()));
-    this.child.ref();
-    try {
-      this.child.send({ type: 'close' } satisfies HostRequest);
-    } catch {
-      this.kill();
-    }
-    const timer = setTimeout(() => this.kill(), 5000);
-    await gone;
-    clearTimeout(timer);
-  }
-}
+type Host = ChildHost<HostRequest, HostResponse>;
 
 // ---------------------------------------------------------------------------------------------
 
@@ -339,8 +149,15 @@ export async function createLlamaEmbedder(opts: LlamaEmbedderOptions): Promise<L
   const stats = { truncated: 0, restarts: 0 };
 
   const start = (): Host => {
-    const h = new Host(init, loadTimeoutMs, (gone) => {
-      if (host === gone) host = undefined;
+    const h: Host = new ChildHost<HostRequest, HostResponse>({
+      entry: HOST_ENTRY,
+      init,
+      label: 'the embedding model',
+      loadTimeoutMs,
+      crashError: (m) => new EmbedModelCrashError(m),
+      onExit: (gone) => {
+        if (host === gone) host = undefined;
+      },
     });
     host = h;
     return h;
@@ -400,7 +217,7 @@ export async function createLlamaEmbedder(opts: LlamaEmbedderOptions): Promise<L
     signal?.throwIfAborted();
     const h = await running();
     signal?.throwIfAborted();
-    const res = await h.request({ type, id: h.newId(), texts }, what, signal);
+    const res = await h.request({ type, id: h.newId(), texts }, what, { signal });
     if (res.type === 'error') throw new Error(`the embedding model failed: ${res.message}`);
     failedStarts = 0;
     return res as Extract<HostResponse, { type: T }>;

@@ -13,6 +13,25 @@ import {
   documentsListContract,
 } from './documents.ts';
 import { importResumeContract, importRunContract, importWatchContract, jobsListContract } from './imports.ts';
+import {
+  modelsCatalogContract,
+  modelsDownloadContract,
+  modelsHardwareContract,
+  modelsImportContract,
+  modelsInspectContract,
+  modelsListContract,
+  modelsRemoveContract,
+  modelsUseContract,
+} from './models.ts';
+import { searchContract } from './search.ts';
+import {
+  askContract,
+  conversationsDeleteContract,
+  conversationsGetContract,
+  conversationsListContract,
+  conversationsRenameContract,
+  conversationsSearchContract,
+} from './ask.ts';
 import { statusContract } from './status.ts';
 
 /** Every method of the API: the one list the dispatcher, the carriers and the client share. */
@@ -32,6 +51,21 @@ export const contracts = {
   'documents.get': documentsGetContract,
   'documents.chunks': documentsChunksContract,
   'documents.delete': documentsDeleteContract,
+  'models.list': modelsListContract,
+  'models.inspect': modelsInspectContract,
+  'models.import': modelsImportContract,
+  'models.download': modelsDownloadContract,
+  'models.catalog': modelsCatalogContract,
+  'models.use': modelsUseContract,
+  'models.remove': modelsRemoveContract,
+  'models.hardware': modelsHardwareContract,
+  search: searchContract,
+  ask: askContract,
+  'conversations.list': conversationsListContract,
+  'conversations.get': conversationsGetContract,
+  'conversations.rename': conversationsRenameContract,
+  'conversations.delete': conversationsDeleteContract,
+  'conversations.search': conversationsSearchContract,
 } as const;
 
 export type Contracts = typeof contracts;
@@ -41,4 +75,7 @@ export const METHOD_NAMES = Object.keys(contracts) as MethodName[];
 export * from './collections.ts';
 export * from './documents.ts';
 export * from './imports.ts';
+export * from './models.ts';
+export * from './search.ts';
+export * from './ask.ts';
 export * from './status.ts';

@@ -15,7 +15,24 @@ import { deleteDocument } from '../../ingest/documents.ts';
 import { importPaths, resumeImports } from '../../ingest/import-service.ts';
 import { listJobs } from '../../ingest/jobs.ts';
 import { watchAndSync } from '../../ingest/watch.ts';
+import { importModel, removeModel, useModel } from '../../llm/models.ts';
+import {
+  modelsCatalog,
+  modelsDownload,
+  modelsHardware,
+  modelsInspect,
+  modelsList,
+} from '../../llm/models-api.ts';
 import { setCollectionEmbedder } from '../../ingest/reembed-job.ts';
+import { search } from '../../retrieve/search.ts';
+import { ask } from '../../chat/ask.ts';
+import {
+  deleteConversation,
+  getConversation,
+  listConversations,
+  renameConversation,
+  searchConversations,
+} from '../../chat/conversations.ts';
 import { collectStatus } from '../../status/status.ts';
 import type { Handlers } from '../handler.ts';
 
@@ -67,4 +84,25 @@ export const handlers: Handlers = {
     engine.caches.get('answers').clear();
     return { id: doc.id, sourcePath: doc.sourcePath, chunks };
   },
+  search: (p, { engine, signal }) => search(engine, p, signal),
+  ask: (p, { engine, signal, emit }) => ask(engine, p, { signal, onEvent: emit }),
+  'conversations.list': (p, { engine }) => listConversations(engine.db, p),
+  'conversations.get': (p, { engine }) => getConversation(engine.db, p.id),
+  'conversations.rename': (p, { engine }) => renameConversation(engine.db, p.id, p.title),
+  'conversations.delete': (p, { engine }) => deleteConversation(engine.db, p.id),
+  'conversations.search': (p, { engine }) => searchConversations(engine.db, p.query, p.limit),
+  'models.list': (_p, { engine }) => modelsList(engine),
+  'models.inspect': (p, { engine }) => modelsInspect(engine, p.model),
+  'models.import': (p, { engine, signal, emit }) =>
+    importModel(
+      engine,
+      { path: p.path, mode: p.link ? 'link' : 'copy', ...(p.name ? { name: p.name } : {}) },
+      { signal, emit },
+    ),
+  'models.download': (p, { engine, signal, emit }) =>
+    modelsDownload(engine, p.name, { allowUnverified: p.allowUnverified, signal, emit }),
+  'models.catalog': (_p, { engine }) => modelsCatalog(engine),
+  'models.use': (p, { engine }) => useModel(engine, p.model, p.role),
+  'models.remove': (p, { engine }) => removeModel(engine, p.model),
+  'models.hardware': (_p, { engine }) => modelsHardware(engine),
 };

@@ -1,0 +1,101 @@
+import path from 'node:path';
+import { InvalidArgumentError, Option, type Command } from 'commander';
+import type { SearchItem, SearchMode, SearchResult } from '../../api/contracts/search.ts';
+import { markHighlights, snippet } from '../../retrieve/highlight.ts';
+import { collectionArg, positiveInt, type CliContext } from '../context.ts';
+import { plural } from '../format.ts';
+import { withClient } from '../session.ts';
+
+const BOLD = '\x1b[1m';
+const NORMAL = '\x1b[22m';
+const DIM = '\x1b[2m';
+
+/** Repeatable and comma-separated: `--type pdf --type html` or `--type pdf,html`. */
+const list = (value: string, previous: string[] = []) => [
+  ...previous,
+  ...value
+    .split(',')
+    .map((v) => v.trim())
+    .filter(Boolean),
+];
+
+interface SearchOptions {
+  collection?: string[];
+  k: number;
+  tags?: string[];
+  type?: string[];
+  after?: string;
+  before?: string;
+  mode: SearchMode;
+  diversity?: number;
+}
+
+function ratio(value: string): number {
+  const n = Number(value);
+  if (value.trim() === '' || !(n >= 0 && n <= 1))
+    throw new InvalidArgumentError('give a number from 0 to 1.');
+  return n;
+}
+
+/** "Title › heading › sub-heading", without repeating a first heading equal to the title. */
+function where(item: SearchItem): string {
+  const title = item.title ?? path.basename(item.sourcePath);
+  const headings = item.headingPath[0] === title ? item.headingPath.slice(1) : item.headingPath;
+  return [title, ...headings].join(' › ');
+}
+
+export function renderSearch(result: SearchResult, tty: boolean): string {
+  const style = (open: string, text: string) => (tty ? `${open}${text}${NORMAL}` : text);
+  const lines: string[] = [];
+  const width = String(result.items.length).length;
+  for (const item of result.items) {
+    const score = item.score.toFixed(Math.abs(item.score) < 1 ? 4 : 2);
+    const page = item.page !== null ? `  p. ${item.page}` : '';
+    lines.push(`${String(item.rank).padStart(width)}. ${score}  ${style(BOLD, where(item))}${page}`);
+    const pad = ' '.repeat(width + 2);
+    lines.push(`${pad}${style(DIM, item.sourcePath)}`);
+    const s = snippet(item.text, item.highlights);
+    lines.push(`${pad}${tty ? markHighlights(s.text, s.highlights, BOLD, NORMAL) : s.text}`);
+    lines.push('');
+  }
+  const took = `${result.tookMs < 10 ? result.tookMs.toFixed(1) : Math.round(result.tookMs)} ms`;
+  const summary = result.items.length ? plural(result.items.length, 'result') : 'No results';
+  lines.push(`${summary} · ${result.mode} · ${took}${result.cached ? ' · cached' : ''}`);
+  return lines.join('\n');
+}
+
+export function registerSearch(program: Command, ctx: CliContext): void {
+  program
+    .command('search')
+    .argument('<query>', 'what to look for, in any language')
+    .option('-c, --collection <name>', 'search this collection (repeatable; default: all)', list)
+    .option('-k, --k <n>', 'how many results (1–100)', positiveInt, 10)
+    .option('-t, --tags <a,b>', 'only documents with any of these tags', list)
+    .option('--type <type>', 'only these file types: pdf, docx, html, markdown, text, … (repeatable)', list)
+    .option('--after <date>', 'only documents imported at or after this date (2026-01-31 or ISO time)')
+    .option('--before <date>', 'only documents imported before this date')
+    .addOption(
+      new Option('--mode <mode>', 'ranking: vector + keyword fused, or one of them alone')
+        .choices(['hybrid', 'vector', 'keyword'])
+        .default('hybrid'),
+    )
+    .option('--diversity <0..1>', 'trade relevance for variety among the results (MMR)', ratio)
+    .description('find passages: hybrid vector + keyword (BM25) search over imported documents')
+    .action(async (query: string, o: SearchOptions, cmd: Command) => {
+      const opts = ctx.globals(cmd);
+      await withClient(opts, ctx.signal, async (client) => {
+        const result = await client.call('search', {
+          query,
+          k: o.k,
+          mode: o.mode,
+          ...(o.collection?.length ? { collections: o.collection.map(collectionArg) } : {}),
+          ...(o.tags?.length ? { tags: o.tags } : {}),
+          ...(o.type?.length ? { types: o.type } : {}),
+          ...(o.after ? { importedAfter: o.after } : {}),
+          ...(o.before ? { importedBefore: o.before } : {}),
+          ...(o.diversity !== undefined ? { diversity: o.diversity } : {}),
+        });
+        ctx.print(opts, renderSearch(result, ctx.io.isTTY), result);
+      });
+    });
+}

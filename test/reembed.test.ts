@@ -124,4 +124,22 @@ describe('switching a collection to a GGUF embedding model', () => {
     expect(reopened.vectors.collectionDim(c.id)).toBe(64);
     await reopened.close();
   });
+
+  it('new collections embed with the default embedding model chosen with models.use', async () => {
+    const model = await tinyModel();
+    const root = tempDir();
+    docs(root, 2);
+    const { client } = await openTestEngine();
+    await client.call('models.import', { path: model, link: true, name: 'tiny-embed' });
+    await client.call('models.use', { model: 'tiny-embed', role: 'embedding' });
+
+    const created = await client.call('collections.create', { name: 'Made' });
+    expect(created).toMatchObject({ embeddingDim: 64, embedderModel: model });
+    expect(created.embedderId).toMatch(/^gguf:/);
+    const imported = await client.call('import.run', { collection: 'Auto', create: true, paths: [root] });
+    expect(imported.imported).toBe(2);
+    expect((await client.call('collections.get', { collection: 'Auto' })).embedderId).toBe(
+      created.embedderId,
+    );
+  });
 });

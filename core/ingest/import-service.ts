@@ -1,6 +1,7 @@
 import type { ReembedEvent } from '../api/contracts/collections.ts';
 import type { ImportEvent, ImportSummary } from '../api/contracts/imports.ts';
-import { createCollection, getCollection, type CollectionRef } from '../collections/collections.ts';
+import { getCollection, type CollectionRef } from '../collections/collections.ts';
+import { createUserCollection } from '../collections/create-collection.ts';
 import { BUILTIN_EMBEDDER } from '../embed/builtin-spec.ts';
 import type { Engine } from '../engine.ts';
 import { isPustakaError } from '../errors.ts';
@@ -13,12 +14,12 @@ interface Ctx<E = ImportEvent> {
   emit: (e: E) => void;
 }
 
-async function resolveTarget(engine: Engine, ref: CollectionRef, create: boolean) {
+async function resolveTarget(engine: Engine, ref: CollectionRef, create: boolean, signal: AbortSignal) {
   try {
     return await getCollection(engine.db, engine.vectors, ref);
   } catch (err) {
     if (!create || !isPustakaError(err) || err.code !== 'not_found' || typeof ref !== 'string') throw err;
-    return createCollection(engine.db, engine.vectors, { name: ref });
+    return createUserCollection(engine, { name: ref }, signal);
   }
 }
 
@@ -27,7 +28,7 @@ export async function importPaths(
   params: { collection: CollectionRef; create: boolean } & ImportRequest,
   ctx: Ctx,
 ): Promise<ImportSummary> {
-  const c = await resolveTarget(engine, params.collection, params.create);
+  const c = await resolveTarget(engine, params.collection, params.create, ctx.signal);
   await assertNotReembedding(engine, c.id);
   // The built-in embedder runs inside the parse workers; a GGUF model in its own process.
   const embedder =

@@ -1,5 +1,4 @@
 import {
-  createCollection,
   deleteCollection,
   getCollection,
   listCollections,
@@ -33,6 +32,7 @@ import {
   renameConversation,
   searchConversations,
 } from '../../chat/conversations.ts';
+import { createUserCollection } from '../../collections/create-collection.ts';
 import { collectStatus } from '../../status/status.ts';
 import type { Handlers } from '../handler.ts';
 
@@ -41,7 +41,7 @@ export const handlers: Handlers = {
   status: (_p, { engine }) => collectStatus(engine),
   'collections.list': (_p, { engine }) => listCollections(engine.db, engine.vectors),
   'collections.get': (p, { engine }) => getCollection(engine.db, engine.vectors, p.collection),
-  'collections.create': (p, { engine }) => createCollection(engine.db, engine.vectors, p),
+  'collections.create': (p, { engine, signal }) => createUserCollection(engine, p, signal),
   'collections.rename': (p, { engine }) => renameCollection(engine.db, engine.vectors, p.collection, p.name),
   'collections.delete': (p, { engine }) => deleteCollection(engine.db, engine.vectors, p.collection),
   'collections.setEmbedder': (p, { engine, signal, emit }) =>

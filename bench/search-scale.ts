@@ -329,7 +329,10 @@ async function runSize(n: number, seed: number): Promise<void> {
     console.log(
       `  candidates sweep  ${CANDIDATE_SWEEP.map((c) => `${c}: recall ${recall(c)}, knn p50 ${ms(knnP50(c))}`).join(' · ')}`,
     );
-    console.log(`  peak RSS          ${fmtMB(peak)}`);
+    console.log(
+      `  memory            peak RSS ${fmtMB(peak)}, of which ${fmtMB(all.byteLength)} is the float copy kept for the ` +
+        `recall reference; search's in-memory coarse index ${fmtMB(n * (DIM / 8 + 8 + 2))}`,
+    );
   } finally {
     rss.stop();
     await engine.close();

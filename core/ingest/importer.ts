@@ -364,7 +364,8 @@ export async function runImport(
     );
     if (!cancelled) throw err;
   } finally {
-    if (summary.imported || summary.updated || summary.removed) {
+    // New tags on unchanged files change what tag filters match, too.
+    if (summary.imported || summary.updated || summary.removed || (req.tags && summary.unchanged)) {
       // Answers and searches over this collection may now be stale.
       deps.caches.get('search').clear();
       deps.caches.get('answers').clear();

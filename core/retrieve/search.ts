@@ -11,7 +11,7 @@
 import type { SearchItem, SearchMode, SearchParams, SearchResult } from '../api/contracts/search.ts';
 import type { Embedder } from '../embed/types.ts';
 import type { Engine } from '../engine.ts';
-import type { ChunkRow, KeywordHit, VectorHit } from '../vectors/store.ts';
+import { VEC0_MAX_K, type ChunkRow, type KeywordHit, type VectorHit } from '../vectors/store.ts';
 import { dot, fuseRanks, mmr, sectionKey, type RankedList } from './fusion.ts';
 import { highlightText, queryWords } from './highlight.ts';
 import {
@@ -35,7 +35,8 @@ export const FILTER_EXACT_MAX_CHUNKS = 20_000;
 export const FILTER_IN_QUERY_MAX_DOCS = 20_000;
 /** The query text given to an embedder (keyword search reads its first 64 words anyway). */
 export const MAX_EMBED_QUERY_CHARS = 8_000;
-const COARSE_MAX = 4_096;
+/** Most hits asked of one knn call on the coarse path (at VEC0_MAX_K it turns to brute force). */
+const COARSE_MAX = VEC0_MAX_K - 1;
 
 export interface SearchPlan {
   query: string;

@@ -42,7 +42,11 @@ export const handlers: Handlers = {
   'collections.list': (_p, { engine }) => listCollections(engine.db, engine.vectors),
   'collections.get': (p, { engine }) => getCollection(engine.db, engine.vectors, p.collection),
   'collections.create': (p, { engine, signal }) => createUserCollection(engine, p, signal),
-  'collections.rename': (p, { engine }) => renameCollection(engine.db, engine.vectors, p.collection, p.name),
+  'collections.rename': async (p, { engine }) => {
+    const renamed = await renameCollection(engine.db, engine.vectors, p.collection, p.name);
+    engine.caches.get('search').clear(); // cached searches resolved the old name
+    return renamed;
+  },
   'collections.delete': (p, { engine }) => deleteCollection(engine.db, engine.vectors, p.collection),
   'collections.setEmbedder': (p, { engine, signal, emit }) =>
     setCollectionEmbedder(engine, p.collection, p.model, { signal, emit }),

@@ -37,7 +37,12 @@ async function init(msg: ChatHostInit): Promise<void> {
     ...(msg.gpuLayers !== undefined ? { gpuLayers: msg.gpuLayers } : {}),
   });
   const train = model.trainContextSize;
-  const contextSize = Math.max(64, Math.min(msg.contextSize ?? Math.min(train, 4096), train));
+  // An explicit size is honoured; otherwise node-llama-cpp picks the largest context up to 8,192
+  // tokens (or the training context) that fits the free RAM/VRAM next to the loaded weights.
+  const contextSize =
+    msg.contextSize !== undefined
+      ? Math.max(64, Math.min(msg.contextSize, train))
+      : { min: Math.min(512, train), max: Math.min(train, 8_192) };
   const context = await model.createContext({ contextSize, threads: msg.threads });
   const sequence = context.getSequence();
   const probe = new LlamaChatSession({ contextSequence: sequence, autoDisposeSequence: false });

@@ -4,25 +4,11 @@ import { describe, expect, it } from 'vitest';
 import type { ImportEvent } from '../core/api/contracts/imports.ts';
 import type { Engine } from '../core/engine.ts';
 import { openTestEngine } from './helpers/engine.ts';
+import { VISA_GUIDE_MD, writeFile } from './helpers/files.ts';
 import { tempDir } from './helpers/temp-dir.ts';
 
-function write(root: string, rel: string, content: string | Buffer): string {
-  const file = path.join(root, rel);
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  fs.writeFileSync(file, content);
-  return file;
-}
-
-const VISA_MD = `# Visa guide
-
-## KITAS
-
-A KITAS is a limited stay permit for foreigners working in Indonesia. The sponsor company applies first.
-
-## KITAP
-
-A KITAP is a permanent stay permit, available after several years on a KITAS.
-`;
+const write = writeFile;
+const VISA_MD = VISA_GUIDE_MD;
 
 const PAJAK_TXT = `Pajak penghasilan untuk warga negara asing yang tinggal lebih dari 183 hari dihitung sebagai wajib pajak dalam negeri.
 NPWP wajib dimiliki sebelum melapor SPT tahunan.`;

@@ -6,6 +6,7 @@ import { createApiClient, type ApiClient } from '../core/api/client.ts';
 import type { SearchItem, SearchParams } from '../core/api/contracts/search.ts';
 import { createDispatcher, type Dispatcher } from '../core/api/dispatcher.ts';
 import { openEngine, type Engine } from '../core/engine.ts';
+import { VISA_GUIDE_MD, writeFile } from './helpers/files.ts';
 
 // One engine and one small corpus for the whole file (a PGlite start per test would dominate).
 let root: string;
@@ -15,23 +16,8 @@ let client: ApiClient;
 let visaId: number;
 let taxId: number;
 
-function write(rel: string, content: string): string {
-  const file = path.join(root, 'docs', rel);
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  fs.writeFileSync(file, content);
-  return file;
-}
-
-const GUIDE_MD = `# Visa guide
-
-## KITAS
-
-A KITAS is a limited stay permit for foreigners working in Indonesia. The sponsor company applies first.
-
-## KITAP
-
-A KITAP is a permanent stay permit, available after several years on a KITAS.
-`;
+const write = (rel: string, content: string): string => writeFile(path.join(root, 'docs'), rel, content);
+const GUIDE_MD = VISA_GUIDE_MD;
 
 const IZIN_TXT = `Izin tinggal terbatas (KITAS) diberikan kepada tenaga kerja asing.
 Perusahaan sponsor mengajukan permohonan ke kantor imigrasi sebelum pekerja tiba di Indonesia.`;

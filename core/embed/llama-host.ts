@@ -9,7 +9,7 @@
  * share of the threads. Measured on a 2-core machine: 2 contexts × 1 thread beat 1 × 2 (4.7× on a
  * tiny model, about even on a 100M one).
  */
-import { getLlama, LlamaLogLevel } from 'node-llama-cpp';
+import { loadLlamaRuntime } from '../llm/llama-runtime.ts';
 import type { LlamaEmbeddingContext, LlamaModel, Token } from 'node-llama-cpp';
 import type { HostInit, HostRequest, HostResponse } from './llama-protocol.ts';
 
@@ -37,13 +37,7 @@ function normalize(vector: readonly number[]): Float32Array {
 
 async function init(msg: HostInit): Promise<void> {
   const t0 = performance.now();
-  const llama = await getLlama({
-    gpu: msg.gpu,
-    // Without this, node-llama-cpp uses max(cores, 4) threads: 4 threads on 2 cores is ~35× slower.
-    maxThreads: msg.threads,
-    build: 'never',
-    logLevel: LlamaLogLevel.error,
-  });
+  const llama = await loadLlamaRuntime({ gpu: msg.gpu, threads: msg.threads });
   const model = await llama.loadModel({ modelPath: msg.modelPath });
   const trainContextSize = model.trainContextSize;
   const contextSize = Math.max(

@@ -5,7 +5,8 @@
  * chunk. One context sequence serves one request at a time (requests queue); the evaluated prefix
  * stays in the sequence, so a follow-up that repeats the same system prompt and history is cheap.
  */
-import { getLlama, LlamaChatSession, LlamaLogLevel } from 'node-llama-cpp';
+import { LlamaChatSession } from 'node-llama-cpp';
+import { loadLlamaRuntime } from './llama-runtime.ts';
 import type { ChatHistoryItem, LlamaContext, LlamaContextSequence, LlamaModel } from 'node-llama-cpp';
 import type { ChatHostInit, ChatHostRequest, ChatHostResponse, ChatMessage } from './chat-protocol.ts';
 
@@ -25,13 +26,7 @@ function send(msg: ChatHostResponse): void {
 
 async function init(msg: ChatHostInit): Promise<void> {
   const t0 = performance.now();
-  const llama = await getLlama({
-    gpu: msg.gpu,
-    // Without this, node-llama-cpp uses max(cores, 4) threads: 4 threads on 2 cores is ~35× slower.
-    maxThreads: msg.threads,
-    build: 'never',
-    logLevel: LlamaLogLevel.error,
-  });
+  const llama = await loadLlamaRuntime({ gpu: msg.gpu, threads: msg.threads });
   const model = await llama.loadModel({
     modelPath: msg.modelPath,
     ...(msg.gpuLayers !== undefined ? { gpuLayers: msg.gpuLayers } : {}),

@@ -2,7 +2,7 @@
  * A one-shot process that asks node-llama-cpp which GPU backend it can use and how much VRAM is
  * free, then exits (core/llm/hardware.ts forks it: llama.cpp is never loaded in the engine).
  */
-import { getLlama, LlamaLogLevel } from 'node-llama-cpp';
+import { loadLlamaRuntime } from './llama-runtime.ts';
 import type { HardwareProbeResponse } from './hardware.ts';
 
 function send(msg: HardwareProbeResponse): void {
@@ -11,12 +11,7 @@ function send(msg: HardwareProbeResponse): void {
 
 async function probe(threads: number): Promise<void> {
   try {
-    const llama = await getLlama({
-      gpu: 'auto',
-      maxThreads: threads,
-      build: 'never',
-      logLevel: LlamaLogLevel.error,
-    });
+    const llama = await loadLlamaRuntime({ gpu: 'auto', threads: threads });
     const vram = llama.gpu ? await llama.getVramState() : null;
     send({
       type: 'ready',

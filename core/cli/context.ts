@@ -29,3 +29,14 @@ export function positiveInt(value: string): number {
   if (!Number.isInteger(n) || n <= 0) throw new Error(`"${value}" is not a positive whole number`);
   return n;
 }
+
+/** A repeatable, comma-separated option: `--type pdf --type html` or `--type pdf,html`. */
+export function commaList(value: string, previous: string[] = []): string[] {
+  return [
+    ...previous,
+    ...value
+      .split(',')
+      .map((v) => v.trim())
+      .filter(Boolean),
+  ];
+}

@@ -3,17 +3,9 @@ import { ApiCallError } from '../../api/client.ts';
 import type { AskResult, CitationInfo } from '../../api/contracts/ask.ts';
 import { sourceLabel } from '../../chat/prompt.ts';
 import { askTTY } from '../ask.ts';
-import { collectionArg, positiveInt, type CliContext } from '../context.ts';
+import { commaList, collectionArg, positiveInt, type CliContext } from '../context.ts';
 import { plural, table } from '../format.ts';
 import { withClient } from '../session.ts';
-
-const list = (value: string, previous: string[] = []) => [
-  ...previous,
-  ...value
-    .split(',')
-    .map((v) => v.trim())
-    .filter(Boolean),
-];
 
 /** "[1] Title › Heading — p. 3 — /path" */
 export function renderSource(c: CitationInfo): string {
@@ -58,7 +50,7 @@ export function registerAsk(program: Command, ctx: CliContext): void {
   program
     .command('ask')
     .argument('<question>', 'your question, in any language')
-    .option('-c, --collection <name>', 'answer from this collection (repeatable; default: all)', list)
+    .option('-c, --collection <name>', 'answer from this collection (repeatable; default: all)', commaList)
     .option('--conversation <id>', 'continue this conversation', positiveInt)
     .option('-k, --k <n>', 'passages to retrieve (1–50)', positiveInt)
     .description('answer a question from your documents, with cited sources (local Llama, or extractive)')

@@ -4,7 +4,7 @@ import type { ResultOf } from '../../api/contract.ts';
 import type { Contracts } from '../../api/contracts/index.ts';
 import type { ReembedEvent } from '../../api/contracts/collections.ts';
 import type { ImportEvent, ImportSummary } from '../../api/contracts/imports.ts';
-import { collectionArg, type CliContext } from '../context.ts';
+import { collectionArg, commaList, type CliContext } from '../context.ts';
 import { createImportProgress } from '../progress-bar.ts';
 import { renderImportSummary, renderReembed } from '../render-import.ts';
 import { withClient } from '../session.ts';
@@ -15,7 +15,7 @@ const collect = (value: string, previous: string[] = []) => [...previous, value]
 
 interface ImportOptions {
   collection?: string;
-  tags?: string;
+  tags?: string[];
   include?: string[];
   exclude?: string[];
   removeMissing?: boolean;
@@ -30,7 +30,7 @@ export function registerImport(program: Command, ctx: CliContext): void {
     .command('import')
     .argument('[paths...]', 'files and folders to import')
     .option('-c, --collection <name>', 'collection to import into (created if it does not exist)')
-    .option('-t, --tags <a,b>', 'tags for every imported document, comma-separated')
+    .option('-t, --tags <a,b>', 'tags for every imported document, comma-separated (repeatable)', commaList)
     .option(
       '--include <glob>',
       'only files matching this glob, relative to each folder (repeatable)',
@@ -65,10 +65,7 @@ export function registerImport(program: Command, ctx: CliContext): void {
             ({ imports: summaries, reembeds } = await client.call('import.resume', {}, { onEvent }));
           }
           if (paths.length && o.collection) {
-            const tags = o.tags
-              ?.split(',')
-              .map((t) => t.trim())
-              .filter(Boolean);
+            const tags = o.tags;
             summaries.push(
               await client.call(
                 'import.run',
@@ -104,10 +101,7 @@ export function registerImport(program: Command, ctx: CliContext): void {
     o: ImportOptions,
     opts: ReturnType<CliContext['globals']>,
   ): Promise<void> {
-    const tags = o.tags
-      ?.split(',')
-      .map((t) => t.trim())
-      .filter(Boolean);
+    const tags = o.tags;
     await withClient(opts, ctx.signal, async (client) => {
       const res = await client.call(
         'import.watch',

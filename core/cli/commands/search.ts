@@ -2,22 +2,13 @@ import path from 'node:path';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import type { SearchItem, SearchMode, SearchResult } from '../../api/contracts/search.ts';
 import { markHighlights, snippet } from '../../retrieve/highlight.ts';
-import { collectionArg, positiveInt, type CliContext } from '../context.ts';
+import { commaList, collectionArg, positiveInt, type CliContext } from '../context.ts';
 import { plural } from '../format.ts';
 import { withClient } from '../session.ts';
 
 const BOLD = '\x1b[1m';
 const NORMAL = '\x1b[22m';
 const DIM = '\x1b[2m';
-
-/** Repeatable and comma-separated: `--type pdf --type html` or `--type pdf,html`. */
-const list = (value: string, previous: string[] = []) => [
-  ...previous,
-  ...value
-    .split(',')
-    .map((v) => v.trim())
-    .filter(Boolean),
-];
 
 interface SearchOptions {
   collection?: string[];
@@ -68,10 +59,14 @@ export function registerSearch(program: Command, ctx: CliContext): void {
   program
     .command('search')
     .argument('<query>', 'what to look for, in any language')
-    .option('-c, --collection <name>', 'search this collection (repeatable; default: all)', list)
+    .option('-c, --collection <name>', 'search this collection (repeatable; default: all)', commaList)
     .option('-k, --k <n>', 'how many results (1–100)', positiveInt, 10)
-    .option('-t, --tags <a,b>', 'only documents with any of these tags', list)
-    .option('--type <type>', 'only these file types: pdf, docx, html, markdown, text, … (repeatable)', list)
+    .option('-t, --tags <a,b>', 'only documents with any of these tags', commaList)
+    .option(
+      '--type <type>',
+      'only these file types: pdf, docx, html, markdown, text, … (repeatable)',
+      commaList,
+    )
     .option('--after <date>', 'only documents imported at or after this date (2026-01-31 or ISO time)')
     .option('--before <date>', 'only documents imported before this date')
     .addOption(

@@ -27,17 +27,26 @@ export interface ExtractiveAnswer {
 const WORD = /[\p{L}\p{N}]+/gu;
 const MAX_SENTENCE_CHARS = 400;
 
-/** Sentences with their offsets in the text (lines and . ! ? … 。 ends). */
+/**
+ * Sentences with their offsets in the text: ends at . ! ? … followed by a space or the end (so
+ * "Rp 5.000.000" or "v1.2" stay whole), at 。！？, and at line breaks.
+ */
 export function splitSentences(text: string): { text: string; start: number; end: number }[] {
   const out: { text: string; start: number; end: number }[] = [];
-  const re = /[^\n.!?…。！？]+(?:[.!?…。！？]+["'”’)\]]*|$|(?=\n))/gu;
-  for (const m of text.matchAll(re)) {
-    const raw = m[0];
+  const push = (from: number, to: number) => {
+    const raw = text.slice(from, to);
     const lead = raw.length - raw.trimStart().length;
-    const s = raw.trim();
-    if (s.length < 3) continue;
-    out.push({ text: s, start: m.index + lead, end: m.index + lead + s.length });
+    const t = raw.trim();
+    if (t.length >= 3) out.push({ text: t, start: from + lead, end: from + lead + t.length });
+  };
+  const END = /[.!?…]+["'”’)\]]*(?=\s|$)|[。！？]+["'”’)\]]*|\n/gu;
+  let from = 0;
+  for (const m of text.matchAll(END)) {
+    const to = m.index + (m[0] === '\n' ? 0 : m[0].length);
+    push(from, to);
+    from = m.index + m[0].length;
   }
+  push(from, text.length);
   return out;
 }
 

@@ -7,10 +7,18 @@
  */
 import { LlamaChatSession } from 'node-llama-cpp';
 import { loadLlamaRuntime } from './llama-runtime.ts';
-import type { ChatHistoryItem, LlamaContext, LlamaContextSequence, LlamaModel } from 'node-llama-cpp';
+import type {
+  ChatHistoryItem,
+  Llama,
+  LlamaContext,
+  LlamaContextSequence,
+  LlamaGrammar,
+  LlamaModel,
+} from 'node-llama-cpp';
 import type { ChatHostInit, ChatHostRequest, ChatHostResponse, ChatMessage } from './chat-protocol.ts';
 
 interface Loaded {
+  llama: Llama;
   model: LlamaModel;
   context: LlamaContext;
   sequence: LlamaContextSequence;
@@ -43,7 +51,7 @@ async function init(msg: ChatHostInit): Promise<void> {
   const probe = new LlamaChatSession({ contextSequence: sequence, autoDisposeSequence: false });
   const chatWrapper = probe.chatWrapper.constructor.name;
   probe.dispose({ disposeSequence: false });
-  loaded = { model, context, sequence };
+  loaded = { llama, model, context, sequence };
   send({
     type: 'ready',
     contextSize: context.contextSize,
@@ -67,6 +75,19 @@ function toHistory(messages: ChatMessage[]): { history: ChatHistoryItem[]; promp
   return { history, prompt: last.content };
 }
 
+/** Grammars are costly to build; the worker asks many times with the same schema. */
+const grammars = new Map<string, Promise<LlamaGrammar>>();
+function grammarFor(schema: Record<string, unknown>): Promise<LlamaGrammar> {
+  const key = JSON.stringify(schema);
+  let g = grammars.get(key);
+  if (!g) {
+    g = loaded!.llama.createGrammarForJsonSchema(schema as never);
+    g.catch(() => grammars.delete(key));
+    grammars.set(key, g);
+  }
+  return g;
+}
+
 async function generate(msg: Extract<ChatHostRequest, { type: 'generate' }>): Promise<void> {
   const t0 = performance.now();
   const { model, sequence } = loaded!;
@@ -81,7 +102,9 @@ async function generate(msg: Extract<ChatHostRequest, { type: 'generate' }>): Pr
     const tokensIn = promptState.contextText.tokenize(model.tokenizer).length;
     const outBefore = sequence.tokenMeter.usedOutputTokens;
     let firstTokenMs = -1;
+    const grammar = msg.jsonSchema ? await grammarFor(msg.jsonSchema) : undefined;
     const res = await session.promptWithMeta(prompt, {
+      ...(grammar ? { grammar } : {}),
       maxTokens: msg.maxTokens,
       temperature: msg.temperature,
       signal: controller.signal,

@@ -20,7 +20,15 @@ export interface ChatHostInit {
 
 export type ChatHostRequest =
   | ChatHostInit
-  | { type: 'generate'; id: number; messages: ChatMessage[]; maxTokens: number; temperature: number }
+  | {
+      type: 'generate';
+      id: number;
+      messages: ChatMessage[];
+      maxTokens: number;
+      temperature: number;
+      /** JSON schema the reply must follow (a grammar built by the host, cached per schema). */
+      jsonSchema?: Record<string, unknown>;
+    }
   | { type: 'count'; id: number; texts: string[] }
   | { type: 'abort'; id: number }
   | { type: 'close' };

@@ -49,6 +49,11 @@ export interface GenerateOptions {
   temperature?: number;
   signal?: AbortSignal;
   onToken?: (text: string) => void;
+  /**
+   * A JSON schema the reply must follow (node-llama-cpp grammar): the text is then valid JSON of
+   * that shape unless generation was cut off by maxTokens. Callers still validate it.
+   */
+  jsonSchema?: Record<string, unknown>;
 }
 
 export interface GenerateResult {
@@ -92,7 +97,13 @@ const HOST_ENTRY = fileURLToPath(new URL('./chat-host.ts', import.meta.url));
 
 type Host = ChildHost<ChatHostRequest, ChatHostResponse>;
 type Call =
-  | { type: 'generate'; messages: ChatMessage[]; maxTokens: number; temperature: number }
+  | {
+      type: 'generate';
+      messages: ChatMessage[];
+      maxTokens: number;
+      temperature: number;
+      jsonSchema?: Record<string, unknown>;
+    }
   | { type: 'count'; texts: string[] };
 
 function timingsOf(res: ChatGenerated, loadMs: number): GenerateResult['timings'] {
@@ -202,6 +213,7 @@ export async function createChatModel(opts: ChatModelOptions): Promise<ChatModel
           messages: g.messages.map((m) => ({ role: m.role, content: m.content })),
           maxTokens: g.maxTokens ?? 512,
           temperature: g.temperature ?? 0.2,
+          ...(g.jsonSchema ? { jsonSchema: g.jsonSchema } : {}),
         },
         'generating',
         g.signal,

@@ -45,7 +45,8 @@ ALTER TABLE golden_answers
   ADD COLUMN tokens_out       integer CHECK (tokens_out >= 0);
 
 CREATE INDEX golden_answers_loose_idx      ON golden_answers (loose_key) WHERE review_status = 'approved';
-CREATE INDEX golden_answers_variations_idx ON golden_answers USING gin (variation_hashes);
+-- fastupdate off: a pending list would be scanned by every lookup after a bulk insert.
+CREATE INDEX golden_answers_variations_idx ON golden_answers USING gin (variation_hashes) WITH (fastupdate = off);
 
 -- ---------------------------------------------------------------------------
 -- golden_answer_revisions -- why: editing a golden answer keeps its history

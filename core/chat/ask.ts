@@ -22,8 +22,14 @@ import { chatModelFor, withChatModelLock } from './chat-models.ts';
 import { citationOf, mapCitations } from './citations.ts';
 import { conversationMessages, getConversationSummary, titleFrom } from './conversations.ts';
 import { extractiveAnswer, NO_MODEL_LABEL, NOTHING_FOUND } from './extractive.ts';
-import { fitPrompt, type HistoryMessage } from './prompt.ts';
-import { questionKey } from './normalize.ts';
+import { fitPrompt, SYSTEM_PROMPT, type HistoryMessage } from './prompt.ts';
+import { recordQuestion } from '../golden/capture.ts';
+import { findGolden, type GoldenMatch } from '../golden/lookup.ts';
+import { questionKeys } from '../golden/question-key.ts';
+import { sourcesToCitations } from '../golden/sources.ts';
+import { notesForPrompt } from '../golden/cultural-notes.ts';
+import { queueConversationAnalysis } from '../memory/queue.ts';
+import { factsForPrompt } from '../memory/queries.ts';
 
 export interface AskOptions {
   signal?: AbortSignal;
@@ -58,31 +64,9 @@ interface Outcome {
   topScore: number | null;
   passages: number;
   goldenAnswerId: number | null;
+  golden?: GoldenMatch;
   notice?: string;
   cacheable: boolean;
-}
-
-interface GoldenRow {
-  id: number | bigint;
-  answer: string;
-  sources: Record<string, unknown>[];
-}
-
-function goldenCitations(sources: readonly Record<string, unknown>[]): CitationInfo[] {
-  const int = (v: unknown) => (typeof v === 'number' || typeof v === 'string' ? Number(v) || null : null);
-  const str = (v: unknown) => (typeof v === 'string' ? v : null);
-  return sources.map((s, i) => ({
-    n: int(s.n) ?? i + 1,
-    chunkId: int(s.chunk_id ?? s.chunkId),
-    documentId: int(s.document_id ?? s.documentId),
-    title: str(s.title),
-    sourcePath: str(s.source_path ?? s.sourcePath) ?? '',
-    headingPath: Array.isArray(s.heading_path ?? s.headingPath)
-      ? ((s.heading_path ?? s.headingPath) as unknown[]).map(String)
-      : [],
-    page: int(s.page),
-    quote: str(s.quote) ?? '',
-  }));
 }
 
 function extractiveOutcome(question: string, items: SearchItem[], label: string, notice?: string): Outcome {
@@ -103,6 +87,27 @@ function extractiveOutcome(question: string, items: SearchItem[], label: string,
   };
 }
 
+/**
+ * The system prompt with what the consultant approved as context (cultural/context notes that
+ * match the question) and what memory holds about the conversation's client.
+ */
+export async function systemPrompt(
+  engine: Engine,
+  question: string,
+  conversationId?: number,
+): Promise<string> {
+  const notes = await notesForPrompt(engine, question);
+  const facts = conversationId !== undefined ? await factsForPrompt(engine.db, conversationId) : [];
+  const parts = [SYSTEM_PROMPT];
+  if (notes.length) parts.push(notes.join('\n'));
+  if (facts.length) {
+    parts.push(
+      `Known about the client of this conversation (from earlier conversations):\n${facts.map((f) => `- ${f}`).join('\n')}`,
+    );
+  }
+  return parts.join('\n\n');
+}
+
 export async function ask(engine: Engine, rawParams: AskParams, opts: AskOptions = {}): Promise<AskResult> {
   const params = askParams.parse(rawParams);
   const { signal, onEvent } = opts;
@@ -120,7 +125,8 @@ export async function ask(engine: Engine, rawParams: AskParams, opts: AskOptions
   signal?.throwIfAborted();
   const { db } = engine;
   const question = params.question.trim();
-  const { normalized, hash } = questionKey(question);
+  const key = questionKeys(question);
+  const { normalized, hash } = key;
 
   // Scope, history and model: what the answer depends on.
   let tc = performance.now();
@@ -160,31 +166,27 @@ export async function ask(engine: Engine, rawParams: AskParams, opts: AskOptions
     };
   }
 
-  // Golden exact: an approved answer to the same normalised question, in scope.
+  // Golden: an approved answer to the same question (exact, variation, filler-insensitive) or
+  // to a close paraphrase that agrees on every number, code, date, name and negation.
   if (!outcome) {
     tc = performance.now();
-    const [g] = await db.query<GoldenRow>(
-      `SELECT id, answer, sources FROM golden_answers
-        WHERE query_hash = $1 AND review_status = 'approved'
-          AND (collection_ids IS NULL OR $2::bigint[] IS NULL OR collection_ids && $2::bigint[])`,
-      [hash, collectionIds],
-    );
+    const g = await findGolden(engine, question, key, collectionIds, {
+      signal,
+      semantic: history.length === 0,
+    });
     if (g) {
-      await db.query(
-        'UPDATE golden_answers SET usage_count = usage_count + 1, last_used_at = now() WHERE id = $1',
-        [g.id],
-      );
       outcome = {
         path: 'golden',
         answer: g.answer,
-        citations: goldenCitations(g.sources),
+        citations: sourcesToCitations(g.sources),
         model: null,
         tokensIn: 0,
         tokensOut: 0,
         status: 'complete',
-        topScore: null,
+        topScore: g.similarity,
         passages: 0,
-        goldenAnswerId: Number(g.id),
+        goldenAnswerId: g.id,
+        golden: g,
         cacheable: false,
       };
     }
@@ -219,7 +221,9 @@ export async function ask(engine: Engine, rawParams: AskParams, opts: AskOptions
           stage = 'prompt';
           const tp = performance.now();
           const answerTokens = Math.min(MAX_ANSWER_TOKENS, Math.floor(model.contextSize / 4));
+          const system = await systemPrompt(engine, question, params.conversationId);
           const fitted = await fitPrompt({
+            system,
             question,
             passages: items,
             history,
@@ -353,8 +357,17 @@ export async function ask(engine: Engine, rawParams: AskParams, opts: AskOptions
         o.model,
       ],
     );
+    if (o.goldenAnswerId !== null) {
+      await tx.query(
+        'UPDATE golden_answers SET usage_count = usage_count + 1, last_used_at = now() WHERE id = $1',
+        [o.goldenAnswerId],
+      );
+    }
+    await recordQuestion(tx, question, key, collectionIds);
     return { conversationId, messageId };
   });
+  // Memory: facts and entities from this turn, in the background (core/memory/queue.ts).
+  queueConversationAnalysis(engine, ids.conversationId);
 
   if (o.cacheable && useCache) {
     cache.set(cacheKey, {
@@ -377,6 +390,16 @@ export async function ask(engine: Engine, rawParams: AskParams, opts: AskOptions
     tokens: { in: o.tokensIn, out: o.tokensOut },
     model: o.model,
     passages: o.passages,
+    ...(o.golden
+      ? {
+          golden: {
+            id: o.golden.id,
+            match: o.golden.match,
+            matchedQuestion: o.golden.matchedQuestion,
+            similarity: o.golden.similarity,
+          },
+        }
+      : {}),
     ...(o.notice ? { notice: o.notice } : {}),
   };
 }

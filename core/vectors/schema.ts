@@ -10,6 +10,7 @@
  * dimension appears.
  */
 import type BetterSqlite3 from 'better-sqlite3';
+import { PustakaError } from '../errors.ts';
 
 type Db = BetterSqlite3.Database;
 export type Migration = (db: Db) => void;
@@ -77,6 +78,23 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE collection_dims ADD COLUMN embedder_id TEXT;
     `);
   },
+  // 2 → 3: the semantic index of approved golden answers (derived from PG like the chunks): one
+  // entry per canonical question or variation and embedder; vectors in golden_vec_<dim>.
+  (db) => {
+    db.exec(`
+      CREATE TABLE golden_entries (
+        id          INTEGER PRIMARY KEY AUTOINCREMENT,
+        golden_id   INTEGER NOT NULL,
+        embedder_id TEXT    NOT NULL,
+        dim         INTEGER NOT NULL,
+        text        TEXT    NOT NULL,
+        -- hash of the golden answer's questions when embedded: a change re-embeds them
+        version     TEXT    NOT NULL
+      );
+      CREATE INDEX golden_entries_golden ON golden_entries (golden_id, embedder_id);
+      CREATE INDEX golden_entries_embedder ON golden_entries (embedder_id);
+    `);
+  },
 ];
 
 /** The schema version this code writes. */
@@ -96,7 +114,11 @@ export function readSchemaVersion(db: Db): number {
 export function migrate(db: Db): void {
   const current = readSchemaVersion(db);
   if (current > SCHEMA_VERSION) {
-    throw new Error(`collections.db was written by a newer Pustaka (schema ${current} > ${SCHEMA_VERSION})`);
+    throw new PustakaError(
+      'schema_too_new',
+      `collections.db was written by a newer Pustaka (schema ${current} > ${SCHEMA_VERSION}). Update the app (your data is untouched).`,
+      { store: 'collections.db', version: current, known: SCHEMA_VERSION },
+    );
   }
   for (let v = current; v < SCHEMA_VERSION; v++) {
     const step = MIGRATIONS[v]!;

@@ -60,6 +60,16 @@ export const askResult = z.object({
   model: z.string().nullable(),
   /** Passages retrieved for this answer (0 for cache and golden answers). */
   passages: z.number().int(),
+  /** For a golden answer: which one, and how the question matched it. */
+  golden: z
+    .object({
+      id: z.number().int(),
+      match: z.enum(['exact', 'variation', 'loose', 'semantic']),
+      matchedQuestion: z.string(),
+      /** Cosine similarity of a semantic match; null for exact ones. */
+      similarity: z.number().nullable(),
+    })
+    .optional(),
   /** Why the answer is not what one would expect (model failed to load, invalid citations…). */
   notice: z.string().optional(),
 });

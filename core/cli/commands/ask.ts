@@ -27,8 +27,11 @@ export function renderAskFooter(r: AskResult): string {
     t.firstTokenMs !== null ? `first token ${ms(t.firstTokenMs)}` : '',
     t.generateMs ? `generate ${ms(t.generateMs)}` : '',
   ].filter(Boolean);
+  const golden = r.golden
+    ? ` #${r.golden.id} (${r.golden.match}${r.golden.similarity !== null ? ` ${r.golden.similarity}` : ''}: "${r.golden.matchedQuestion}")`
+    : '';
   const badge = [
-    r.path,
+    r.path + golden,
     ...(r.model ? [r.model] : []),
     ...(r.status === 'partial' ? ['partial'] : []),
     ms(t.totalMs) + (stages.length ? ` (${stages.join(', ')})` : ''),
@@ -43,6 +46,7 @@ interface AskOptions {
   collection?: string[];
   conversation?: number;
   k?: number;
+  client?: string;
 }
 
 export function registerAsk(program: Command, ctx: CliContext): void {
@@ -53,10 +57,22 @@ export function registerAsk(program: Command, ctx: CliContext): void {
     .option('-c, --collection <name>', 'answer from this collection (repeatable; default: all)', commaList)
     .option('--conversation <id>', 'continue this conversation', positiveInt)
     .option('-k, --k <n>', 'passages to retrieve (1–50)', positiveInt)
+    .option(
+      '--client <client>',
+      'link the conversation to this client (name or id): its facts reach the answers',
+    )
     .description('answer a question from your documents, with cited sources (local Llama, or extractive)')
     .action(async (question: string, o: AskOptions, cmd: Command) => {
       const opts = ctx.globals(cmd);
       await withClient(opts, signal, async (client) => {
+        // Checked before asking; a continued conversation is linked first so this answer has the facts.
+        const linkTo =
+          o.client !== undefined
+            ? (await client.call('clients.get', { client: collectionArg(o.client) })).id
+            : null;
+        if (linkTo !== null && o.conversation !== undefined) {
+          await client.call('conversations.link', { conversationId: o.conversation, client: linkTo });
+        }
         let streamed = false;
         const r = await client.call(
           'ask',
@@ -74,6 +90,9 @@ export function registerAsk(program: Command, ctx: CliContext): void {
             },
           },
         );
+        if (linkTo !== null && o.conversation === undefined) {
+          await client.call('conversations.link', { conversationId: r.conversationId, client: linkTo });
+        }
         if (opts.json) {
           const { answer, path, citations, conversationId, timings, tokens } = r;
           io.stdout(

@@ -1,0 +1,225 @@
+// Golden answers (issue 6): matching quality on the paraphrase sets (hit rate and wrong hits per
+// threshold, built-in embedder), and lookup latency with 10k approved golden answers — exact
+// (database path and LRU-cached) and semantic — against the full ask path on the same question
+// (a generated answer with the tiny generated Llama, and the extractive path).
+//
+//   npm run bench -- golden            GOLDEN_BENCH_N=2000 for a quicker run
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { ask } from '../core/chat/ask.ts';
+import { configureChatModels } from '../core/chat/chat-models.ts';
+import { createBuiltinEmbedder } from '../core/embed/builtin.ts';
+import { BUILTIN_EMBEDDER } from '../core/embed/builtin-spec.ts';
+import { openEngine, type Engine } from '../core/engine.ts';
+import { ensureGoldenIndex, findGolden } from '../core/golden/lookup.ts';
+import { questionKeys } from '../core/golden/question-key.ts';
+import { createGolden } from '../core/golden/review.ts';
+import { thresholdFor } from '../core/golden/thresholds.ts';
+import { importModel, useModel } from '../core/llm/models.ts';
+import { importPaths } from '../core/ingest/import-service.ts';
+import { writeTinyLlama } from '../models/gguf/tiny-llama.ts';
+import { rng } from '../test/helpers/prng.ts';
+import { scoreMatching } from './golden/evaluate.ts';
+import { HELD_OUT_GROUPS, PARAPHRASE_GROUPS } from './golden/paraphrases.ts';
+import { percentile } from './stats.ts';
+
+const fmt = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return `p50 ${percentile(s, 50).toFixed(2)} ms, p99 ${percentile(s, 99).toFixed(2)} ms`;
+};
+const p50 = (xs: number[]) =>
+  percentile(
+    [...xs].sort((a, b) => a - b),
+    50,
+  );
+
+async function benchMatching(): Promise<void> {
+  const e = createBuiltinEmbedder();
+  const chosen = thresholdFor(BUILTIN_EMBEDDER.id);
+  console.log(`golden matching (built-in embedder; calibrated threshold ${chosen}):`);
+  console.log('  set        threshold  hit rate  wrong hits  (paraphrases / near-misses)');
+  for (const [name, groups] of [
+    ['tuned', PARAPHRASE_GROUPS],
+    ['held-out', HELD_OUT_GROUPS],
+  ] as const) {
+    for (const guard of [false, true]) {
+      for (const s of await scoreMatching(e, groups, [0.6, 0.7, 0.8, 0.9])) {
+        if (!guard) continue;
+        console.log(
+          `  ${name.padEnd(9)}  ${s.threshold.toFixed(2)}       ${(s.hitRate * 100).toFixed(1).padStart(5)} %  ${s.wrongHits} = ${(s.wrongHitRate * 100).toFixed(1)} %  (${s.paraphrases} / ${s.nearMisses})`,
+        );
+      }
+      if (!guard) {
+        const [s] = await scoreMatching(e, groups, [chosen], false);
+        console.log(
+          `  ${name.padEnd(9)}  ${chosen.toFixed(2)} no guard ${(s!.hitRate * 100).toFixed(1).padStart(5)} %  ${s!.wrongHits} = ${(s!.wrongHitRate * 100).toFixed(1)} %`,
+        );
+      }
+    }
+  }
+}
+
+/** n approved golden answers: the paraphrase canonicals plus synthetic consulting questions. */
+async function seedGolden(engine: Engine, n: number): Promise<void> {
+  const random = rng(11);
+  const topics = [
+    'KITAS',
+    'KITAP',
+    'NPWP',
+    'NIB',
+    'PT PMA',
+    'B211A',
+    'C312',
+    'E33G',
+    'RPTKA',
+    'SPT',
+    'VAT',
+    'OSS',
+  ];
+  const asks = [
+    'fee',
+    'deadline',
+    'documents',
+    'sponsor',
+    'renewal',
+    'penalty',
+    'timeline',
+    'requirements',
+    'tax',
+    'office',
+  ];
+  const places = ['Bali', 'Jakarta', 'Surabaya', 'Bandung', 'Medan', 'Makassar', 'Lombok', 'Batam'];
+  const pick = <T>(xs: T[]) => xs[Math.floor(random() * xs.length)]!;
+  for (const g of [...PARAPHRASE_GROUPS, ...HELD_OUT_GROUPS]) {
+    await createGolden(engine, {
+      question: g.canonical,
+      answer: `Answer to: ${g.canonical}`,
+      variations: [],
+      collectionIds: null,
+    });
+  }
+  const rows: unknown[][] = [];
+  for (let i = 0; rows.length < n - PARAPHRASE_GROUPS.length - HELD_OUT_GROUPS.length; i++) {
+    const q = `What is the ${pick(topics)} ${pick(asks)} in ${pick(places)} for case ${i}?`;
+    const k = questionKeys(q);
+    rows.push([k.hash, k.looseKey, q, `Synthetic answer ${i}.`]);
+  }
+  for (let i = 0; i < rows.length; i += 1000) {
+    const batch = rows.slice(i, i + 1000);
+    await engine.db.query(
+      `INSERT INTO golden_answers (query_hash, loose_key, canonical_question, answer, generated_by, review_status)
+       SELECT h, l, q, a, 'user', 'approved' FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) AS t(h, l, q, a)
+       ON CONFLICT (query_hash) DO NOTHING`,
+      [batch.map((r) => r[0]), batch.map((r) => r[1]), batch.map((r) => r[2]), batch.map((r) => r[3])],
+    );
+  }
+}
+
+async function benchLatency(): Promise<void> {
+  const n = Number(process.env.GOLDEN_BENCH_N ?? 10_000);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pustaka-bench-golden-'));
+  const engine = await openEngine({ dataDir: dir });
+  try {
+    let t = performance.now();
+    await seedGolden(engine, n);
+    const [{ count }] = (await engine.db.query<{ count: number }>(
+      `SELECT count(*)::int AS count FROM golden_answers WHERE review_status = 'approved'`,
+    )) as [{ count: number }];
+    console.log(
+      `golden lookup: ${count} approved golden answers written in ${((performance.now() - t) / 1000).toFixed(1)} s`,
+    );
+    t = performance.now();
+    await ensureGoldenIndex(engine);
+    console.log(
+      `golden lookup: semantic index built (embedded every question) in ${((performance.now() - t) / 1000).toFixed(1)} s`,
+    );
+
+    const golden = engine.caches.get('golden');
+    const exactQs = PARAPHRASE_GROUPS.map((g) => g.canonical.toUpperCase());
+    const semanticQs = [...PARAPHRASE_GROUPS, ...HELD_OUT_GROUPS].flatMap((g) =>
+      g.same.filter((q) => {
+        const k = questionKeys(q);
+        const c = questionKeys(g.canonical);
+        return k.hash !== c.hash && k.looseKey !== c.looseKey;
+      }),
+    );
+    const measure = async (qs: string[], rounds: number, cold: boolean) => {
+      const times: number[] = [];
+      let hits = 0;
+      for (let r = 0; r < rounds; r++) {
+        for (const q of qs) {
+          if (cold) golden.clear();
+          const s = performance.now();
+          const m = await findGolden(engine, q, questionKeys(q), null);
+          times.push(performance.now() - s);
+          if (m) hits++;
+        }
+      }
+      return { times: times.slice(qs.length), hits: hits / rounds };
+    };
+    await measure(exactQs, 1, true); // warm-up (plans, JIT)
+    const exactDb = await measure(exactQs, 8, true);
+    const exactCached = await measure(exactQs, 8, false);
+    const semantic = await measure(semanticQs, 4, true);
+    console.log(
+      `golden lookup: exact, database (cache cleared)   ${fmt(exactDb.times)}  (${exactDb.hits}/${exactQs.length} hit)`,
+    );
+    console.log(`golden lookup: exact, LRU-cached                 ${fmt(exactCached.times)}`);
+    console.log(
+      `golden lookup: semantic (embed + KNN + guard)    ${fmt(semantic.times)}  (${semantic.hits}/${semanticQs.length} paraphrases served)`,
+    );
+
+    // The same question through ask(): golden path vs generated (tiny Llama) vs extractive.
+    const docs = fs.mkdtempSync(path.join(os.tmpdir(), 'pustaka-bench-golden-docs-'));
+    fs.writeFileSync(
+      path.join(docs, 'kitas.md'),
+      '# KITAS\n\nThe KITAS fee for one year is Rp 5.000.000 for an investor. Renewal takes two weeks.\n',
+    );
+    await importPaths(
+      engine,
+      { collection: 'Bench', create: true, paths: [docs] },
+      { signal: new AbortController().signal, emit: () => {} },
+    );
+    const question = 'What is the KITAS fee?';
+    const asked = async (rounds: number) => {
+      const xs: number[] = [];
+      let path = '';
+      for (let i = 0; i < rounds; i++) {
+        engine.caches.get('answers').clear();
+        const r = await ask(engine, { question });
+        xs.push(r.timings.totalMs);
+        path = r.path;
+      }
+      return { xs, path };
+    };
+    const viaGolden = await asked(20);
+    await engine.db.query(`UPDATE golden_answers SET review_status = 'draft' WHERE canonical_question = $1`, [
+      question,
+    ]);
+    engine.caches.get('golden').clear();
+    const extractive = await asked(10);
+    configureChatModels(engine, { contextSize: 1024 });
+    const modelFile = path.join(dir, 'tiny.gguf');
+    await writeTinyLlama(modelFile, { quant: 'q8_0', seed: 7, ctx: 2048, name: 'tiny-chat' });
+    const imported = await importModel(engine, { path: modelFile, mode: 'link' });
+    await useModel(engine, imported.model.id, 'chat');
+    await asked(1); // model load
+    const generated = await asked(5);
+    console.log(`ask "${question}": golden path (${viaGolden.path})        ${fmt(viaGolden.xs)}`);
+    console.log(`ask "${question}": extractive (${extractive.path}), no model  ${fmt(extractive.xs)}`);
+    console.log(`ask "${question}": generated (${generated.path}), tiny Llama    ${fmt(generated.xs)}`);
+    console.log(
+      `golden speed-up (p50): ×${(p50(generated.xs) / p50(viaGolden.xs)).toFixed(0)} over the tiny model's generated answer, ×${(p50(generated.xs) / p50(exactDb.times)).toFixed(0)} counting the lookup alone; a real 3B–8B model generates 10–100× slower than the tiny one`,
+    );
+    fs.rmSync(docs, { recursive: true, force: true });
+  } finally {
+    await engine.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+export async function benchGolden(): Promise<void> {
+  await benchMatching();
+  await benchLatency();
+}

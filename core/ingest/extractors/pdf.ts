@@ -1,6 +1,7 @@
 import { getDocumentProxy } from 'unpdf';
 import type { ExtractedSection, Extractor } from '../types.ts';
 import { ExtractError, displayName } from '../extract-error.ts';
+import { dropPdfJsStrays } from './pdfjs-strays.ts';
 
 type PdfDocument = Awaited<ReturnType<typeof getDocumentProxy>>;
 
@@ -10,6 +11,7 @@ type PdfDocument = Awaited<ReturnType<typeof getDocumentProxy>>;
  * are counted into a warning; a password → 'encrypted', an unreadable file → 'corrupt'.
  */
 export const extractPdf: Extractor = async ({ path: file, bytes, signal }) => {
+  dropPdfJsStrays();
   const name = displayName(file);
   let pdf: PdfDocument;
   try {

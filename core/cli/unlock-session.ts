@@ -1,0 +1,43 @@
+import type { ApiClient } from '../api/client.ts';
+import { ApiCallError } from '../api/client.ts';
+import { PustakaError } from '../errors.ts';
+import { findPassphrase, terminalPrompt } from './lock-passphrase.ts';
+
+const TTY_TRIES = 3;
+
+/**
+ * A CLI process opens the data dir itself, so with the app lock on it starts locked like any
+ * engine: it unlocks with PUSTAKA_PASSPHRASE, the file named by PUSTAKA_PASSPHRASE_FILE, or a
+ * prompt on the terminal — or stops with a message saying how.
+ */
+export async function unlockForCli(client: ApiClient): Promise<void> {
+  const env = process.env;
+  const prompt = terminalPrompt();
+  for (let attempt = 1; ; attempt++) {
+    const passphrase = await findPassphrase(
+      { file: env.PUSTAKA_PASSPHRASE_FILE, env: env.PUSTAKA_PASSPHRASE, prompt },
+      'Pustaka is locked. Passphrase: ',
+    );
+    if (passphrase === null) {
+      throw new PustakaError(
+        'locked',
+        'Pustaka is locked: run this on a terminal to be asked for the passphrase, or set PUSTAKA_PASSPHRASE_FILE (a file holding it) or PUSTAKA_PASSPHRASE',
+      );
+    }
+    try {
+      await client.call('appLock.unlock', { passphrase });
+      return;
+    } catch (err) {
+      const retry =
+        err instanceof ApiCallError &&
+        err.details?.reason === 'wrong_passphrase' &&
+        err.details.retryAfterMs === 0 &&
+        prompt !== null &&
+        !env.PUSTAKA_PASSPHRASE &&
+        !env.PUSTAKA_PASSPHRASE_FILE &&
+        attempt < TTY_TRIES;
+      if (!retry) throw err;
+      process.stderr.write(`${err.message}\n`);
+    }
+  }
+}

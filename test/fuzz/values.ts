@@ -1,0 +1,58 @@
+/** Values that break naive code: wrong types, edge numbers, hostile strings, odd objects. */
+export function junkValues(sandbox: string): unknown[] {
+  let deep: unknown = 'bottom';
+  for (let i = 0; i < 5_000; i++) deep = [deep];
+  let deepObject: unknown = {};
+  for (let i = 0; i < 5_000; i++) deepObject = { a: deepObject };
+  return [
+    null,
+    undefined,
+    true,
+    false,
+    0,
+    -0,
+    -1,
+    1.5,
+    Number.NaN,
+    Number.POSITIVE_INFINITY,
+    Number.NEGATIVE_INFINITY,
+    Number.MAX_SAFE_INTEGER + 2,
+    -(2 ** 31),
+    2 ** 63,
+    1e308,
+    10n,
+    '',
+    ' ',
+    '\u0000',
+    '\ud800', // a lone surrogate
+    '\u202eevil\u202c',
+    'Ω≈ç√∫˜µ≤≥÷ 中文 العربية 😀👩‍👩‍👧',
+    '😀'.repeat(5_000),
+    'x'.repeat(1_000_000),
+    "'; DROP TABLE collections; --",
+    '" OR 1=1 --',
+    'NEAR(a b) AND "x" OR * ^ -',
+    '%s%n%x{{constructor}}${process.exit()}',
+    '../../../../etc/passwd',
+    `${sandbox}/../..`,
+    '/',
+    '.',
+    '~',
+    'C:\\Windows\\System32',
+    '__proto__',
+    'constructor',
+    [],
+    [null],
+    ['a', 1, null, {}],
+    new Array(10_000).fill('a'),
+    {},
+    JSON.parse('{"__proto__": {"polluted": "yes"}}'),
+    JSON.parse('{"constructor": {"prototype": {"polluted": "yes"}}}'),
+    Object.create(null),
+    deep,
+    deepObject,
+    new Date(Number.NaN),
+    () => 'function',
+    Symbol('s'),
+  ];
+}

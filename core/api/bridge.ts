@@ -17,4 +17,6 @@ export interface PustakaBridge {
   /** Returns a function that removes the listener. */
   onMessage(listener: (message: ServerMessage) => void): () => void;
   onEngineState(listener: (state: EngineState) => void): () => void;
+  /** Where a file dropped on the page lives on disk ('' when it has no path); Electron only. */
+  pathForFile?(file: unknown): string;
 }

@@ -18,7 +18,7 @@
 import fs from 'node:fs';
 import Database from 'better-sqlite3';
 import type BetterSqlite3 from 'better-sqlite3';
-import * as sqliteVec from 'sqlite-vec';
+import { loadSqliteVec } from './extension-path.ts';
 import { ftsTerms, toFtsQuery } from './fts-query.ts';
 import { binaryQuantize, blobToF32, f32Blob, normalizeL2 } from './quantize.ts';
 import { assertValidDim, ensureVecTable, migrate, readSchemaVersion, vecTableName } from './schema.ts';
@@ -322,7 +322,7 @@ export function openVectorStore(path: string): VectorStore {
   const db = new Database(path);
   try {
     db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
-    sqliteVec.load(db);
+    loadSqliteVec(db); // from app.asar.unpacked inside a packaged app
     // Check the version before changing anything in the file (journal mode included).
     migrate(db);
     db.pragma('journal_mode = WAL');

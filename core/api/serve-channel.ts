@@ -1,0 +1,117 @@
+import { errorBody, type Dispatcher } from './dispatcher.ts';
+import type { ApiErrorBody } from './envelope.ts';
+import type { ServerMessage } from './protocol.ts';
+import { NO_CALL_ID, parseClientMessage } from './protocol-check.ts';
+
+export { NO_CALL_ID, parseClientMessage };
+
+/**
+ * The engine's end of a duplex channel (a WebSocket, an Electron MessagePort). Incoming messages
+ * are `unknown`: they come from another process or a browser and are checked here.
+ */
+export interface ServerChannel {
+  send(message: ServerMessage): void;
+  onMessage(listener: (message: unknown) => void): void;
+  onClose(listener: () => void): void;
+}
+
+export interface ServeChannelOptions {
+  /** Calls one channel may have running at once; more are refused, not queued. */
+  maxInFlight?: number;
+}
+
+export interface ServedChannel {
+  /** Calls running now. */
+  inFlight(): number;
+  /** Aborts every running call and sends nothing more (the carrier is shutting down). */
+  close(): void;
+}
+
+function protocolError(
+  id: number,
+  message: string,
+  code: ApiErrorBody['code'] = 'invalid_params',
+): ServerMessage {
+  return { type: 'response', id, ok: false, error: { code, message } };
+}
+
+/**
+ * Serves one channel: each request goes through the dispatcher (which validates it against its
+ * contract), its events are streamed, and exactly one response ends it. `cancel` aborts that
+ * call's signal; a closed channel aborts them all, so no work runs for a client that is gone.
+ */
+export function serveChannel(
+  channel: ServerChannel,
+  dispatcher: Dispatcher,
+  opts: ServeChannelOptions = {},
+): ServedChannel {
+  const maxInFlight = opts.maxInFlight ?? 64;
+  const calls = new Map<number, AbortController>();
+  let closed = false;
+
+  const send = (message: ServerMessage) => {
+    if (closed) return;
+    try {
+      channel.send(message);
+    } catch {
+      // The carrier went away between our check and the send; its close event follows.
+    }
+  };
+
+  async function run(id: number, method: string, params: unknown): Promise<void> {
+    const controller = new AbortController();
+    calls.set(id, controller);
+    try {
+      const envelope = await dispatcher.call(method, params, {
+        signal: controller.signal,
+        onEvent: (event) => {
+          if (calls.get(id) === controller) send({ type: 'event', id, event });
+        },
+      });
+      send(
+        envelope.ok
+          ? { type: 'response', id, ok: true, result: envelope.result }
+          : { type: 'response', id, ok: false, error: envelope.error },
+      );
+    } catch (err) {
+      // The dispatcher answers with envelopes; this is only a last guard so a call never hangs.
+      send({ type: 'response', id, ok: false, error: errorBody(err) });
+    } finally {
+      if (calls.get(id) === controller) calls.delete(id);
+    }
+  }
+
+  channel.onMessage((raw) => {
+    if (closed) return;
+    const parsed = parseClientMessage(raw);
+    if ('error' in parsed) {
+      send(protocolError(parsed.id, `malformed message: ${parsed.error}`));
+      return;
+    }
+    const message = parsed.message;
+    if (message.type === 'cancel') {
+      // A cancel for a call already answered is normal (it crossed the response): ignore it.
+      calls.get(message.id)?.abort();
+      return;
+    }
+    if (calls.has(message.id)) {
+      send(protocolError(message.id, `call ${message.id} is already running`, 'conflict'));
+      return;
+    }
+    if (calls.size >= maxInFlight) {
+      send(protocolError(message.id, `too many calls at once (at most ${maxInFlight})`, 'conflict'));
+      return;
+    }
+    void run(message.id, message.method, message.params);
+  });
+
+  function close(): void {
+    if (closed) return;
+    closed = true;
+    for (const controller of calls.values()) controller.abort();
+    calls.clear();
+  }
+  channel.onClose(close);
+
+  return { inFlight: () => calls.size, close };
+}

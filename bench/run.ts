@@ -1,11 +1,14 @@
 // `npm run bench`: prints figures; never part of the test suite. `npm run bench -- startup` runs one.
 import { benchAsk } from './ask.ts';
+import { benchBackup } from './backup.ts';
 import { benchChunkEmbed } from './chunk-embed.ts';
 import { benchEngineStartup } from './engine-startup.ts';
+import { benchGolden } from './golden.ts';
 import { benchLlamaEmbed } from './embed-llama.ts';
 import { benchIngest } from './ingest.ts';
 import { benchLlm } from './llm.ts';
 import { benchSearchScale } from './search-scale.ts';
+import { benchSoak } from './soak.ts';
 
 const benches: Record<string, () => void | Promise<void>> = {
   startup: () => benchEngineStartup(),
@@ -15,6 +18,9 @@ const benches: Record<string, () => void | Promise<void>> = {
   llm: () => benchLlm(),
   'search-scale': () => benchSearchScale(),
   ask: () => benchAsk(),
+  golden: () => benchGolden(),
+  backup: () => benchBackup(),
+  soak: () => benchSoak(),
 };
 
 const chosen = process.argv.slice(2);

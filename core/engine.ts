@@ -1,15 +1,25 @@
 import fs from 'node:fs';
+import { openAppLock, type AppLock } from './app-lock/app-lock.ts';
+import { applyPendingRestore } from './backup/restore.ts';
 import { createCaches, type Caches } from './cache/caches.ts';
 import { closeChatModels } from './chat/chat-models.ts';
 import { openDb, type Db } from './db/pg-store.ts';
 import { loadMigrations } from './db/migrations.ts';
-import { acquireDataDirLock, type DataDirLock } from './lock/data-dir-lock.ts';
+import type { DataDirLock } from './lock/data-dir-lock.ts';
 import { dataPaths, type DataPaths } from './paths.ts';
-import { reconcileStores, type ReconcileReport } from './reconcile.ts';
+import type { ReconcileReport } from './reconcile.ts';
+import {
+  acquireStartupLock,
+  assertPgNotLost,
+  explainStartupFailure,
+  openDerivedStore,
+  type StoreRepair,
+} from './startup-repair.ts';
 import { createEmbedderRegistry, type EmbedderRegistry } from './embed/registry.ts';
 import type { FileTaskInput, FileTaskOutput } from './ingest/file-task-types.ts';
 import { markInterruptedJobs } from './ingest/jobs.ts';
-import { openVectorStore, type VectorStore } from './vectors/store.ts';
+import { markInterruptedRuns } from './worker/interrupted.ts';
+import type { VectorStore } from './vectors/store.ts';
 import { createWorkerPool, type WorkerPool } from './workers/pool.ts';
 
 /** Everything a request handler needs; one per data dir per process (the lock enforces it). */
@@ -21,13 +31,23 @@ export interface Engine {
   /** Embedders in use (built-in and GGUF models), shared by imports and searches. */
   readonly embedders: EmbedderRegistry;
   readonly lock: DataDirLock;
+  /** The optional passphrase lock that gates the API (not the data-dir lock above). */
+  readonly appLock: AppLock;
   readonly startedAt: Date;
   readonly startupMs: number;
   readonly reconcile: ReconcileReport;
+  /** A damaged collections.db set aside, and rebuild jobs queued for missing chunks. */
+  readonly repair: StoreRepair;
   /** Import jobs found cut short at start-up (resumed by `import.resume`). */
   readonly interruptedJobs: number[];
   /** Worker threads that extract, chunk and embed files; started on first use. */
   ingestPool(): WorkerPool<FileTaskInput, FileTaskOutput>;
+  /**
+   * Runs `hook` first when the engine closes (stop background work such as the nightly worker
+   * or the memory queue while the stores are still open). Hooks run in parallel; their errors
+   * are reported on stderr, never block the close.
+   */
+  beforeClose(hook: () => Promise<void>): void;
   close(): Promise<void>;
 }
 
@@ -36,29 +56,38 @@ export interface OpenEngineOptions {
   /** Template cluster to copy into a new data dir; null forces initdb (tests of that path). */
   templateDir?: string | null;
   migrationsDir?: string;
+  /** Milliseconds since the epoch; tests inject one to drive the app lock's idle timer and back-off. */
+  clock?: () => number;
 }
 
 export async function openEngine(opts: OpenEngineOptions): Promise<Engine> {
   const started = performance.now();
+  // A restore staged by a running app (backup.restore) is swapped in before anything opens.
+  await applyPendingRestore(opts.dataDir);
   const paths = dataPaths(opts.dataDir);
-  const lock = acquireDataDirLock(paths.root, paths.lock);
+  const lock = acquireStartupLock(paths);
   let db: Db | undefined;
   let vectors: VectorStore | undefined;
   try {
     fs.mkdirSync(paths.models, { recursive: true });
     fs.mkdirSync(paths.backups, { recursive: true });
+    assertPgNotLost(paths);
     db = await openDb({
       pgDir: paths.pg,
       migrations: loadMigrations(opts.migrationsDir),
       ...(opts.templateDir !== undefined ? { templateDir: opts.templateDir } : {}),
     });
-    vectors = openVectorStore(paths.collectionsDb);
-    const reconcile = await reconcileStores(db, vectors);
+    const derived = await openDerivedStore(paths, db);
+    vectors = derived.vectors;
+    const { reconcile, repair } = derived;
     const interruptedJobs = await markInterruptedJobs(db);
+    await markInterruptedRuns(db);
+    const appLock = await openAppLock(db, opts.clock ? { now: opts.clock } : {});
     const caches = createCaches();
     const embedders = createEmbedderRegistry();
     let closing: Promise<void> | undefined;
     let pool: WorkerPool<FileTaskInput, FileTaskOutput> | undefined;
+    const closeHooks: (() => Promise<void>)[] = [];
     const engine: Engine = {
       paths,
       db,
@@ -66,7 +95,9 @@ export async function openEngine(opts: OpenEngineOptions): Promise<Engine> {
       caches,
       embedders,
       lock,
+      appLock,
       reconcile,
+      repair,
       interruptedJobs,
       ingestPool() {
         pool ??= createWorkerPool<FileTaskInput, FileTaskOutput>({
@@ -76,11 +107,19 @@ export async function openEngine(opts: OpenEngineOptions): Promise<Engine> {
         });
         return pool;
       },
+      beforeClose(hook) {
+        closeHooks.push(hook);
+      },
       startedAt: new Date(),
       startupMs: performance.now() - started,
       close() {
         closing ??= (async () => {
           try {
+            appLock.close();
+            const hooks = await Promise.allSettled(closeHooks.map((hook) => hook()));
+            for (const r of hooks) {
+              if (r.status === 'rejected') console.error('pustaka: while closing:', r.reason);
+            }
             await pool?.close();
             await closeChatModels(engine);
             await embedders.close();
@@ -101,6 +140,6 @@ export async function openEngine(opts: OpenEngineOptions): Promise<Engine> {
     } finally {
       lock.release();
     }
-    throw err;
+    throw explainStartupFailure(paths, err);
   }
 }

@@ -13,6 +13,8 @@ export const ERROR_CODES = [
   'migration_edited',
   'storage_error',
   'cancelled',
+  // the app lock is on and the engine is locked, or a passphrase was refused (see details.reason)
+  'locked',
   'internal',
 ] as const;
 

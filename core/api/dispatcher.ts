@@ -1,5 +1,7 @@
 import type { z } from 'zod';
+import { checkAppLock } from '../app-lock/gate.ts';
 import type { Engine } from '../engine.ts';
+import { diskFullError } from '../disk-full.ts';
 import { isPustakaError } from '../errors.ts';
 import type { MethodContract } from './contract.ts';
 import { contracts, type MethodName } from './contracts/index.ts';
@@ -28,6 +30,8 @@ export function errorBody(err: unknown): ApiErrorBody {
     return { code: err.code, message: err.message, ...(err.details ? { details: err.details } : {}) };
   }
   if ((err as Error)?.name === 'AbortError') return { code: 'cancelled', message: 'the call was cancelled' };
+  const full = diskFullError(err);
+  if (full) return errorBody(full);
   const message = err instanceof Error ? err.message : String(err);
   return { code: 'internal', message: `internal error: ${message}` };
 }
@@ -39,6 +43,9 @@ export function createDispatcher(engine: Engine, handlers: Handlers = defaultHan
         return { ok: false, error: { code: 'unknown_method', message: `unknown method "${method}"` } };
       }
       const name = method as MethodName;
+      // Before params are even parsed: a locked engine runs nothing but its allow-list.
+      const refused = checkAppLock(engine.appLock, name);
+      if (refused) return { ok: false, error: errorBody(refused) };
       const contract = contracts[name] as MethodContract;
       const parsed = contract.params.safeParse(rawParams ?? {});
       if (!parsed.success) {

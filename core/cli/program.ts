@@ -7,8 +7,19 @@ import { registerDocuments } from './commands/documents.ts';
 import { registerImport } from './commands/import.ts';
 import { registerSearch } from './commands/search.ts';
 import { registerAsk, registerConversations } from './commands/ask.ts';
+import { registerClients, registerConversationLink } from './commands/clients.ts';
+import { registerMemory } from './commands/memory.ts';
+import { registerProjects } from './commands/projects.ts';
+import { registerSessions } from './commands/sessions.ts';
+import { registerStats } from './commands/stats.ts';
 import { registerModels } from './commands/models.ts';
+import { registerServe } from './commands/serve.ts';
 import { registerStatus } from './commands/status.ts';
+import { registerGolden, registerNotes } from './commands/golden.ts';
+import { registerWorker } from './commands/worker.ts';
+import { registerLock } from './commands/lock.ts';
+import { registerAudit } from './commands/audit.ts';
+import { registerBackup, registerCollectionArchive } from './commands/backup.ts';
 import type { CliContext, CliIO } from './context.ts';
 import type { GlobalOptions } from './session.ts';
 
@@ -57,7 +68,21 @@ export async function runCli(
   registerSearch(program, ctx);
   registerAsk(program, ctx);
   registerConversations(program, ctx);
+  registerConversationLink(program, ctx);
+  registerClients(program, ctx);
+  registerProjects(program, ctx);
+  registerSessions(program, ctx);
+  registerMemory(program, ctx);
+  registerStats(program, ctx);
+  registerGolden(program, ctx);
+  registerNotes(program, ctx);
+  registerWorker(program, ctx);
   registerModels(program, ctx);
+  registerLock(program, ctx);
+  registerAudit(program, ctx);
+  registerBackup(program, ctx);
+  registerCollectionArchive(program, ctx);
+  registerServe(program, ctx);
 
   try {
     await program.parseAsync(argv, { from: 'user' });

@@ -2,6 +2,7 @@ import { createApiClient, type ApiClient } from '../api/client.ts';
 import { createDispatcher } from '../api/dispatcher.ts';
 import { openEngine, type Engine } from '../engine.ts';
 import { resolveDataDir } from '../paths.ts';
+import { unlockForCli } from './unlock-session.ts';
 
 export interface GlobalOptions {
   dataDir?: string;
@@ -16,6 +17,8 @@ export async function withClient<T>(
   opts: GlobalOptions,
   signal: AbortSignal,
   fn: (client: ApiClient, engine: Engine) => Promise<T>,
+  /** `unlock: false` for the lock's own commands, which handle the passphrase themselves. */
+  session: { unlock?: boolean } = {},
 ): Promise<T> {
   const engine = await openEngine({ dataDir: resolveDataDir(opts.dataDir) });
   try {
@@ -23,6 +26,7 @@ export async function withClient<T>(
     const client = createApiClient((method, params, o) =>
       dispatcher.call(method, params, { ...o, signal: o.signal ?? signal }),
     );
+    if (session.unlock !== false && engine.appLock.locked) await unlockForCli(client);
     return await fn(client, engine);
   } finally {
     await engine.close();

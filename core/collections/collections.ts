@@ -1,4 +1,5 @@
 import type { Collection } from '../api/contracts/collections.ts';
+import { recordAudit } from '../audit/audit.ts';
 import type { Db, Queryable } from '../db/pg-store.ts';
 import { BUILTIN_EMBEDDER } from '../embed/builtin-spec.ts';
 import { PustakaError } from '../errors.ts';
@@ -159,10 +160,12 @@ export async function deleteCollection(
   const id = Number(row.id);
   await db.transaction(async (tx) => {
     await tx.query('DELETE FROM collections WHERE id = $1', [id]);
-    await tx.query(
-      `INSERT INTO audit_logs (action, target_type, target_id, details) VALUES ('collection.delete', 'collection', $1, $2)`,
-      [String(id), { name: row.name, documents: Number(row.document_count) }],
-    );
+    await recordAudit(tx, {
+      action: 'collection.delete',
+      targetType: 'collection',
+      targetId: id,
+      details: { name: row.name, documents: Number(row.document_count) },
+    });
   });
   const chunks = vectors.dropCollection(id);
   return { id, name: row.name, documents: Number(row.document_count), chunks };

@@ -28,6 +28,10 @@ const EXPECTED_TABLES = [
   'backups',
   'models',
   'active_models',
+  'question_stats',
+  'golden_answer_revisions',
+  'memory_entity_mentions',
+  'memory_analysis',
   'schema_migrations',
 ];
 

@@ -1,4 +1,5 @@
 import type { Db, Queryable } from '../db/pg-store.ts';
+import { recordAudit } from '../audit/audit.ts';
 import { PustakaError } from '../errors.ts';
 import type { VectorStore } from '../vectors/store.ts';
 
@@ -201,7 +202,21 @@ export async function updateTags(db: Queryable, id: number, tags: string[]): Pro
 
 /** PG first (truth), then the derived chunks; the reconciler mops up if we die in between. */
 export async function deleteDocument(db: Db, vectors: VectorStore, id: number): Promise<{ chunks: number }> {
-  const rows = await db.query<{ id: number }>('DELETE FROM documents WHERE id = $1 RETURNING id', [id]);
-  if (!rows.length) throw new PustakaError('not_found', `no document with id ${id}`, { id });
+  const deleted = await db.transaction(async (tx) => {
+    const [row] = await tx.query<{ collection_id: number; source_path: string }>(
+      'DELETE FROM documents WHERE id = $1 RETURNING collection_id, source_path',
+      [id],
+    );
+    if (row) {
+      await recordAudit(tx, {
+        action: 'document.delete',
+        targetType: 'document',
+        targetId: id,
+        details: { collectionId: Number(row.collection_id), sourcePath: row.source_path },
+      });
+    }
+    return row;
+  });
+  if (!deleted) throw new PustakaError('not_found', `no document with id ${id}`, { id });
   return { chunks: vectors.deleteDocumentChunks(id) };
 }

@@ -17,6 +17,7 @@ import type { GgufInfo } from '../../models/gguf/reader.ts';
 import type { ModelInfo, ModelProgressEvent, ModelRole } from '../api/contracts/models.ts';
 import type { Queryable } from '../db/pg-store.ts';
 import type { Engine } from '../engine.ts';
+import { recordAudit } from '../audit/audit.ts';
 import { PustakaError } from '../errors.ts';
 import { sha256File } from '../ingest/hash-file.ts';
 
@@ -333,11 +334,14 @@ export async function importModel(
         input.sourceUri ?? null,
       ],
     );
-    return {
-      model: await getModel(engine.db, Number(rows[0]!.id)),
-      alreadyPresent: false,
-      durationMs: performance.now() - t0,
-    };
+    const model = await getModel(engine.db, Number(rows[0]!.id));
+    await recordAudit(engine.db, {
+      action: 'model.import',
+      targetType: 'model',
+      targetId: model.id,
+      details: { name: model.name, sha256: sha, sizeBytes: size, mode, source: input.source ?? 'imported' },
+    });
+    return { model, alreadyPresent: false, durationMs: performance.now() - t0 };
   } catch (err) {
     if (mode === 'copy') await fs.promises.rm(dest, { force: true });
     throw err;
@@ -370,6 +374,10 @@ export async function inspectModel(engine: Engine, ref: number | string): Promis
       path: file,
     });
   }
+  // Found by the API fuzz: a folder reached inspectGguf and came back as an internal EISDIR.
+  if (!fs.statSync(file).isFile()) {
+    throw new PustakaError('invalid_params', `${file} is a folder, not a model file`, { path: file });
+  }
   try {
     return { model, info: await inspectGguf(file) };
   } catch (err) {
@@ -398,6 +406,12 @@ export async function useModel(engine: Engine, ref: number | string, role: Model
      ON CONFLICT (role) DO UPDATE SET model_id = EXCLUDED.model_id`,
     [role, model.id],
   );
+  await recordAudit(engine.db, {
+    action: 'model.use',
+    targetType: 'model',
+    targetId: model.id,
+    details: { name: model.name, role },
+  });
   return getModel(engine.db, model.id);
 }
 
@@ -425,5 +439,11 @@ export async function removeModel(
     await fs.promises.rm(model.path, { force: true });
     fileDeleted = true;
   }
+  await recordAudit(engine.db, {
+    action: 'model.remove',
+    targetType: 'model',
+    targetId: model.id,
+    details: { name: model.name, path: model.path, fileDeleted },
+  });
   return { model: { ...model, activeFor: [] }, fileDeleted };
 }

@@ -30,6 +30,7 @@ interface CountsRow {
 }
 
 export async function collectStatus(engine: Engine): Promise<Status> {
+  if (engine.appLock.locked) return lockedStatus(engine);
   const [row] = await engine.db.query<CountsRow>(COUNTS);
   const c = row!;
   const files = engine.vectors.fileSizes();
@@ -69,5 +70,46 @@ export async function collectStatus(engine: Engine): Promise<Status> {
       memoryFacts: c.memory_facts,
     },
     caches: engine.caches.stats(),
+    appLock: { enabled: engine.appLock.enabled, locked: false },
+  };
+}
+
+/** What a locked engine may tell anyone: versions and that it is locked, nothing about the data. */
+async function lockedStatus(engine: Engine): Promise<Status> {
+  const [row] = await engine.db.query<{ server_version: string }>(
+    `SELECT current_setting('server_version') AS server_version`,
+  );
+  const v = engine.vectors.versions();
+  return {
+    app: { ...APP_INFO },
+    versions: {
+      node: process.versions.node,
+      pglite: packageVersion('@electric-sql/pglite'),
+      postgres: row!.server_version,
+      sqlite: v.sqlite,
+      sqliteVec: v.sqliteVec,
+    },
+    dataDir: '',
+    schema: { pg: engine.db.schemaVersion, vectors: engine.vectors.schemaVersion() },
+    engine: {
+      pid: process.pid,
+      startedAt: engine.startedAt.toISOString(),
+      clusterOrigin: engine.db.cluster.origin,
+      startupMs: Math.round(engine.startupMs),
+      rssBytes: process.memoryUsage.rss(),
+    },
+    stores: { pgBytes: 0, collectionsDbBytes: 0, collectionsWalBytes: 0, modelsBytes: 0 },
+    counts: {
+      collections: 0,
+      documents: 0,
+      chunks: 0,
+      conversations: 0,
+      messages: 0,
+      goldenAnswers: 0,
+      clients: 0,
+      memoryFacts: 0,
+    },
+    caches: [],
+    appLock: { enabled: true, locked: true },
   };
 }

@@ -51,6 +51,11 @@ export const statusContract = defineMethod({
       memoryFacts: z.number().int(),
     }),
     caches: z.array(cacheStats),
+    /**
+     * The app lock. While it is locked, status still answers (for a lock screen) but reveals
+     * nothing about the data: dataDir is '', stores and counts are 0 and caches is empty.
+     */
+    appLock: z.object({ enabled: z.boolean(), locked: z.boolean() }),
   }),
   event: noEvent,
 });

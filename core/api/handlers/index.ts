@@ -34,7 +34,74 @@ import {
 } from '../../chat/conversations.ts';
 import { createUserCollection } from '../../collections/create-collection.ts';
 import { collectStatus } from '../../status/status.ts';
+import { collectStats } from '../../analytics/stats.ts';
+import {
+  clientEntities,
+  confirmClient,
+  createClient,
+  deleteClient,
+  getClient,
+  listClients,
+  rejectClient,
+  updateClient,
+} from '../../crm/clients.ts';
+import { linkConversation } from '../../crm/link.ts';
+import { createProject, deleteProject, listProjects, updateProject } from '../../crm/projects.ts';
+import { proposeClients } from '../../crm/proposals.ts';
+import {
+  addSession,
+  currentSession,
+  deleteSession,
+  exportSessions,
+  listSessions,
+  startSession,
+  stopSession,
+} from '../../crm/sessions.ts';
+import { analyzeNow } from '../../memory/analyze.ts';
+import {
+  deleteFact,
+  listConflicts,
+  listEntities,
+  listFacts,
+  rejectFact,
+  updateFact,
+} from '../../memory/queries.ts';
+import { listAudit } from '../../audit/list-audit.ts';
+import {
+  createBackup,
+  deleteBackup,
+  exportCollection,
+  importCollectionArchive,
+  listBackups,
+  prepareRestore,
+  pruneBackups,
+  verifyBackup,
+} from '../../backup/index.ts';
 import type { Handlers } from '../handler.ts';
+import type { Engine } from '../../engine.ts';
+import {
+  approveGolden,
+  createGolden,
+  deleteGolden,
+  editGolden,
+  getGolden,
+  goldenHistory,
+  listGolden,
+  pinGolden,
+  rejectGolden,
+} from '../../golden/review.ts';
+import { goldenChanged } from '../../golden/lookup.ts';
+import { editNote, listNotes, reviewNote } from '../../golden/notes-review.ts';
+import { refreshGoldenStaleness } from '../../golden/staleness.ts';
+import { resolveCollections } from '../../retrieve/scope.ts';
+import { workerHandlers } from '../../worker/api.ts';
+
+/** Golden answers citing passages an import or delete replaced are flagged stale afterwards. */
+async function thenFlagStale<T>(engine: Engine, work: Promise<T>): Promise<T> {
+  const result = await work;
+  await refreshGoldenStaleness(engine);
+  return result;
+}
 
 /** Thin adapters from validated params to the engine's modules; no logic lives here. */
 export const handlers: Handlers = {
@@ -47,11 +114,14 @@ export const handlers: Handlers = {
     engine.caches.get('search').clear(); // cached searches resolved the old name
     return renamed;
   },
-  'collections.delete': (p, { engine }) => deleteCollection(engine.db, engine.vectors, p.collection),
+  'collections.delete': (p, { engine }) =>
+    thenFlagStale(engine, deleteCollection(engine.db, engine.vectors, p.collection)),
   'collections.setEmbedder': (p, { engine, signal, emit }) =>
     setCollectionEmbedder(engine, p.collection, p.model, { signal, emit }),
-  'import.run': (p, { engine, signal, emit }) => importPaths(engine, p, { signal, emit }),
-  'import.resume': (_p, { engine, signal, emit }) => resumeImports(engine, { signal, emit }),
+  'import.run': (p, { engine, signal, emit }) =>
+    thenFlagStale(engine, importPaths(engine, p, { signal, emit })),
+  'import.resume': (_p, { engine, signal, emit }) =>
+    thenFlagStale(engine, resumeImports(engine, { signal, emit })),
   'import.watch': (p, { engine, signal, emit }) => watchAndSync(engine, p, { signal, emit }),
   'jobs.list': async (p, { engine }) =>
     (await listJobs(engine.db, p.limit)).map((j) => ({
@@ -84,6 +154,7 @@ export const handlers: Handlers = {
   'documents.delete': async (p, { engine }) => {
     const doc = await getDocument(engine.db, p.id);
     const { chunks } = await deleteDocument(engine.db, engine.vectors, p.id);
+    await refreshGoldenStaleness(engine);
     engine.caches.get('search').clear();
     engine.caches.get('answers').clear();
     return { id: doc.id, sourcePath: doc.sourcePath, chunks };
@@ -95,6 +166,41 @@ export const handlers: Handlers = {
   'conversations.rename': (p, { engine }) => renameConversation(engine.db, p.id, p.title),
   'conversations.delete': (p, { engine }) => deleteConversation(engine.db, p.id),
   'conversations.search': (p, { engine }) => searchConversations(engine.db, p.query, p.limit),
+  'conversations.link': (p, { engine }) => linkConversation(engine.db, p),
+  'clients.list': (p, { engine }) => listClients(engine.db, p),
+  'clients.get': async (p, { engine }) => {
+    const client = await getClient(engine.db, p.client);
+    return {
+      ...client,
+      projectList: (await listProjects(engine.db, { client: client.id, limit: 1000, offset: 0 })).projects,
+      entities: await clientEntities(engine.db, client.id),
+    };
+  },
+  'clients.create': (p, { engine }) => createClient(engine.db, p),
+  'clients.update': ({ client, ...fields }, { engine }) => updateClient(engine.db, client, fields),
+  'clients.confirm': (p, { engine }) => confirmClient(engine.db, p.client),
+  'clients.reject': (p, { engine }) => rejectClient(engine.db, p.client),
+  'clients.delete': (p, { engine }) => deleteClient(engine.db, p.client),
+  'clients.propose': (_p, { engine }) => proposeClients(engine.db),
+  'projects.list': (p, { engine }) => listProjects(engine.db, p),
+  'projects.create': ({ client, ...fields }, { engine }) => createProject(engine.db, client, fields),
+  'projects.update': ({ id, ...fields }, { engine }) => updateProject(engine.db, id, fields),
+  'projects.delete': (p, { engine }) => deleteProject(engine.db, p.id),
+  'sessions.start': (p, { engine }) => startSession(engine.db, p),
+  'sessions.stop': (p, { engine }) => stopSession(engine.db, p),
+  'sessions.current': (_p, { engine }) => currentSession(engine.db),
+  'sessions.add': (p, { engine }) => addSession(engine.db, p),
+  'sessions.list': (p, { engine }) => listSessions(engine.db, p),
+  'sessions.delete': (p, { engine }) => deleteSession(engine.db, p.id),
+  'sessions.export': (p, { engine }) => exportSessions(engine.db, p),
+  'memory.facts': (p, { engine }) => listFacts(engine.db, p),
+  'memory.updateFact': (p, { engine }) => updateFact(engine.db, p),
+  'memory.rejectFact': (p, { engine }) => rejectFact(engine.db, p.id),
+  'memory.deleteFact': (p, { engine }) => deleteFact(engine.db, p.id),
+  'memory.conflicts': (p, { engine }) => listConflicts(engine.db, p),
+  'memory.entities': (p, { engine }) => listEntities(engine.db, p),
+  'memory.analyze': (p, { engine, signal }) => analyzeNow(engine, p, signal),
+  stats: (p, { engine }) => collectStats(engine.db, p),
   'models.list': (_p, { engine }) => modelsList(engine),
   'models.inspect': (p, { engine }) => modelsInspect(engine, p.model),
   'models.import': (p, { engine, signal, emit }) =>
@@ -106,7 +212,62 @@ export const handlers: Handlers = {
   'models.download': (p, { engine, signal, emit }) =>
     modelsDownload(engine, p.name, { allowUnverified: p.allowUnverified, signal, emit }),
   'models.catalog': (_p, { engine }) => modelsCatalog(engine),
-  'models.use': (p, { engine }) => useModel(engine, p.model, p.role),
-  'models.remove': (p, { engine }) => removeModel(engine, p.model),
+  'models.use': async (p, { engine }) => {
+    const r = await useModel(engine, p.model, p.role);
+    if (p.role === 'embedding') goldenChanged(engine); // golden questions are matched with it
+    return r;
+  },
+  'models.remove': async (p, { engine }) => {
+    const r = await removeModel(engine, p.model);
+    goldenChanged(engine);
+    return r;
+  },
   'models.hardware': (_p, { engine }) => modelsHardware(engine),
+  'appLock.status': (_p, { engine }) => engine.appLock.status(),
+  'appLock.enable': (p, { engine }) => engine.appLock.enable(p.passphrase, p.idleMinutes),
+  'appLock.disable': (p, { engine }) => engine.appLock.disable(p.passphrase),
+  'appLock.unlock': (p, { engine }) => engine.appLock.unlock(p.passphrase),
+  'appLock.lock': (_p, { engine }) => engine.appLock.lock(),
+  'appLock.setIdleMinutes': (p, { engine }) => engine.appLock.setIdleMinutes(p.minutes),
+  'audit.list': (p, { engine }) => listAudit(engine.db, p),
+  'backup.list': (p, { engine }) => listBackups(engine, p.includeDeleted),
+  'backup.create': (p, { engine, signal, emit }) =>
+    createBackup(engine, { kind: p.kind, passphrase: p.passphrase }, { signal, onProgress: emit }),
+  'backup.verify': (p, { engine, signal, emit }) =>
+    verifyBackup(engine, p.backup, { passphrase: p.passphrase, signal, onProgress: emit }),
+  // Stages the restore; the swap needs the data dir closed (see core/backup/restore.ts).
+  'backup.restore': (p, { engine, signal, emit }) =>
+    prepareRestore(engine, p.backup, {
+      passphrase: p.passphrase,
+      safetyBackup: p.safetyBackup,
+      signal,
+      onProgress: emit,
+    }),
+  'backup.prune': (p, { engine }) =>
+    pruneBackups(engine, { daily: p.daily, weekly: p.weekly, monthly: p.monthly }, { dryRun: p.dryRun }),
+  'backup.delete': (p, { engine }) => deleteBackup(engine, p.backup),
+  'collections.export': (p, { engine, signal }) =>
+    exportCollection(engine, p.collection, p.out, { passphrase: p.passphrase, signal }),
+  'golden.list': (p, { engine }) => listGolden(engine.db, p),
+  'golden.get': (p, { engine }) => getGolden(engine.db, p.id),
+  'golden.approve': async (p, { engine }) => ({ approved: await approveGolden(engine, p.ids) }),
+  'golden.reject': (p, { engine }) => rejectGolden(engine, p.id, p.reason),
+  'golden.edit': (p, { engine }) => editGolden(engine, p.id, p),
+  'golden.pin': (p, { engine }) => pinGolden(engine, p.id, p.pinned),
+  'golden.create': async (p, { engine }) => {
+    const scope = p.collections
+      ? (await resolveCollections(engine.db, engine.vectors, engine.caches.get('search'), p.collections)).map(
+          (c) => c.id,
+        )
+      : null;
+    return createGolden(engine, { ...p, collectionIds: scope });
+  },
+  'golden.history': (p, { engine }) => goldenHistory(engine.db, p.id),
+  'golden.delete': (p, { engine }) => deleteGolden(engine, p.id),
+  'notes.list': (p, { engine }) => listNotes(engine.db, p.status, p.limit),
+  'notes.review': (p, { engine }) => reviewNote(engine.db, p.id, p.decision),
+  'notes.edit': (p, { engine }) => editNote(engine.db, p),
+  ...workerHandlers,
+  'collections.importArchive': (p, { engine, signal }) =>
+    importCollectionArchive(engine, p.path, { as: p.as, passphrase: p.passphrase, signal }),
 };

@@ -129,25 +129,28 @@ function toMatch(r: Row, match: GoldenMatchKind, hash: string, similarity: numbe
 const COLUMNS = 'id, answer, sources, canonical_question, query_hash, variations, variation_hashes';
 
 /**
- * Three index lookups in one round trip, the most specific first (a single OR makes the planner
- * combine all three indexes for every question, several times slower than UNION ALL).
+ * The same question first (one unique-index probe, the common hit), then its variations and its
+ * filler-free key in one round trip (UNION ALL: one OR would make the planner combine all three
+ * indexes for every question, several times slower).
  */
 async function exactMatch(engine: Engine, key: QuestionKey, scope: number[] | null) {
-  const inScope = SCOPE.replaceAll('$SCOPE', '$3');
-  const branch = (rank: number, where: string) =>
+  const branch = (rank: number, where: string, scopeParam: string) =>
     `(SELECT ${COLUMNS}, ${rank} AS rank FROM golden_answers
-       WHERE ${where} AND review_status = 'approved' AND ${inScope}
+       WHERE ${where} AND review_status = 'approved' AND ${SCOPE.replaceAll('$SCOPE', scopeParam)}
        ORDER BY pinned DESC, usage_count DESC, id LIMIT 1)`;
+  const [same] = await engine.db.query<Row & { rank: number }>(branch(1, 'query_hash = $1', '$2'), [
+    key.hash,
+    scope,
+  ]);
+  if (same) return toMatch(same, 'exact', key.hash, null);
   const [r] = await engine.db.query<Row & { rank: number }>(
-    `${branch(1, 'query_hash = $1')}
-     UNION ALL ${branch(2, 'variation_hashes @> ARRAY[$1]::text[]')}
-     UNION ALL ${branch(3, "loose_key = $2 AND $2 <> ''")}
+    `${branch(2, 'variation_hashes @> ARRAY[$1]::text[]', '$3')}
+     UNION ALL ${branch(3, "loose_key = $2 AND $2 <> ''", '$3')}
      ORDER BY rank LIMIT 1`,
     [key.hash, key.looseKey, scope],
   );
   if (!r) return null;
-  const kinds: Record<number, GoldenMatchKind> = { 1: 'exact', 2: 'variation', 3: 'loose' };
-  return toMatch(r, kinds[r.rank]!, key.hash, null);
+  return toMatch(r, r.rank === 2 ? 'variation' : 'loose', key.hash, null);
 }
 
 async function semanticMatch(

@@ -1,0 +1,24 @@
+import type { CitationInfo } from '../../../core/api/contracts/ask.ts';
+import { baseName } from '../format.ts';
+import { useOpenPassage } from './passage-context.tsx';
+
+/** `[n] Title › heading, p. 4` — opens the passage in its document. */
+export function CitationChip({ citation }: { citation: CitationInfo }) {
+  const open = useOpenPassage();
+  const title = citation.title ?? baseName(citation.sourcePath);
+  const heading = citation.headingPath.at(-1);
+  const where = heading && heading !== title ? `${title} › ${heading}` : title;
+  const label = `[${citation.n}] ${where}${citation.page !== null ? `, p. ${citation.page}` : ''}`;
+  const canOpen = citation.documentId !== null;
+  return (
+    <button
+      type="button"
+      className="chip"
+      title={citation.quote}
+      disabled={!canOpen}
+      onClick={() => canOpen && open({ documentId: citation.documentId!, chunkId: citation.chunkId })}
+    >
+      {label}
+    </button>
+  );
+}

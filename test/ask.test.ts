@@ -5,9 +5,9 @@ import type { AskEvent } from '../core/api/contracts/ask.ts';
 import { ask } from '../core/chat/ask.ts';
 import { NO_MODEL_LABEL, NOTHING_FOUND } from '../core/chat/extractive.ts';
 import { questionKey } from '../core/chat/normalize.ts';
-import { runCli } from '../core/cli/program.ts';
 import type { Engine } from '../core/engine.ts';
 import { openTestEngine, type TestEngine } from './helpers/engine.ts';
+import { runCliCaptured } from './helpers/cli.ts';
 import { tempDir } from './helpers/temp-dir.ts';
 
 const VISA_MD = `# Visa guide
@@ -221,16 +221,7 @@ describe('ask without a model', () => {
 });
 
 describe('pustaka ask / conversations (CLI)', () => {
-  async function cli(args: string[]) {
-    let stdout = '';
-    let stderr = '';
-    const code = await runCli(args, {
-      stdout: (t) => (stdout += t),
-      stderr: (t) => (stderr += t),
-      isTTY: false,
-    });
-    return { code, stdout, stderr };
-  }
+  const cli = runCliCaptured;
 
   it('prints the answer, sources and badge; --json prints the documented shape only', async () => {
     const root = tempDir();

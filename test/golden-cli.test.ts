@@ -1,19 +1,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runCli } from '../core/cli/program.ts';
+import { runCliCaptured } from './helpers/cli.ts';
 import { tempDir } from './helpers/temp-dir.ts';
 
-async function cli(args: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const code = await runCli(args, {
-    stdout: (t) => (stdout += t),
-    stderr: (t) => (stderr += t),
-    isTTY: false,
-  });
-  return { code, stdout, stderr };
-}
+const cli = runCliCaptured;
 
 describe('pustaka golden / worker / notes', () => {
   it('runs the worker, reviews its drafts and serves the approved answer', async () => {

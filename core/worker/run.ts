@@ -9,6 +9,7 @@ import type { Engine } from '../engine.ts';
 import { PustakaError } from '../errors.ts';
 import type { Queryable } from '../db/pg-store.ts';
 import { markInterruptedRuns } from './interrupted.ts';
+import type { RunRowLike } from './views.ts';
 import {
   DEFAULT_WORKER_OPTIONS,
   STEP_ORDER,
@@ -59,22 +60,7 @@ export interface RunOptions {
 
 export const DEFAULT_BUDGET: Budget = { tokens: 200_000, ms: 60 * 60_000 };
 
-interface RunRow {
-  id: number | bigint;
-  trigger: RunTrigger;
-  status: RunStatus;
-  started_at: Date;
-  finished_at: Date | null;
-  steps: Record<string, StepState>;
-  clusters_found: number;
-  golden_generated: number;
-  cultural_generated: number;
-  facts_extracted: number;
-  tokens_in: number | string | bigint;
-  tokens_out: number | string | bigint;
-  duration_ms: number | string | bigint | null;
-  error: string | null;
-}
+type RunRow = RunRowLike;
 
 const running = new WeakMap<Engine, { id: number; controller: AbortController }>();
 

@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { runCli } from '../../core/cli/program.ts';
 
 export const BIN = fileURLToPath(new URL('../../bin/pustaka.js', import.meta.url));
 
@@ -23,4 +24,16 @@ export function runPustaka(args: string[], env: Record<string, string> = {}): Pr
     child.on('error', reject);
     child.on('close', (code) => resolve({ code, stdout, stderr }));
   });
+}
+
+/** Runs the CLI in this process (faster than a child), capturing what it prints. */
+export async function runCliCaptured(args: string[]): Promise<CliRun> {
+  let stdout = '';
+  let stderr = '';
+  const code = await runCli(args, {
+    stdout: (t) => (stdout += t),
+    stderr: (t) => (stderr += t),
+    isTTY: false,
+  });
+  return { code, stdout, stderr };
 }

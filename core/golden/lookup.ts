@@ -11,7 +11,7 @@ import { goldenEmbedder } from './embedder.ts';
 import { nearMissReason } from './near-miss.ts';
 import type { QuestionKey } from './question-key.ts';
 import { loadGoldenMatrix, nearestInMatrix, type GoldenMatrix } from './memory-index.ts';
-import { approvedQuestions, ensureTable, nearestGolden, syncGoldenIndex } from './semantic-index.ts';
+import { approvedQuestions, ensureTable, syncGoldenIndex } from './semantic-index.ts';
 import { goldenSettings, type GoldenSettings } from './settings.ts';
 import { thresholdFor } from './thresholds.ts';
 
@@ -66,20 +66,26 @@ export function goldenChanged(engine: Engine): void {
   engine.caches.get('answers').clear();
 }
 
-/** Makes the semantic index match the approved golden answers for the current embedder. */
-export async function ensureGoldenIndex(engine: Engine, embedder?: Embedder, signal?: AbortSignal) {
+/**
+ * Makes the semantic index match the approved golden answers for the current embedder and
+ * returns it, loaded in memory.
+ */
+export async function ensureGoldenIndex(
+  engine: Engine,
+  signal?: AbortSignal,
+): Promise<{ embedder: Embedder; matrix: GoldenMatrix }> {
   const s = stateOf(engine);
-  if (!embedder && !s.embedder) {
-    s.embedder = goldenEmbedder(engine);
-    s.embedder.catch(() => (s.embedder = null));
-  }
-  const e = embedder ?? (await s.embedder!);
-  while (s.syncedFor !== e.id) {
+  for (;;) {
+    if (!s.embedder) {
+      s.embedder = goldenEmbedder(engine);
+      s.embedder.catch(() => (s.embedder = null));
+    }
+    const e = await s.embedder;
+    if (s.syncedFor === e.id && s.matrix) return { embedder: e, matrix: s.matrix };
     if (!s.syncing) {
-      const target = e.id;
       s.syncing = (async () => {
         // Mark first: a change during the sync resets it, and the loop syncs again.
-        s.syncedFor = target;
+        s.syncedFor = e.id;
         try {
           await syncGoldenIndex(engine.vectors.db, await approvedQuestions(engine.db), e, signal);
           s.matrix = loadGoldenMatrix(engine.vectors.db, e, ensureTable(engine.vectors.db, e.dim));
@@ -93,7 +99,6 @@ export async function ensureGoldenIndex(engine: Engine, embedder?: Embedder, sig
     }
     await s.syncing;
   }
-  return e;
 }
 
 interface Row {
@@ -167,13 +172,10 @@ async function semanticMatch(
   }
   const settings = await s.settings;
   if (!settings.semantic) return null;
-  const embedder = await ensureGoldenIndex(engine, undefined, signal);
+  const { embedder, matrix } = await ensureGoldenIndex(engine, signal);
   const [vector] = await embedder.embed([question], signal);
   const threshold = thresholdFor(embedder.id, settings.thresholds);
-  const hits = s.matrix
-    ? nearestInMatrix(s.matrix, vector!, 5)
-    : nearestGolden(engine.vectors.db, embedder, vector!, 5);
-  for (const hit of hits) {
+  for (const hit of nearestInMatrix(matrix, vector!, 5)) {
     if (hit.similarity < threshold) break;
     if (nearMissReason(question, hit.text) !== null) continue;
     const [r] = await engine.db.query<Row>(

@@ -7,7 +7,13 @@
  */
 import type BetterSqlite3 from 'better-sqlite3';
 import type { Embedder } from '../embed/types.ts';
-import type { IndexHit } from './semantic-index.ts';
+
+export interface IndexHit {
+  goldenId: number;
+  /** The golden question (canonical or variation) that matched. */
+  text: string;
+  similarity: number;
+}
 
 export interface GoldenMatrix {
   dim: number;

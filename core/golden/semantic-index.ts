@@ -19,13 +19,6 @@ export interface ApprovedQuestions {
   variations: string[];
 }
 
-export interface IndexHit {
-  goldenId: number;
-  /** The golden question (canonical or variation) that matched. */
-  text: string;
-  similarity: number;
-}
-
 const tableFor = (dim: number) => {
   assertValidDim(dim);
   return `golden_vec_${dim}`;
@@ -140,38 +133,4 @@ export async function syncGoldenIndex(
   }
   await flush();
   return { added: fresh.length, removed: stale.length, embedded };
-}
-
-/** The nearest golden questions to a unit vector, most similar first (cosine from L2). */
-export function nearestGolden(sqlite: Sqlite, embedder: Embedder, vector: Float32Array, k = 5): IndexHit[] {
-  const table = ensureTable(sqlite, embedder.dim);
-  const rows = sqlite
-    .prepare(
-      `SELECT e.golden_id, e.text, v.distance
-         FROM (SELECT entry_id, distance FROM ${table}
-                WHERE embedding MATCH vec_f32(?) AND k = ? AND embedder_id = ?) v
-         JOIN golden_entries e ON e.id = v.entry_id
-        ORDER BY v.distance`,
-    )
-    .all(blob(vector), k, embedder.id) as { golden_id: number; text: string; distance: number }[];
-  // Unit vectors: |a−b|² = 2 − 2·cos.
-  return rows.map((r) => ({
-    goldenId: r.golden_id,
-    text: r.text,
-    similarity: 1 - (r.distance * r.distance) / 2,
-  }));
-}
-
-/** Drops every entry of a golden answer (deleted, rejected or made stale). */
-export function removeFromGoldenIndex(sqlite: Sqlite, goldenId: number): void {
-  const entries = sqlite.prepare('SELECT id, dim FROM golden_entries WHERE golden_id = ?').all(goldenId) as {
-    id: number;
-    dim: number;
-  }[];
-  sqlite.transaction(() => {
-    for (const e of entries) {
-      sqlite.prepare(`DELETE FROM ${ensureTable(sqlite, e.dim)} WHERE entry_id = ?`).run(BigInt(e.id));
-      sqlite.prepare('DELETE FROM golden_entries WHERE id = ?').run(e.id);
-    }
-  })();
 }

@@ -4,6 +4,7 @@
  * without review.
  */
 import { z } from 'zod';
+import { readProfileSettings } from '../db/profile-settings.ts';
 import type { Engine } from '../engine.ts';
 
 export const goldenSettingsSchema = z.object({
@@ -14,17 +15,7 @@ export const goldenSettingsSchema = z.object({
 });
 export type GoldenSettings = z.output<typeof goldenSettingsSchema>;
 
-const cacheKey = 'settings';
-
-export async function goldenSettings(engine: Engine): Promise<GoldenSettings> {
-  const cache = engine.caches.get<GoldenSettings>('golden');
-  const cached = cache.get(cacheKey);
-  if (cached) return cached;
-  const [row] = await engine.db.query<{ golden: unknown }>(
-    `SELECT settings->'golden' AS golden FROM profile`,
-  );
-  const parsed = goldenSettingsSchema.safeParse(row?.golden ?? {});
-  const settings = parsed.success ? parsed.data : goldenSettingsSchema.parse({});
-  cache.set(cacheKey, settings);
-  return settings;
+/** Read on each call; the lookup keeps the result until a golden answer or setting changes. */
+export function goldenSettings(engine: Engine): Promise<GoldenSettings> {
+  return readProfileSettings(engine.db, 'golden', goldenSettingsSchema);
 }

@@ -1,16 +1,8 @@
 /** What the extractors (patterns or model) find in a message, before it is stored. */
+import { entityKind } from '../api/contracts/memory.ts';
 
-export const ENTITY_KINDS = [
-  'person',
-  'company',
-  'place',
-  'permit',
-  'visa',
-  'licence',
-  'date',
-  'amount',
-  'other',
-] as const;
+/** The kinds the API and the schema accept (memory_entities.kind CHECK). */
+export const ENTITY_KINDS = entityKind.options;
 export type EntityKind = (typeof ENTITY_KINDS)[number];
 
 export interface ExtractedEntity {

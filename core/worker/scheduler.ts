@@ -3,6 +3,7 @@
  * idle run in the background and aborts it the moment the user is back. Settings live in
  * profile.settings.worker.
  */
+import { readProfileSettings, writeProfileSettings } from '../db/profile-settings.ts';
 import type { Engine } from '../engine.ts';
 import { PustakaError } from '../errors.ts';
 import { abortWorker, currentRun, runWorker } from './run.ts';
@@ -27,12 +28,8 @@ function stateOf(engine: Engine): SchedulerState {
   return s;
 }
 
-export async function workerSettings(engine: Engine): Promise<WorkerSettings> {
-  const [row] = await engine.db.query<{ worker: unknown }>(
-    `SELECT settings->'worker' AS worker FROM profile`,
-  );
-  const parsed = workerSettingsSchema.safeParse(row?.worker ?? {});
-  return parsed.success ? parsed.data : workerSettingsSchema.parse({});
+export function workerSettings(engine: Engine): Promise<WorkerSettings> {
+  return readProfileSettings(engine.db, 'worker', workerSettingsSchema);
 }
 
 export async function updateWorkerSettings(
@@ -40,9 +37,7 @@ export async function updateWorkerSettings(
   patch: Partial<WorkerSettings>,
 ): Promise<WorkerSettings> {
   const next = workerSettingsSchema.parse({ ...(await workerSettings(engine)), ...patch });
-  await engine.db.query(`UPDATE profile SET settings = jsonb_set(settings, '{worker}', $1::jsonb)`, [
-    JSON.stringify(next),
-  ]);
+  await writeProfileSettings(engine.db, 'worker', next);
   return next;
 }
 

@@ -15,7 +15,7 @@ export async function maintenanceStep(ctx: StepContext): Promise<StepResult> {
   const stale = await refreshGoldenStaleness(engine);
   if (stale) notes.push(`${stale} golden answer${stale === 1 ? '' : 's'} flagged stale`);
   throwIfAborted(signal);
-  await ensureGoldenIndex(engine, undefined, signal);
+  await ensureGoldenIndex(engine, signal);
   throwIfAborted(signal);
   ctx.progress(1, 4, 'optimising the keyword index');
   engine.vectors.db.exec(`INSERT INTO chunks_fts (chunks_fts) VALUES ('optimize')`);

@@ -8,13 +8,13 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { ask } from '../core/chat/ask.ts';
-import { fitPrompt } from '../core/chat/prompt.ts';
-import { createCollection } from '../core/collections/collections.ts';
-import { openEngine } from '../core/engine.ts';
-import { search } from '../core/retrieve/search.ts';
-import type { ChunkInput } from '../core/vectors/store.ts';
-import { rng } from '../test/helpers/prng.ts';
+import { ask } from '../core/assistant/ask/ask.ts';
+import { fitPrompt } from '../core/assistant/ask/prompt.ts';
+import { createCollection } from '../core/knowledge/collections/collections.ts';
+import { openEngine } from '../core/startup/open-engine.ts';
+import { search } from '../core/knowledge/retrieval/search.ts';
+import type { ChunkInput } from '../core/stores/vectors/store.ts';
+import { rng } from '../test/support/prng.ts';
 import { percentile } from './stats.ts';
 
 const DIM = 384;

@@ -10,12 +10,12 @@ import {
   importCollectionArchive,
   prepareRestore,
   verifyBackup,
-} from '../core/backup/index.ts';
-import { openEngine, type Engine } from '../core/engine.ts';
-import { importPaths } from '../core/ingest/import-service.ts';
-import { rng } from '../test/helpers/prng.ts';
+} from '../core/operations/backup/index.ts';
+import { openEngine, type Engine } from '../core/startup/open-engine.ts';
+import { importPaths } from '../core/knowledge/import/import-service.ts';
+import { rng } from '../test/support/prng.ts';
 import { fmtMB, fmtMs } from './stats.ts';
-import { pathSize } from '../core/fs-size.ts';
+import { pathSize } from '../core/base/fs-size.ts';
 
 const WORDS =
   'visa permit sponsor company tax number office renewal stay foreign worker letter report annual leave contract clause notary deed capital shares director license'.split(

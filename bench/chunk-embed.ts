@@ -3,11 +3,11 @@
 // embedding ≥ 1,000 chunks of ~400 tokens per second.
 import os from 'node:os';
 import { performance } from 'node:perf_hooks';
-import { createBuiltinEmbedder } from '../core/embed/builtin.ts';
-import { chunkDocument, DEFAULT_CHUNK_OPTIONS } from '../core/ingest/chunk.ts';
-import type { Chunk, ExtractedDocument, ExtractedSection } from '../core/ingest/types.ts';
+import { createBuiltinEmbedder } from '../core/models/embed/builtin.ts';
+import { chunkDocument, DEFAULT_CHUNK_OPTIONS } from '../core/knowledge/import/chunk.ts';
+import type { Chunk, ExtractedDocument, ExtractedSection } from '../core/knowledge/import/types.ts';
 import { fmtMB, fmtMs, summary } from './stats.ts';
-import { rng } from '../test/helpers/prng.ts';
+import { rng } from '../test/support/prng.ts';
 
 const VOCAB = (
   'the a of to and in for is on that by with visa permit stay foreign worker company tax return office ' +

@@ -1,4 +1,4 @@
-// GGUF embeddings through the isolated model process (core/embed/llama.ts), on generated llama
+// GGUF embeddings through the isolated model process (core/models/embed/llama.ts), on generated llama
 // models: the `tiny` test shape and a ~114M-parameter shape (768 × 12 layers). Prints start-up
 // time, chunks/s and tokens/s for 1 and 2 parallel contexts, and generation tokens/s (in-process).
 // `npx tsx bench/embed-llama.ts` or benchLlamaEmbed() from bench/run.ts. About a minute on 2 cores.
@@ -9,10 +9,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { getLlama, LlamaLogLevel } from 'node-llama-cpp';
 import type { Llama } from 'node-llama-cpp';
-import { createLlamaEmbedder } from '../core/embed/llama.ts';
-import { TINY_CORPUS } from '../models/gguf/bpe.ts';
-import { TINY_SHAPES, writeTinyLlama } from '../models/gguf/tiny-llama.ts';
-import type { TinyQuant, TinyShape } from '../models/gguf/tiny-llama.ts';
+import { createLlamaEmbedder } from '../core/models/embed/llama.ts';
+import { TINY_CORPUS } from '../test/support/gguf/bpe.ts';
+import { TINY_SHAPES, writeTinyLlama } from '../test/support/gguf/tiny-llama.ts';
+import type { TinyQuant, TinyShape } from '../test/support/gguf/tiny-llama.ts';
 import { fmtMB, fmtMs } from './stats.ts';
 
 interface Case {

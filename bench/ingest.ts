@@ -3,8 +3,8 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { openEngine } from '../core/engine.ts';
-import { importPaths } from '../core/ingest/import-service.ts';
+import { openEngine } from '../core/startup/open-engine.ts';
+import { importPaths } from '../core/knowledge/import/import-service.ts';
 import { fmtMB } from './stats.ts';
 
 const FIXTURES = path.resolve('.fixtures/root');

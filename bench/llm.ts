@@ -1,4 +1,4 @@
-// Chat generation through the isolated model process (core/llm/chat.ts) on generated llama models:
+// Chat generation through the isolated model process (core/models/llm/chat.ts) on generated llama models:
 // the `tiny` test shape and a 1B-shape Q4_0 model (Llama 3.2 1B's layer shapes, ~0.55 GB). Prints
 // model load time, time to first token for a ~2k-token RAG-style prompt (prompt evaluation
 // dominates it) and decode tokens/s, with threads = os.availableParallelism().
@@ -7,11 +7,11 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { createChatModel } from '../core/llm/chat.ts';
-import type { ChatMessage } from '../core/llm/chat.ts';
-import { TINY_CORPUS } from '../models/gguf/bpe.ts';
-import { TINY_SHAPES, writeTinyLlama } from '../models/gguf/tiny-llama.ts';
-import type { TinyQuant, TinyShape } from '../models/gguf/tiny-llama.ts';
+import { createChatModel } from '../core/models/llm/chat.ts';
+import type { ChatMessage } from '../core/models/llm/chat.ts';
+import { TINY_CORPUS } from '../test/support/gguf/bpe.ts';
+import { TINY_SHAPES, writeTinyLlama } from '../test/support/gguf/tiny-llama.ts';
+import type { TinyQuant, TinyShape } from '../test/support/gguf/tiny-llama.ts';
 import { fmtMB, fmtMs } from './stats.ts';
 
 const CASES: { shape: TinyShape; quant: TinyQuant }[] = [

@@ -14,11 +14,11 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { createCollection } from '../core/collections/collections.ts';
-import { openEngine, type Engine } from '../core/engine.ts';
-import { search, VECTOR_CANDIDATES } from '../core/retrieve/search.ts';
-import type { ChunkInput } from '../core/vectors/store.ts';
-import { rng } from '../test/helpers/prng.ts';
+import { createCollection } from '../core/knowledge/collections/collections.ts';
+import { openEngine, type Engine } from '../core/startup/open-engine.ts';
+import { search, VECTOR_CANDIDATES } from '../core/knowledge/retrieval/search.ts';
+import type { ChunkInput } from '../core/stores/vectors/store.ts';
+import { rng } from '../test/support/prng.ts';
 import { fmtMB, percentile } from './stats.ts';
 
 const DIM = 384;

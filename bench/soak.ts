@@ -8,13 +8,13 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { createApiClient, type ApiClient } from '../core/api/client.ts';
+import { createApiClient, type ApiClient } from '../core/contract/client.ts';
 import { createDispatcher } from '../core/api/dispatcher.ts';
-import { openEngine } from '../core/engine.ts';
-import { prose } from '../test/faults/corpus.ts';
-import { writeFile } from '../test/helpers/files.ts';
-import { checkInvariants } from '../test/helpers/invariants.ts';
-import { rng } from '../test/helpers/prng.ts';
+import { openEngine } from '../core/startup/open-engine.ts';
+import { prose } from '../test/support/fault-corpus.ts';
+import { writeFile } from '../test/support/files.ts';
+import { checkInvariants } from '../test/support/invariants.ts';
+import { rng } from '../test/support/prng.ts';
 import { fmtMB, percentile } from './stats.ts';
 
 export interface SoakOptions {

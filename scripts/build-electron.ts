@@ -1,6 +1,6 @@
 // Bundles the Electron shell into build/electron/: main.mjs (ESM) and preload.cjs (a sandboxed
 // preload cannot be ESM). The engine is not bundled: it runs from core/ through tsx in the
-// utilityProcess (electron/engine-boot.mjs), like the CLI; see README "Building installers".
+// utilityProcess (electron/engine-host/engine-boot.mjs), like the CLI; see README "Building installers".
 // Usage: npx tsx scripts/build-electron.ts [--watch]
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -20,8 +20,13 @@ const common: esbuild.BuildOptions = {
 };
 
 const builds: esbuild.BuildOptions[] = [
-  { ...common, entryPoints: ['electron/main.ts'], outfile: path.join(out, 'main.mjs'), format: 'esm' },
-  { ...common, entryPoints: ['electron/preload.ts'], outfile: path.join(out, 'preload.cjs'), format: 'cjs' },
+  { ...common, entryPoints: ['electron/main/main.ts'], outfile: path.join(out, 'main.mjs'), format: 'esm' },
+  {
+    ...common,
+    entryPoints: ['electron/preload/preload.ts'],
+    outfile: path.join(out, 'preload.cjs'),
+    format: 'cjs',
+  },
 ];
 
 if (process.argv.includes('--watch')) {

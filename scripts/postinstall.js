@@ -3,7 +3,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 
-const script = new URL('../core/db/build-template.ts', import.meta.url);
+const script = new URL('../core/stores/pg/build-template.ts', import.meta.url);
 if (existsSync(script)) {
   const res = spawnSync(process.execPath, ['--import', 'tsx', script.pathname], { stdio: 'inherit' });
   if (res.status !== 0)

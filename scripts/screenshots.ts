@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
-import { ensureRendererBuilt, launchChromium, startServe } from '../test/e2e/harness.ts';
+import { ensureRendererBuilt, launchChromium, startServe } from '../test/support/ui-harness.ts';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const OUT = path.join(ROOT, 'build', 'screenshots');

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { ApiCallError } from '../core/api/client.ts';
-import { METHOD_NAMES, contracts } from '../core/api/contracts/index.ts';
+import { ApiCallError } from '../core/contract/client.ts';
+import { METHOD_NAMES, contracts } from '../core/contract/methods/index.ts';
 import { createDispatcher } from '../core/api/dispatcher.ts';
 import { handlers } from '../core/api/handlers/index.ts';
-import { openEngine } from '../core/engine.ts';
-import { openTestEngine } from './helpers/engine.ts';
+import { openEngine } from '../core/startup/open-engine.ts';
+import { openTestEngine } from './support/engine.ts';
 
 describe('typed API', () => {
   it('every contract has a handler and vice versa', () => {

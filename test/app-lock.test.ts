@@ -3,11 +3,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDispatcher, type Dispatcher } from '../core/api/dispatcher.ts';
-import type { Envelope } from '../core/api/envelope.ts';
-import { openEngine, type Engine } from '../core/engine.ts';
-import type { Status } from '../core/status/status.ts';
-import { VISA_GUIDE_MD, writeFile } from './helpers/files.ts';
-import { tempDir } from './helpers/temp-dir.ts';
+import type { Envelope } from '../core/contract/envelope.ts';
+import { openEngine, type Engine } from '../core/startup/open-engine.ts';
+import type { Status } from '../core/operations/status/status.ts';
+import { VISA_GUIDE_MD, writeFile } from './support/files.ts';
+import { tempDir } from './support/temp-dir.ts';
 
 // One engine for the whole file, driven by a fake clock: the steps below build on each other.
 const PASSPHRASE = 'Kopi-Luwak 7 pagi!';

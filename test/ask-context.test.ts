@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { systemPrompt } from '../core/chat/ask.ts';
-import { SYSTEM_PROMPT } from '../core/chat/prompt.ts';
-import { openTestEngine } from './helpers/engine.ts';
+import { systemPrompt } from '../core/assistant/ask/ask.ts';
+import { SYSTEM_PROMPT } from '../core/assistant/ask/prompt.ts';
+import { openTestEngine } from './support/engine.ts';
 
 describe('the ask prompt carries approved context notes and the client’s facts', () => {
   it('adds matching approved notes and the linked client’s active facts, nothing else', async () => {

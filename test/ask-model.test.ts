@@ -1,13 +1,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { AskEvent } from '../core/api/contracts/ask.ts';
-import { ask, MODEL_FAILED_LABEL } from '../core/chat/ask.ts';
-import { configureChatModels } from '../core/chat/chat-models.ts';
-import { childHostStarts } from '../core/llm/child-host.ts';
-import { writeTinyLlama } from '../models/gguf/tiny-llama.ts';
-import { openTestEngine } from './helpers/engine.ts';
-import { tempDir } from './helpers/temp-dir.ts';
+import type { AskEvent } from '../core/contract/methods/ask.ts';
+import { ask, MODEL_FAILED_LABEL } from '../core/assistant/ask/ask.ts';
+import { configureChatModels } from '../core/models/llm/chat-models.ts';
+import { childHostStarts } from '../core/models/llm/child-host.ts';
+import { writeTinyLlama } from './support/gguf/tiny-llama.ts';
+import { openTestEngine } from './support/engine.ts';
+import { tempDir } from './support/temp-dir.ts';
 
 const VISA_MD = `# Visa guide
 

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import type { SearchItem } from '../core/api/contracts/search.ts';
-import { mapCitations, parseCitationNumbers } from '../core/chat/citations.ts';
-import { extractiveAnswer, NO_MODEL_LABEL, NOTHING_FOUND } from '../core/chat/extractive.ts';
-import { normalizeQuestion, queryHash, questionKey } from '../core/chat/normalize.ts';
-import { fitPrompt, formatPassage, SYSTEM_PROMPT, type TokenCounter } from '../core/chat/prompt.ts';
+import type { SearchItem } from '../core/contract/methods/search.ts';
+import { mapCitations, parseCitationNumbers } from '../core/assistant/ask/citations.ts';
+import { extractiveAnswer, NO_MODEL_LABEL, NOTHING_FOUND } from '../core/assistant/ask/extractive.ts';
+import { normalizeQuestion, queryHash, questionKey } from '../core/base/normalize.ts';
+import { fitPrompt, formatPassage, SYSTEM_PROMPT, type TokenCounter } from '../core/assistant/ask/prompt.ts';
 
 function item(n: number, text: string, extra: Partial<SearchItem> = {}): SearchItem {
   return {

@@ -1,14 +1,14 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { AskEvent } from '../core/api/contracts/ask.ts';
-import { ask } from '../core/chat/ask.ts';
-import { NO_MODEL_LABEL, NOTHING_FOUND } from '../core/chat/extractive.ts';
-import { questionKey } from '../core/chat/normalize.ts';
-import type { Engine } from '../core/engine.ts';
-import { openTestEngine, type TestEngine } from './helpers/engine.ts';
-import { runCliCaptured } from './helpers/cli.ts';
-import { tempDir } from './helpers/temp-dir.ts';
+import type { AskEvent } from '../core/contract/methods/ask.ts';
+import { ask } from '../core/assistant/ask/ask.ts';
+import { NO_MODEL_LABEL, NOTHING_FOUND } from '../core/assistant/ask/extractive.ts';
+import { questionKey } from '../core/base/normalize.ts';
+import type { Engine } from '../core/startup/open-engine.ts';
+import { openTestEngine, type TestEngine } from './support/engine.ts';
+import { runCliCaptured } from './support/cli.ts';
+import { tempDir } from './support/temp-dir.ts';
 
 const VISA_MD = `# Visa guide
 

@@ -1,9 +1,9 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { writeTinyLlama } from '../models/gguf/tiny-llama.ts';
-import { openTestEngine } from './helpers/engine.ts';
-import { VISA_GUIDE_MD, writeFile } from './helpers/files.ts';
-import { tempDir } from './helpers/temp-dir.ts';
+import { writeTinyLlama } from './support/gguf/tiny-llama.ts';
+import { openTestEngine } from './support/engine.ts';
+import { VISA_GUIDE_MD, writeFile } from './support/files.ts';
+import { tempDir } from './support/temp-dir.ts';
 
 describe('audit trail', () => {
   it('records deletions and model changes, newest first, filterable and pageable', async () => {

@@ -2,11 +2,11 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApiClient, type ApiClient } from '../core/api/client.ts';
+import { createApiClient, type ApiClient } from '../core/contract/client.ts';
 import { createDispatcher } from '../core/api/dispatcher.ts';
-import { openEngine, type Engine } from '../core/engine.ts';
-import { VISA_GUIDE_MD, writeFile } from './helpers/files.ts';
-import { runPustaka } from './helpers/cli.ts';
+import { openEngine, type Engine } from '../core/startup/open-engine.ts';
+import { VISA_GUIDE_MD, writeFile } from './support/files.ts';
+import { runPustaka } from './support/cli.ts';
 
 // Two data dirs, as on two machines: export from the first, import into the second.
 let root: string;

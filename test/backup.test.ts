@@ -4,12 +4,17 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { PGlite } from '@electric-sql/pglite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApiClient, type ApiClient } from '../core/api/client.ts';
+import { createApiClient, type ApiClient } from '../core/contract/client.ts';
 import { createDispatcher } from '../core/api/dispatcher.ts';
-import { applyPendingRestore, createBackup, pruneBackups, readPendingRestore } from '../core/backup/index.ts';
-import { unpackBackup } from '../core/backup/unpack.ts';
-import { openEngine, type Engine } from '../core/engine.ts';
-import { VISA_GUIDE_MD, writeFile } from './helpers/files.ts';
+import {
+  applyPendingRestore,
+  createBackup,
+  pruneBackups,
+  readPendingRestore,
+} from '../core/operations/backup/index.ts';
+import { unpackBackup } from '../core/operations/backup/unpack.ts';
+import { openEngine, type Engine } from '../core/startup/open-engine.ts';
+import { VISA_GUIDE_MD, writeFile } from './support/files.ts';
 
 // One data dir and engine for the file (a PGlite start per test would dominate its time).
 let root: string;

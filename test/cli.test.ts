@@ -2,8 +2,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../core/cli/program.ts';
-import { runPustaka } from './helpers/cli.ts';
-import { tempDir } from './helpers/temp-dir.ts';
+import { runPustaka } from './support/cli.ts';
+import { tempDir } from './support/temp-dir.ts';
 
 /** In-process run of the same program the binary runs; captures output. */
 async function cli(args: string[], opts: { isTTY?: boolean; confirm?: boolean } = {}) {

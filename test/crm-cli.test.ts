@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { afterAll, describe, expect, it } from 'vitest';
-import { runPustaka } from './helpers/cli.ts';
+import { runPustaka } from './support/cli.ts';
 
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'pustaka-crm-cli-'));
 const data = path.join(root, 'data');

@@ -4,9 +4,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApiClient, type ApiClient } from '../core/api/client.ts';
+import { createApiClient, type ApiClient } from '../core/contract/client.ts';
 import { createDispatcher } from '../core/api/dispatcher.ts';
-import { openEngine, type Engine } from '../core/engine.ts';
+import { openEngine, type Engine } from '../core/startup/open-engine.ts';
 
 let engine: Engine;
 let client: ApiClient;

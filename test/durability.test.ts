@@ -1,8 +1,8 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { openEngine } from '../core/engine.ts';
-import { tempDir } from './helpers/temp-dir.ts';
+import { openEngine } from '../core/startup/open-engine.ts';
+import { tempDir } from './support/temp-dir.ts';
 
 const WRITER = fileURLToPath(new URL('./fixtures/pg-writer.ts', import.meta.url));
 

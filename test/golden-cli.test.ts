@@ -1,8 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runCliCaptured } from './helpers/cli.ts';
-import { tempDir } from './helpers/temp-dir.ts';
+import { runCliCaptured } from './support/cli.ts';
+import { tempDir } from './support/temp-dir.ts';
 
 const cli = runCliCaptured;
 

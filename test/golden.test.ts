@@ -1,14 +1,14 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { WorkerRunInfo } from '../core/api/contracts/worker.ts';
-import type { ApiClient } from '../core/api/client.ts';
-import { configureChatModels } from '../core/chat/chat-models.ts';
-import { questionKeys } from '../core/golden/question-key.ts';
-import { backgroundRun } from '../core/worker/scheduler.ts';
-import { writeTinyLlama } from '../models/gguf/tiny-llama.ts';
-import { openTestEngine, type TestEngine } from './helpers/engine.ts';
-import { tempDir } from './helpers/temp-dir.ts';
+import type { WorkerRunInfo } from '../core/contract/methods/worker.ts';
+import type { ApiClient } from '../core/contract/client.ts';
+import { configureChatModels } from '../core/models/llm/chat-models.ts';
+import { questionKeys } from '../core/assistant/golden/question-key.ts';
+import { backgroundRun } from '../core/operations/nightly/scheduler.ts';
+import { writeTinyLlama } from './support/gguf/tiny-llama.ts';
+import { openTestEngine, type TestEngine } from './support/engine.ts';
+import { tempDir } from './support/temp-dir.ts';
 
 const GUIDE = `# KITAS guide
 

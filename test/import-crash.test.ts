@@ -2,9 +2,9 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { openEngine } from '../core/engine.ts';
-import { BIN, runPustaka } from './helpers/cli.ts';
-import { tempDir } from './helpers/temp-dir.ts';
+import { openEngine } from '../core/startup/open-engine.ts';
+import { BIN, runPustaka } from './support/cli.ts';
+import { tempDir } from './support/temp-dir.ts';
 
 const FILES = 400;
 

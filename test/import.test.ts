@@ -1,11 +1,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { ImportEvent } from '../core/api/contracts/imports.ts';
-import type { Engine } from '../core/engine.ts';
-import { openTestEngine } from './helpers/engine.ts';
-import { VISA_GUIDE_MD, writeFile } from './helpers/files.ts';
-import { tempDir } from './helpers/temp-dir.ts';
+import type { ImportEvent } from '../core/contract/methods/imports.ts';
+import type { Engine } from '../core/startup/open-engine.ts';
+import { openTestEngine } from './support/engine.ts';
+import { VISA_GUIDE_MD, writeFile } from './support/files.ts';
+import { tempDir } from './support/temp-dir.ts';
 
 const write = writeFile;
 const VISA_MD = VISA_GUIDE_MD;

@@ -2,8 +2,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runCli } from '../core/cli/program.ts';
-import { runPustaka } from './helpers/cli.ts';
-import { tempDir } from './helpers/temp-dir.ts';
+import { runPustaka } from './support/cli.ts';
+import { tempDir } from './support/temp-dir.ts';
 
 async function cli(args: string[], env: Record<string, string> = {}) {
   let stdout = '';

@@ -7,12 +7,12 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApiClient, type ApiClient } from '../core/api/client.ts';
+import { createApiClient, type ApiClient } from '../core/contract/client.ts';
 import { createDispatcher } from '../core/api/dispatcher.ts';
-import { openEngine, type Engine } from '../core/engine.ts';
-import { enrichMemory } from '../core/memory/analyze.ts';
-import { drainMemoryQueue } from '../core/memory/queue.ts';
-import { factsForPrompt } from '../core/memory/queries.ts';
+import { openEngine, type Engine } from '../core/startup/open-engine.ts';
+import { enrichMemory } from '../core/assistant/memory/analyze.ts';
+import { drainMemoryQueue } from '../core/assistant/memory/queue.ts';
+import { factsForPrompt } from '../core/assistant/memory/queries.ts';
 
 let engine: Engine;
 // One engine for the whole file (the helpers' temp dirs go after each test).

@@ -1,12 +1,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createChatModel, ChatModelCrashError } from '../core/llm/chat.ts';
-import type { ChatModel } from '../core/llm/chat.ts';
-import { childHostStarts } from '../core/llm/child-host.ts';
-import { GgufError } from '../models/gguf/reader.ts';
-import { writeTinyLlama } from '../models/gguf/tiny-llama.ts';
-import { makeTempDir } from '../models/gguf/test-helpers.ts';
+import { createChatModel, ChatModelCrashError } from '../core/models/llm/chat.ts';
+import type { ChatModel } from '../core/models/llm/chat.ts';
+import { childHostStarts } from '../core/models/llm/child-host.ts';
+import { GgufError } from '../core/models/gguf/reader.ts';
+import { writeTinyLlama } from './support/gguf/tiny-llama.ts';
+import { makeTempDir } from './support/gguf/test-helpers.ts';
 
 let dir: string;
 let modelPath: string;

@@ -4,12 +4,12 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { ModelProgressEvent } from '../core/api/contracts/models.ts';
-import type { CatalogEntry } from '../core/llm/catalog.ts';
-import { downloadModel } from '../core/llm/download.ts';
-import { writeTinyLlama } from '../models/gguf/tiny-llama.ts';
-import { openTestEngine } from './helpers/engine.ts';
-import { tempDir } from './helpers/temp-dir.ts';
+import type { ModelProgressEvent } from '../core/contract/methods/models.ts';
+import type { CatalogEntry } from '../core/models/llm/catalog.ts';
+import { downloadModel } from '../core/models/llm/download.ts';
+import { writeTinyLlama } from './support/gguf/tiny-llama.ts';
+import { openTestEngine } from './support/engine.ts';
+import { tempDir } from './support/temp-dir.ts';
 
 interface Served {
   url: string;

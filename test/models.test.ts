@@ -1,12 +1,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { ModelProgressEvent } from '../core/api/contracts/models.ts';
+import type { ModelProgressEvent } from '../core/contract/methods/models.ts';
 import { runCli, type CliIO } from '../core/cli/program.ts';
-import { catalogSchema, loadCatalog } from '../core/llm/catalog.ts';
-import { writeTinyLlama } from '../models/gguf/tiny-llama.ts';
-import { openTestEngine } from './helpers/engine.ts';
-import { tempDir } from './helpers/temp-dir.ts';
+import { catalogSchema, loadCatalog } from '../core/models/llm/catalog.ts';
+import { writeTinyLlama } from './support/gguf/tiny-llama.ts';
+import { openTestEngine } from './support/engine.ts';
+import { tempDir } from './support/temp-dir.ts';
 
 async function tinyModel(dir: string, name = 'tiny.gguf', seed = 5): Promise<string> {
   const file = path.join(dir, name);

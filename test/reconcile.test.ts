@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { openEngine } from '../core/engine.ts';
-import type { ChunkInput } from '../core/vectors/store.ts';
-import { tempDir } from './helpers/temp-dir.ts';
+import { openEngine } from '../core/startup/open-engine.ts';
+import type { ChunkInput } from '../core/stores/vectors/store.ts';
+import { tempDir } from './support/temp-dir.ts';
 
 function chunk(ordinal: number, dim: number): ChunkInput {
   const embedding = new Float32Array(dim);

@@ -1,12 +1,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { ReembedEvent } from '../core/api/contracts/collections.ts';
-import { BUILTIN_EMBEDDER } from '../core/embed/builtin-spec.ts';
-import { openEngine } from '../core/engine.ts';
-import { writeTinyLlama } from '../models/gguf/tiny-llama.ts';
-import { openTestEngine } from './helpers/engine.ts';
-import { tempDir } from './helpers/temp-dir.ts';
+import type { ReembedEvent } from '../core/contract/methods/collections.ts';
+import { BUILTIN_EMBEDDER } from '../core/models/embed/builtin-spec.ts';
+import { openEngine } from '../core/startup/open-engine.ts';
+import { writeTinyLlama } from './support/gguf/tiny-llama.ts';
+import { openTestEngine } from './support/engine.ts';
+import { tempDir } from './support/temp-dir.ts';
 
 function docs(root: string, n: number): void {
   for (let i = 0; i < n; i++) {

@@ -1,10 +1,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { SearchResult } from '../core/api/contracts/search.ts';
+import type { SearchResult } from '../core/contract/methods/search.ts';
 import { renderSearch } from '../core/cli/commands/search.ts';
 import { runCli } from '../core/cli/program.ts';
-import { tempDir } from './helpers/temp-dir.ts';
+import { tempDir } from './support/temp-dir.ts';
 
 async function cli(args: string[], isTTY = false) {
   let stdout = '';

@@ -2,16 +2,16 @@
 // after every write, good recall), searches restricted to documents, common-term pruning, vectors.
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { normalizeL2 } from '../core/vectors/quantize.ts';
+import { normalizeL2 } from '../core/stores/vectors/quantize.ts';
 import {
   COMMON_TERM_MIN_DF,
   EXACT_SEARCH_MAX_CHUNKS,
   openVectorStore,
   type ChunkInput,
   type VectorStore,
-} from '../core/vectors/store.ts';
-import { rng } from './helpers/prng.ts';
-import { tempDir } from './helpers/temp-dir.ts';
+} from '../core/stores/vectors/store.ts';
+import { rng } from './support/prng.ts';
+import { tempDir } from './support/temp-dir.ts';
 
 const DIM = 32;
 let store: VectorStore | undefined;

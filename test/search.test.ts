@@ -2,11 +2,11 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApiClient, type ApiClient } from '../core/api/client.ts';
-import type { SearchItem, SearchParams } from '../core/api/contracts/search.ts';
+import { createApiClient, type ApiClient } from '../core/contract/client.ts';
+import type { SearchItem, SearchParams } from '../core/contract/methods/search.ts';
 import { createDispatcher, type Dispatcher } from '../core/api/dispatcher.ts';
-import { openEngine, type Engine } from '../core/engine.ts';
-import { VISA_GUIDE_MD, writeFile } from './helpers/files.ts';
+import { openEngine, type Engine } from '../core/startup/open-engine.ts';
+import { VISA_GUIDE_MD, writeFile } from './support/files.ts';
 
 // One engine and one small corpus for the whole file (a PGlite start per test would dominate).
 let root: string;

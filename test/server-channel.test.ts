@@ -2,9 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { createDispatcher } from '../core/api/dispatcher.ts';
 import type { Handlers } from '../core/api/handler.ts';
 import { handlers } from '../core/api/handlers/index.ts';
-import type { ServerMessage } from '../core/api/protocol.ts';
+import type { ServerMessage } from '../core/contract/protocol.ts';
 import { NO_CALL_ID, parseClientMessage, serveChannel } from '../core/api/serve-channel.ts';
-import type { Engine } from '../core/engine.ts';
+import type { Engine } from '../core/startup/open-engine.ts';
 
 /**
  * serveChannel over an in-memory channel. The handlers here never touch the engine: they stand

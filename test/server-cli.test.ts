@@ -4,8 +4,8 @@ import path from 'node:path';
 import readline from 'node:readline';
 import { describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { BIN, runPustaka } from './helpers/cli.ts';
-import { tempDir } from './helpers/temp-dir.ts';
+import { BIN, runPustaka } from './support/cli.ts';
+import { tempDir } from './support/temp-dir.ts';
 
 interface ServeInfo {
   url: string;

@@ -4,15 +4,15 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { createApiClient, type ApiClient } from '../core/api/client.ts';
+import { createApiClient, type ApiClient } from '../core/contract/client.ts';
 import { createDispatcher } from '../core/api/dispatcher.ts';
-import { createMessageTransport } from '../core/api/message-transport.ts';
-import type { ServerMessage } from '../core/api/protocol.ts';
-import { openEngine, type Engine } from '../core/engine.ts';
+import { createMessageTransport } from '../core/contract/message-transport.ts';
+import type { ServerMessage } from '../core/contract/protocol.ts';
+import { openEngine, type Engine } from '../core/startup/open-engine.ts';
 import { authorizeUpgrade, isLoopbackAddress } from '../core/server/request-guard.ts';
 import { startServer, type RunningServer } from '../core/server/server.ts';
 import { createToken, tokensEqual } from '../core/server/token.ts';
-import { VISA_GUIDE_MD, writeFile } from './helpers/files.ts';
+import { VISA_GUIDE_MD, writeFile } from './support/files.ts';
 
 const INDEX_HTML =
   '<!doctype html><title>Pustaka</title><script type="module" src="/assets/app.js"></script>';

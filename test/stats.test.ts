@@ -3,11 +3,11 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApiClient, type ApiClient } from '../core/api/client.ts';
+import { createApiClient, type ApiClient } from '../core/contract/client.ts';
 import { createDispatcher } from '../core/api/dispatcher.ts';
-import { NOTHING_FOUND } from '../core/chat/extractive.ts';
+import { NOTHING_FOUND } from '../core/assistant/ask/extractive.ts';
 import { renderStats } from '../core/cli/commands/stats.ts';
-import { openEngine, type Engine } from '../core/engine.ts';
+import { openEngine, type Engine } from '../core/startup/open-engine.ts';
 
 let engine: Engine;
 let client: ApiClient;

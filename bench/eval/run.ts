@@ -12,8 +12,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { openEngine, type Engine } from '../../core/engine.ts';
-import { importPaths } from '../../core/ingest/import-service.ts';
+import { openEngine, type Engine } from '../../core/startup/open-engine.ts';
+import { importPaths } from '../../core/knowledge/import/import-service.ts';
 import {
   fuseCandidates,
   gatherCandidates,
@@ -21,9 +21,9 @@ import {
   search,
   type CandidateLists,
   type FusionFor,
-} from '../../core/retrieve/search.ts';
-import { DEFAULT_FUSION, fusionWeights, type FusionWeights } from '../../core/retrieve/weights.ts';
-import type { SearchMode } from '../../core/api/contracts/search.ts';
+} from '../../core/knowledge/retrieval/search.ts';
+import { DEFAULT_FUSION, fusionWeights, type FusionWeights } from '../../core/knowledge/retrieval/weights.ts';
+import type { SearchMode } from '../../core/contract/methods/search.ts';
 import { percentile } from '../stats.ts';
 import { mean, scoreRanking, type Metrics } from './metrics.ts';
 import { buildTestSet, hash, type EvalQuery } from './testset.ts';

@@ -3,9 +3,9 @@
  * filler-insensitive key, then the nearest canonical question above a threshold that passes the
  * near-miss guard): hit rate on paraphrases, wrong hits among all answers served.
  */
-import type { Embedder } from '../../core/embed/types.ts';
-import { nearMissReason } from '../../core/golden/near-miss.ts';
-import { questionKeys } from '../../core/golden/question-key.ts';
+import type { Embedder } from '../../core/models/embed/types.ts';
+import { nearMissReason } from '../../core/assistant/golden/near-miss.ts';
+import { questionKeys } from '../../core/assistant/golden/question-key.ts';
 import type { ParaphraseGroup } from './paraphrases.ts';
 
 export interface MatchScore {

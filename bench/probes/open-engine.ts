@@ -1,5 +1,5 @@
 // Opens the engine once in a fresh process and reports what a user would feel at start-up.
-import { openEngine } from '../../core/engine.ts';
+import { openEngine } from '../../core/startup/open-engine.ts';
 
 const [dataDir, mode] = process.argv.slice(2);
 const t0 = performance.now();

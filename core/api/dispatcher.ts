@@ -1,11 +1,11 @@
 import type { z } from 'zod';
-import { checkAppLock } from '../app-lock/gate.ts';
-import type { Engine } from '../engine.ts';
-import { diskFullError } from '../disk-full.ts';
-import { isPustakaError } from '../errors.ts';
-import type { MethodContract } from './contract.ts';
-import { contracts, type MethodName } from './contracts/index.ts';
-import type { ApiErrorBody, Envelope } from './envelope.ts';
+import { checkAppLock } from '../operations/app-lock/gate.ts';
+import type { Engine } from '../startup/open-engine.ts';
+import { diskFullError } from '../base/disk-full.ts';
+import { isPustakaError } from '../base/errors.ts';
+import type { MethodContract } from '../contract/contract.ts';
+import { contracts, type MethodName } from '../contract/methods/index.ts';
+import type { ApiErrorBody, Envelope } from '../contract/envelope.ts';
 import type { Handler, Handlers } from './handler.ts';
 import { handlers as defaultHandlers } from './handlers/index.ts';
 

@@ -1,7 +1,7 @@
 import type { z } from 'zod';
-import type { Engine } from '../engine.ts';
-import type { EventOf, MethodContract, ResultOf } from './contract.ts';
-import type { Contracts, MethodName } from './contracts/index.ts';
+import type { Engine } from '../startup/open-engine.ts';
+import type { EventOf, MethodContract, ResultOf } from '../contract/contract.ts';
+import type { Contracts, MethodName } from '../contract/methods/index.ts';
 
 export interface CallContext<E> {
   engine: Engine;

@@ -1,7 +1,7 @@
 import { errorBody, type Dispatcher } from './dispatcher.ts';
-import type { ApiErrorBody } from './envelope.ts';
-import type { ServerMessage } from './protocol.ts';
-import { NO_CALL_ID, parseClientMessage } from './protocol-check.ts';
+import type { ApiErrorBody } from '../contract/envelope.ts';
+import type { ServerMessage } from '../contract/protocol.ts';
+import { NO_CALL_ID, parseClientMessage } from '../contract/protocol-check.ts';
 
 export { NO_CALL_ID, parseClientMessage };
 

@@ -1,5 +1,5 @@
 import fs from 'node:fs';
-import { PustakaError } from '../errors.ts';
+import { PustakaError } from '../base/errors.ts';
 
 /** Where a passphrase may come from, in the order they are tried. */
 export interface PassphraseSources {

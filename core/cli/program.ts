@@ -1,7 +1,7 @@
 import { Command, CommanderError } from 'commander';
-import { ApiCallError } from '../api/client.ts';
-import { APP_INFO } from '../app-info.ts';
-import { isPustakaError } from '../errors.ts';
+import { ApiCallError } from '../contract/client.ts';
+import { APP_INFO } from '../base/app-info.ts';
+import { isPustakaError } from '../base/errors.ts';
 import { registerCollectionEmbedder, registerCollections } from './commands/collections.ts';
 import { registerDocuments } from './commands/documents.ts';
 import { registerImport } from './commands/import.ts';

@@ -1,6 +1,6 @@
 import cliProgress from 'cli-progress';
-import type { ReembedEvent } from '../api/contracts/collections.ts';
-import type { ImportEvent } from '../api/contracts/imports.ts';
+import type { ReembedEvent } from '../contract/methods/collections.ts';
+import type { ImportEvent } from '../contract/methods/imports.ts';
 import { formatBytes } from './format.ts';
 
 /** A terminal progress bar for imports: files, chunks, rate, ETA and the file being read. */

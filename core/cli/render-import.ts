@@ -1,6 +1,6 @@
-import type { DocumentInfo } from '../api/contracts/documents.ts';
-import type { ImportSummary } from '../api/contracts/imports.ts';
-import type { ReembedResult } from '../ingest/reembed-job.ts';
+import type { DocumentInfo } from '../contract/methods/documents.ts';
+import type { ImportSummary } from '../contract/methods/imports.ts';
+import type { ReembedResult } from '../knowledge/import/reembed-job.ts';
 import { formatBytes, plural, table } from './format.ts';
 
 export function renderImportSummary(s: ImportSummary): string {

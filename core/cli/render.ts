@@ -1,5 +1,5 @@
-import type { Collection } from '../api/contracts/collections.ts';
-import type { Status } from '../status/status.ts';
+import type { Collection } from '../contract/methods/collections.ts';
+import type { Status } from '../operations/status/status.ts';
 import { formatBytes, plural, table } from './format.ts';
 
 export function renderStatus(s: Status): string {

@@ -1,7 +1,7 @@
-import { createApiClient, type ApiClient } from '../api/client.ts';
+import { createApiClient, type ApiClient } from '../contract/client.ts';
 import { createDispatcher } from '../api/dispatcher.ts';
-import { openEngine, type Engine } from '../engine.ts';
-import { resolveDataDir } from '../paths.ts';
+import { openEngine, type Engine } from '../startup/open-engine.ts';
+import { resolveDataDir } from '../base/paths.ts';
 import { unlockForCli } from './unlock-session.ts';
 
 export interface GlobalOptions {

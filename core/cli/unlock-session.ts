@@ -1,6 +1,6 @@
-import type { ApiClient } from '../api/client.ts';
-import { ApiCallError } from '../api/client.ts';
-import { PustakaError } from '../errors.ts';
+import type { ApiClient } from '../contract/client.ts';
+import { ApiCallError } from '../contract/client.ts';
+import { PustakaError } from '../base/errors.ts';
 import { findPassphrase, terminalPrompt } from './lock-passphrase.ts';
 
 const TTY_TRIES = 3;

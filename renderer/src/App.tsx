@@ -1,5 +1,5 @@
 import { useEffect, useMemo, useState } from 'react';
-import type { ApiClient } from '../../core/api/client.ts';
+import type { ApiClient } from '../../core/contract/client.ts';
 import { ApiProvider } from './api/api-context.tsx';
 import { LockContext } from './api/lock-context.ts';
 import { lockAwareClient } from './api/lock-aware-client.ts';

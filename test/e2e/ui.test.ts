@@ -3,8 +3,8 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { writeTinyLlama } from '../../models/gguf/tiny-llama.ts';
-import { VISA_GUIDE_MD, writeFile } from '../helpers/files.ts';
+import { writeTinyLlama } from '../support/gguf/tiny-llama.ts';
+import { VISA_GUIDE_MD, writeFile } from '../support/files.ts';
 import {
   CHROMIUM,
   ensureRendererBuilt,
@@ -12,7 +12,7 @@ import {
   RENDERER_BUILD,
   startServe,
   type Served,
-} from './harness.ts';
+} from '../support/ui-harness.ts';
 
 // Without Chromium (a developer machine) the file is skipped; CI installs it and must run it.
 const hasChromium = fs.existsSync(CHROMIUM) || Boolean(process.env.CI);

@@ -4,10 +4,10 @@ import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { openEngine } from '../../core/engine.ts';
-import { BIN, runPustaka } from '../helpers/cli.ts';
-import { VISA_GUIDE_MD, writeFile } from '../helpers/files.ts';
-import { tempDir } from '../helpers/temp-dir.ts';
+import { openEngine } from '../../core/startup/open-engine.ts';
+import { BIN, runPustaka } from '../support/cli.ts';
+import { VISA_GUIDE_MD, writeFile } from '../support/files.ts';
+import { tempDir } from '../support/temp-dir.ts';
 
 describe('two processes on one data dir (CLI)', () => {
   it('a second command while `import --watch` runs is refused with the PID; a killed watcher leaves a lock the next command takes over', async () => {

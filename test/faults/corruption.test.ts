@@ -1,12 +1,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApiClient } from '../../core/api/client.ts';
+import { createApiClient } from '../../core/contract/client.ts';
 import { createDispatcher } from '../../core/api/dispatcher.ts';
-import { openEngine, type Engine } from '../../core/engine.ts';
-import { runPustaka } from '../helpers/cli.ts';
-import { addGoldenAnswer, checkInvariants } from '../helpers/invariants.ts';
-import { writeCorpus } from './corpus.ts';
+import { openEngine, type Engine } from '../../core/startup/open-engine.ts';
+import { runPustaka } from '../support/cli.ts';
+import { addGoldenAnswer, checkInvariants } from '../support/invariants.ts';
+import { writeCorpus } from '../support/fault-corpus.ts';
 
 const root = fs.mkdtempSync(path.join(process.env.TMPDIR ?? '/tmp', 'pustaka-corrupt-'));
 afterAll(() => fs.rmSync(root, { recursive: true, force: true }));

@@ -3,10 +3,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDispatcher } from '../../core/api/dispatcher.ts';
-import { openEngine } from '../../core/engine.ts';
-import { runPustaka } from '../helpers/cli.ts';
-import { addGoldenAnswer, checkInvariants } from '../helpers/invariants.ts';
-import { writeCorpus } from './corpus.ts';
+import { openEngine } from '../../core/startup/open-engine.ts';
+import { runPustaka } from '../support/cli.ts';
+import { addGoldenAnswer, checkInvariants } from '../support/invariants.ts';
+import { writeCorpus } from '../support/fault-corpus.ts';
 
 /**
  * A real full disk: the data dir lives on a small tmpfs that a filler file then fills. Mounting

@@ -5,11 +5,11 @@
 //   driver.ts backup  <dataDir> -          take a backup
 //   driver.ts worker  <dataDir> -          run the nightly worker (every step) now
 // It exits 0 after printing `done <json>`; anything else is on stderr.
-import { createApiClient } from '../../core/api/client.ts';
+import { createApiClient } from '../../core/contract/client.ts';
 import { createDispatcher } from '../../core/api/dispatcher.ts';
-import { createBackup } from '../../core/backup/index.ts';
-import { openEngine } from '../../core/engine.ts';
-import { runWorker } from '../../core/worker/run.ts';
+import { createBackup } from '../../core/operations/backup/index.ts';
+import { openEngine } from '../../core/startup/open-engine.ts';
+import { runWorker } from '../../core/operations/nightly/run.ts';
 
 const FAULT_COLLECTION = 'Faults';
 

@@ -1,13 +1,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApiClient, type ApiClient } from '../../core/api/client.ts';
+import { createApiClient, type ApiClient } from '../../core/contract/client.ts';
 import { createDispatcher } from '../../core/api/dispatcher.ts';
-import { openEngine, type Engine } from '../../core/engine.ts';
-import { writeTinyLlama } from '../../models/gguf/tiny-llama.ts';
-import { addGoldenAnswer, checkInvariants } from '../helpers/invariants.ts';
-import { rng } from '../helpers/prng.ts';
-import { writeCorpus } from './corpus.ts';
+import { openEngine, type Engine } from '../../core/startup/open-engine.ts';
+import { writeTinyLlama } from '../support/gguf/tiny-llama.ts';
+import { addGoldenAnswer, checkInvariants } from '../support/invariants.ts';
+import { rng } from '../support/prng.ts';
+import { writeCorpus } from '../support/fault-corpus.ts';
 import { FAULT_ROUNDS, FAULT_SEED, runDriver } from './run-driver.ts';
 
 // Not tempDir(): these folders outlive single tests (one reference run serves every round).

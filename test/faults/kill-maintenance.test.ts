@@ -1,14 +1,14 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApiClient } from '../../core/api/client.ts';
+import { createApiClient } from '../../core/contract/client.ts';
 import { createDispatcher } from '../../core/api/dispatcher.ts';
-import { createBackup, listBackups, verifyBackup } from '../../core/backup/index.ts';
-import { openEngine, type Engine } from '../../core/engine.ts';
-import { runWorker } from '../../core/worker/run.ts';
-import { addGoldenAnswer, checkInvariants } from '../helpers/invariants.ts';
-import { rng } from '../helpers/prng.ts';
-import { writeCorpus } from './corpus.ts';
+import { createBackup, listBackups, verifyBackup } from '../../core/operations/backup/index.ts';
+import { openEngine, type Engine } from '../../core/startup/open-engine.ts';
+import { runWorker } from '../../core/operations/nightly/run.ts';
+import { addGoldenAnswer, checkInvariants } from '../support/invariants.ts';
+import { rng } from '../support/prng.ts';
+import { writeCorpus } from '../support/fault-corpus.ts';
 import { FAULT_ROUNDS, FAULT_SEED, runDriver } from './run-driver.ts';
 
 const root = fs.mkdtempSync(path.join(process.env.TMPDIR ?? '/tmp', 'pustaka-faults-maint-'));

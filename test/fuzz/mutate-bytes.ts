@@ -1,4 +1,4 @@
-import { makeZip, type ZipEntryInput } from '../../core/ingest/extractors/test-fixtures.ts';
+import { makeZip, type ZipEntryInput } from '../support/extractor-fixtures.ts';
 
 type Random = () => number;
 

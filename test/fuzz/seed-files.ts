@@ -2,7 +2,7 @@ import { Document, HeadingLevel, Packer, Paragraph } from 'docx';
 import ExcelJS from 'exceljs';
 import { PDFDocument, StandardFonts } from 'pdf-lib';
 import yauzl from 'yauzl';
-import { makeZip, type ZipEntryInput } from '../../core/ingest/extractors/test-fixtures.ts';
+import { makeZip, type ZipEntryInput } from '../support/extractor-fixtures.ts';
 
 /** One small valid file per format, the starting point of the mutations. */
 export interface SeedFile {

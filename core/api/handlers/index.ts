@@ -3,38 +3,38 @@ import {
   getCollection,
   listCollections,
   renameCollection,
-} from '../../collections/collections.ts';
+} from '../../knowledge/collections/collections.ts';
 import {
   documentChunkPage,
   documentSteps,
   getDocument,
   listDocuments,
-} from '../../ingest/document-queries.ts';
-import { deleteDocument } from '../../ingest/documents.ts';
-import { importPaths, resumeImports } from '../../ingest/import-service.ts';
-import { listJobs } from '../../ingest/jobs.ts';
-import { watchAndSync } from '../../ingest/watch.ts';
-import { importModel, removeModel, useModel } from '../../llm/models.ts';
+} from '../../knowledge/documents/document-queries.ts';
+import { deleteDocument } from '../../knowledge/documents/documents.ts';
+import { importPaths, resumeImports } from '../../knowledge/import/import-service.ts';
+import { listJobs } from '../../knowledge/import/jobs.ts';
+import { watchAndSync } from '../../knowledge/import/watch.ts';
+import { importModel, removeModel, useModel } from '../../models/llm/models.ts';
 import {
   modelsCatalog,
   modelsDownload,
   modelsHardware,
   modelsInspect,
   modelsList,
-} from '../../llm/models-api.ts';
-import { setCollectionEmbedder } from '../../ingest/reembed-job.ts';
-import { search } from '../../retrieve/search.ts';
-import { ask } from '../../chat/ask.ts';
+} from '../../models/llm/models-api.ts';
+import { setCollectionEmbedder } from '../../knowledge/import/reembed-job.ts';
+import { search } from '../../knowledge/retrieval/search.ts';
+import { ask } from '../../assistant/ask/ask.ts';
 import {
   deleteConversation,
   getConversation,
   listConversations,
   renameConversation,
   searchConversations,
-} from '../../chat/conversations.ts';
-import { createUserCollection } from '../../collections/create-collection.ts';
-import { collectStatus } from '../../status/status.ts';
-import { collectStats } from '../../analytics/stats.ts';
+} from '../../assistant/conversations/conversations.ts';
+import { createUserCollection } from '../../knowledge/collections/create-collection.ts';
+import { collectStatus } from '../../operations/status/status.ts';
+import { collectStats } from '../../operations/analytics/stats.ts';
 import {
   clientEntities,
   confirmClient,
@@ -44,10 +44,10 @@ import {
   listClients,
   rejectClient,
   updateClient,
-} from '../../crm/clients.ts';
-import { linkConversation } from '../../crm/link.ts';
-import { createProject, deleteProject, listProjects, updateProject } from '../../crm/projects.ts';
-import { proposeClients } from '../../crm/proposals.ts';
+} from '../../business/clients.ts';
+import { linkConversation } from '../../assistant/conversations/link.ts';
+import { createProject, deleteProject, listProjects, updateProject } from '../../business/projects.ts';
+import { proposeClients } from '../../business/proposals.ts';
 import {
   addSession,
   currentSession,
@@ -56,8 +56,8 @@ import {
   listSessions,
   startSession,
   stopSession,
-} from '../../crm/sessions.ts';
-import { analyzeNow } from '../../memory/analyze.ts';
+} from '../../business/sessions.ts';
+import { analyzeNow } from '../../assistant/memory/analyze.ts';
 import {
   deleteFact,
   listConflicts,
@@ -65,8 +65,8 @@ import {
   listFacts,
   rejectFact,
   updateFact,
-} from '../../memory/queries.ts';
-import { listAudit } from '../../audit/list-audit.ts';
+} from '../../assistant/memory/queries.ts';
+import { listAudit } from '../../stores/audit/list-audit.ts';
 import {
   createBackup,
   deleteBackup,
@@ -76,9 +76,9 @@ import {
   prepareRestore,
   pruneBackups,
   verifyBackup,
-} from '../../backup/index.ts';
+} from '../../operations/backup/index.ts';
 import type { Handlers } from '../handler.ts';
-import type { Engine } from '../../engine.ts';
+import type { Engine } from '../../startup/open-engine.ts';
 import {
   approveGolden,
   createGolden,
@@ -89,12 +89,12 @@ import {
   listGolden,
   pinGolden,
   rejectGolden,
-} from '../../golden/review.ts';
-import { goldenChanged } from '../../golden/lookup.ts';
-import { editNote, listNotes, reviewNote } from '../../golden/notes-review.ts';
-import { refreshGoldenStaleness } from '../../golden/staleness.ts';
-import { resolveCollections } from '../../retrieve/scope.ts';
-import { workerHandlers } from '../../worker/api.ts';
+} from '../../assistant/golden/review.ts';
+import { goldenChanged } from '../../assistant/golden/lookup.ts';
+import { editNote, listNotes, reviewNote } from '../../assistant/golden/notes-review.ts';
+import { refreshGoldenStaleness } from '../../assistant/golden/staleness.ts';
+import { resolveCollections } from '../../knowledge/retrieval/scope.ts';
+import { workerHandlers } from '../../operations/nightly/api.ts';
 
 /** Golden answers citing passages an import or delete replaced are flagged stale afterwards. */
 async function thenFlagStale<T>(engine: Engine, work: Promise<T>): Promise<T> {
@@ -235,7 +235,7 @@ export const handlers: Handlers = {
     createBackup(engine, { kind: p.kind, passphrase: p.passphrase }, { signal, onProgress: emit }),
   'backup.verify': (p, { engine, signal, emit }) =>
     verifyBackup(engine, p.backup, { passphrase: p.passphrase, signal, onProgress: emit }),
-  // Stages the restore; the swap needs the data dir closed (see core/backup/restore.ts).
+  // Stages the restore; the swap needs the data dir closed (see core/operations/backup/restore.ts).
   'backup.restore': (p, { engine, signal, emit }) =>
     prepareRestore(engine, p.backup, {
       passphrase: p.passphrase,

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
-import { ApiCallError } from '../../api/client.ts';
-import type { AskResult, CitationInfo } from '../../api/contracts/ask.ts';
-import { sourceLabel } from '../../chat/prompt.ts';
+import { ApiCallError } from '../../contract/client.ts';
+import type { AskResult, CitationInfo } from '../../contract/methods/ask.ts';
+import { sourceLabel } from '../../assistant/ask/prompt.ts';
 import { askTTY } from '../ask.ts';
 import { commaList, collectionArg, positiveInt, type CliContext } from '../context.ts';
 import { plural, table } from '../format.ts';

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import type { AuditEntryResult } from '../../api/contracts/audit.ts';
+import type { AuditEntryResult } from '../../contract/methods/audit.ts';
 import { positiveInt, type CliContext } from '../context.ts';
 import { withClient } from '../session.ts';
 

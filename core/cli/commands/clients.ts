@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
-import { ApiCallError } from '../../api/client.ts';
-import type { ClientInfo, ProjectInfo } from '../../api/contracts/crm.ts';
+import { ApiCallError } from '../../contract/client.ts';
+import type { ClientInfo, ProjectInfo } from '../../contract/methods/crm.ts';
 import { askTTY } from '../ask.ts';
 import { collectionArg, positiveInt, type CliContext } from '../context.ts';
 import { plural, table } from '../format.ts';

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { ApiCallError } from '../../api/client.ts';
+import { ApiCallError } from '../../contract/client.ts';
 import { collectionArg, type CliContext } from '../context.ts';
 import { createImportProgress } from '../progress-bar.ts';
 import { renderReembed } from '../render-import.ts';

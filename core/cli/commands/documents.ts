@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
-import { ApiCallError } from '../../api/client.ts';
-import type { DocumentInfo } from '../../api/contracts/documents.ts';
+import { ApiCallError } from '../../contract/client.ts';
+import type { DocumentInfo } from '../../contract/methods/documents.ts';
 import { askTTY } from '../ask.ts';
 import { collectionArg, positiveInt, type CliContext } from '../context.ts';
 import { renderDocument, renderDocuments } from '../render-import.ts';

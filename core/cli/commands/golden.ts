@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import type { Command } from 'commander';
-import type { GoldenDetail, GoldenSummary } from '../../api/contracts/golden.ts';
+import type { GoldenDetail, GoldenSummary } from '../../contract/methods/golden.ts';
 import { commaList, positiveInt, type CliContext } from '../context.ts';
 import { plural, table } from '../format.ts';
 import { withClient } from '../session.ts';

@@ -1,9 +1,9 @@
 import type { Command } from 'commander';
-import { ApiCallError } from '../../api/client.ts';
-import type { ResultOf } from '../../api/contract.ts';
-import type { Contracts } from '../../api/contracts/index.ts';
-import type { ReembedEvent } from '../../api/contracts/collections.ts';
-import type { ImportEvent, ImportSummary } from '../../api/contracts/imports.ts';
+import { ApiCallError } from '../../contract/client.ts';
+import type { ResultOf } from '../../contract/contract.ts';
+import type { Contracts } from '../../contract/methods/index.ts';
+import type { ReembedEvent } from '../../contract/methods/collections.ts';
+import type { ImportEvent, ImportSummary } from '../../contract/methods/imports.ts';
 import { collectionArg, commaList, type CliContext } from '../context.ts';
 import { createImportProgress } from '../progress-bar.ts';
 import { renderImportSummary, renderReembed } from '../render-import.ts';

@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
-import { ApiCallError } from '../../api/client.ts';
-import type { AppLockStatusResult } from '../../api/contracts/app-lock.ts';
-import { PustakaError } from '../../errors.ts';
-import { formatWait } from '../../app-lock/backoff.ts';
+import { ApiCallError } from '../../contract/client.ts';
+import type { AppLockStatusResult } from '../../contract/methods/app-lock.ts';
+import { PustakaError } from '../../base/errors.ts';
+import { formatWait } from '../../operations/app-lock/backoff.ts';
 import type { CliContext } from '../context.ts';
 import { findPassphrase, terminalPrompt } from '../lock-passphrase.ts';
 import { withClient } from '../session.ts';

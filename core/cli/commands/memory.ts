@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import type { FactInfo } from '../../api/contracts/memory.ts';
+import type { FactInfo } from '../../contract/methods/memory.ts';
 import { collectionArg, positiveInt, type CliContext } from '../context.ts';
 import { plural, table } from '../format.ts';
 import { withClient } from '../session.ts';

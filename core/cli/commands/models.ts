@@ -1,8 +1,8 @@
 import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
-import { ApiCallError } from '../../api/client.ts';
-import type { ResultOf } from '../../api/contract.ts';
-import type { Contracts, ModelInfo, ModelProgressEvent } from '../../api/contracts/index.ts';
+import { ApiCallError } from '../../contract/client.ts';
+import type { ResultOf } from '../../contract/contract.ts';
+import type { Contracts, ModelInfo, ModelProgressEvent } from '../../contract/methods/index.ts';
 import { askTTY } from '../ask.ts';
 import type { CliContext } from '../context.ts';
 import { formatBytes, table } from '../format.ts';

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { InvalidArgumentError, Option, type Command } from 'commander';
-import type { SearchItem, SearchMode, SearchResult } from '../../api/contracts/search.ts';
-import { markHighlights, snippet } from '../../retrieve/highlight.ts';
+import type { SearchItem, SearchMode, SearchResult } from '../../contract/methods/search.ts';
+import { markHighlights, snippet } from '../../knowledge/retrieval/highlight.ts';
 import { commaList, collectionArg, positiveInt, type CliContext } from '../context.ts';
 import { plural } from '../format.ts';
 import { withClient } from '../session.ts';

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import type { SessionInfo } from '../../api/contracts/crm.ts';
+import type { SessionInfo } from '../../contract/methods/crm.ts';
 import { collectionArg, positiveInt, type CliContext } from '../context.ts';
 import { plural, table } from '../format.ts';
 import { withClient } from '../session.ts';

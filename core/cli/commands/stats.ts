@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import type { StatsResult } from '../../api/contracts/stats.ts';
+import type { StatsResult } from '../../contract/methods/stats.ts';
 import { positiveInt, type CliContext } from '../context.ts';
 import { plural, table } from '../format.ts';
 import { withClient } from '../session.ts';

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import type { WorkerRunInfo } from '../../api/contracts/worker.ts';
+import type { WorkerRunInfo } from '../../contract/methods/worker.ts';
 import { positiveInt, type CliContext } from '../context.ts';
 import { plural, table } from '../format.ts';
 import { withClient } from '../session.ts';

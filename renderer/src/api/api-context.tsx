@@ -1,7 +1,7 @@
 import { createContext, useCallback, useContext, useEffect, useRef, useState } from 'react';
-import type { ApiClient } from '../../../core/api/client.ts';
-import type { ParamsOf, ResultOf } from '../../../core/api/contract.ts';
-import type { Contracts, MethodName } from '../../../core/api/contracts/index.ts';
+import type { ApiClient } from '../../../core/contract/client.ts';
+import type { ParamsOf, ResultOf } from '../../../core/contract/contract.ts';
+import type { Contracts, MethodName } from '../../../core/contract/methods/index.ts';
 
 const ApiContext = createContext<ApiClient | null>(null);
 

@@ -1,5 +1,5 @@
-import type { EngineState, PustakaBridge } from '../../../core/api/bridge.ts';
-import type { MessageChannelLike } from '../../../core/api/message-transport.ts';
+import type { EngineState, PustakaBridge } from '../../../core/contract/bridge.ts';
+import type { MessageChannelLike } from '../../../core/contract/message-transport.ts';
 
 declare global {
   interface Window {

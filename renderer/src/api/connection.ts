@@ -1,6 +1,6 @@
-import type { ApiClient } from '../../../core/api/client.ts';
-import { createApiClient } from '../../../core/api/client.ts';
-import { createMessageTransport, type MessageTransport } from '../../../core/api/message-transport.ts';
+import type { ApiClient } from '../../../core/contract/client.ts';
+import { createApiClient } from '../../../core/contract/client.ts';
+import { createMessageTransport, type MessageTransport } from '../../../core/contract/message-transport.ts';
 import { bridgeChannel } from './bridge-channel.ts';
 import { takeToken } from './token.ts';
 import { openWebSocketChannel } from './websocket-channel.ts';

@@ -1,4 +1,4 @@
-import { ApiCallError } from '../../../core/api/client.ts';
+import { ApiCallError } from '../../../core/contract/client.ts';
 
 /** A message the consultant can act on: what went wrong, then what to do about it. */
 export function describeError(err: unknown): { message: string; hint: string | null } {

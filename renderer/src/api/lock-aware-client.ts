@@ -1,4 +1,4 @@
-import { ApiCallError, type ApiClient } from '../../../core/api/client.ts';
+import { ApiCallError, type ApiClient } from '../../../core/contract/client.ts';
 
 /** True for "the engine is locked", not for a refused passphrase (same code, another reason). */
 export function isLockedError(err: unknown): boolean {

@@ -1,5 +1,5 @@
-import type { MessageChannelLike } from '../../../core/api/message-transport.ts';
-import type { ServerMessage } from '../../../core/api/protocol.ts';
+import type { MessageChannelLike } from '../../../core/contract/message-transport.ts';
+import type { ServerMessage } from '../../../core/contract/protocol.ts';
 
 export type SocketOutcome = { opened: true } | { opened: false; reason: string };
 

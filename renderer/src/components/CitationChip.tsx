@@ -1,4 +1,4 @@
-import type { CitationInfo } from '../../../core/api/contracts/ask.ts';
+import type { CitationInfo } from '../../../core/contract/methods/ask.ts';
 import { baseName } from '../format.ts';
 import { useOpenPassage } from './passage-context.tsx';
 

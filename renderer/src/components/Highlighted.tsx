@@ -1,5 +1,5 @@
 import type { ReactNode } from 'react';
-import type { Highlight } from '../../../core/api/contracts/search.ts';
+import type { Highlight } from '../../../core/contract/methods/search.ts';
 
 /** The part of a long passage around its first match, with the highlights moved along. */
 function around(

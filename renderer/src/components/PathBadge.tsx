@@ -1,4 +1,4 @@
-import type { AnswerPath } from '../../../core/api/contracts/ask.ts';
+import type { AnswerPath } from '../../../core/contract/methods/ask.ts';
 
 const LABELS: Record<AnswerPath, { label: string; title: string }> = {
   cache: { label: 'cache', title: 'The same question was answered before: served from the answer cache.' },

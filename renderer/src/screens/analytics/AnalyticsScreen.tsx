@@ -1,5 +1,5 @@
 import { useMemo, useState } from 'react';
-import type { StatsResult } from '../../../../core/api/contracts/stats.ts';
+import type { StatsResult } from '../../../../core/contract/methods/stats.ts';
 import { useQuery } from '../../api/api-context.tsx';
 import { Chart, type ChartSeries } from '../../components/Chart.tsx';
 import { ErrorNote } from '../../components/ErrorNote.tsx';

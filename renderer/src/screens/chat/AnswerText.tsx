@@ -1,4 +1,4 @@
-import type { CitationInfo } from '../../../../core/api/contracts/ask.ts';
+import type { CitationInfo } from '../../../../core/contract/methods/ask.ts';
 import { useOpenPassage } from '../../components/passage-context.tsx';
 
 /** Answer text with its `[n]` markers turned into links to the cited passage. */

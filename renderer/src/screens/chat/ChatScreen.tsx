@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
-import type { ResultOf } from '../../../../core/api/contract.ts';
-import type { MessageInfo } from '../../../../core/api/contracts/ask.ts';
-import type { Contracts } from '../../../../core/api/contracts/index.ts';
+import type { ResultOf } from '../../../../core/contract/contract.ts';
+import type { MessageInfo } from '../../../../core/contract/methods/ask.ts';
+import type { Contracts } from '../../../../core/contract/methods/index.ts';
 import { useApi, useQuery } from '../../api/api-context.tsx';
 import { describeError } from '../../api/errors.ts';
 import { EmptyState } from '../../components/EmptyState.tsx';

@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import type { ConversationSummary } from '../../../../core/api/contracts/ask.ts';
+import type { ConversationSummary } from '../../../../core/contract/methods/ask.ts';
 import { useApi, useQuery } from '../../api/api-context.tsx';
 import { ErrorNote } from '../../components/ErrorNote.tsx';
 

@@ -1,4 +1,4 @@
-import type { ConversationSummary } from '../../../../core/api/contracts/ask.ts';
+import type { ConversationSummary } from '../../../../core/contract/methods/ask.ts';
 import { formatDate } from '../../format.ts';
 
 export function ConversationList({

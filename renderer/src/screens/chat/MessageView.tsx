@@ -1,4 +1,4 @@
-import type { AnswerPath, CitationInfo } from '../../../../core/api/contracts/ask.ts';
+import type { AnswerPath, CitationInfo } from '../../../../core/contract/methods/ask.ts';
 import { CitationChip } from '../../components/CitationChip.tsx';
 import { PathBadge } from '../../components/PathBadge.tsx';
 import { AnswerText } from './AnswerText.tsx';

@@ -1,4 +1,4 @@
-import type { EntityInfo } from '../../../../core/api/contracts/memory.ts';
+import type { EntityInfo } from '../../../../core/contract/methods/memory.ts';
 
 /** The people, companies, places and permits the conversations mention, most mentioned first. */
 export function EntityChips({ entities, total }: { entities: EntityInfo[]; total: number }) {

@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import type { FactInfo } from '../../../../core/api/contracts/memory.ts';
+import type { FactInfo } from '../../../../core/contract/methods/memory.ts';
 
 export interface FactChanges {
   subject?: string;

@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import type { FactInfo } from '../../../../core/api/contracts/memory.ts';
+import type { FactInfo } from '../../../../core/contract/methods/memory.ts';
 import { useApi } from '../../api/api-context.tsx';
 import { ErrorNote } from '../../components/ErrorNote.tsx';
 import { formatDate } from '../../format.ts';

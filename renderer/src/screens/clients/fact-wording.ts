@@ -1,4 +1,4 @@
-import type { FactInfo } from '../../../../core/api/contracts/memory.ts';
+import type { FactInfo } from '../../../../core/contract/methods/memory.ts';
 
 const METHOD: Record<string, string> = {
   patterns: 'found by pattern',

@@ -1,5 +1,5 @@
 import { useState, type ReactNode } from 'react';
-import type { ContextNote } from '../../../../core/api/contracts/notes.ts';
+import type { ContextNote } from '../../../../core/contract/methods/notes.ts';
 import { useApi, type Query } from '../../api/api-context.tsx';
 import { EmptyState } from '../../components/EmptyState.tsx';
 import { ErrorNote } from '../../components/ErrorNote.tsx';

@@ -1,4 +1,4 @@
-import type { GoldenSummary } from '../../../../core/api/contracts/golden.ts';
+import type { GoldenSummary } from '../../../../core/contract/methods/golden.ts';
 import { StatusBadge } from '../../components/StatusBadge.tsx';
 
 export function GoldenList({

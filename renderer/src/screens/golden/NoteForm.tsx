@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import type { ContextNote } from '../../../../core/api/contracts/notes.ts';
+import type { ContextNote } from '../../../../core/contract/methods/notes.ts';
 
 export interface NoteFields {
   topic: string;

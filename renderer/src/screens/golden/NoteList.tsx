@@ -1,4 +1,4 @@
-import type { ContextNote } from '../../../../core/api/contracts/notes.ts';
+import type { ContextNote } from '../../../../core/contract/methods/notes.ts';
 import { StatusBadge } from '../../components/StatusBadge.tsx';
 
 export function NoteList({

@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import type { Collection } from '../../../../core/api/contracts/collections.ts';
+import type { Collection } from '../../../../core/contract/methods/collections.ts';
 import { useApi } from '../../api/api-context.tsx';
 import { ErrorNote } from '../../components/ErrorNote.tsx';
 

@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import type { DocumentInfo } from '../../../../core/api/contracts/documents.ts';
+import type { DocumentInfo } from '../../../../core/contract/methods/documents.ts';
 import { useApi, useQuery } from '../../api/api-context.tsx';
 import { ErrorNote } from '../../components/ErrorNote.tsx';
 import { useOpenPassage } from '../../components/passage-context.tsx';

@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import type { ImportEvent, ImportSummary } from '../../../../core/api/contracts/imports.ts';
+import type { ImportEvent, ImportSummary } from '../../../../core/contract/methods/imports.ts';
 import { useApi } from '../../api/api-context.tsx';
 import { canDropFiles, droppedPaths } from '../../api/dropped-paths.ts';
 import { ErrorNote } from '../../components/ErrorNote.tsx';

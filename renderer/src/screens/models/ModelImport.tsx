@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import type { ModelProgressEvent } from '../../../../core/api/contracts/models.ts';
+import type { ModelProgressEvent } from '../../../../core/contract/methods/models.ts';
 import { useApi } from '../../api/api-context.tsx';
 import { ErrorNote } from '../../components/ErrorNote.tsx';
 import { ProgressBar } from '../../components/ProgressBar.tsx';

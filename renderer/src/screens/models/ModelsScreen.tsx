@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import type { ModelInfo, ModelRole } from '../../../../core/api/contracts/models.ts';
+import type { ModelInfo, ModelRole } from '../../../../core/contract/methods/models.ts';
 import { useApi, useQuery } from '../../api/api-context.tsx';
 import { ErrorNote } from '../../components/ErrorNote.tsx';
 import { ProgressBar } from '../../components/ProgressBar.tsx';

@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState } from 'react';
-import type { SearchMode } from '../../../../core/api/contracts/search.ts';
+import type { SearchMode } from '../../../../core/contract/methods/search.ts';
 import { useQuery } from '../../api/api-context.tsx';
 import { EmptyState } from '../../components/EmptyState.tsx';
 import { ErrorNote } from '../../components/ErrorNote.tsx';

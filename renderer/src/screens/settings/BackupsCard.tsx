@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import type { BackupProgressEvent } from '../../../../core/api/contracts/backup.ts';
+import type { BackupProgressEvent } from '../../../../core/contract/methods/backup.ts';
 import { useApi, useQuery } from '../../api/api-context.tsx';
 import { ErrorNote } from '../../components/ErrorNote.tsx';
 import { ProgressBar } from '../../components/ProgressBar.tsx';

@@ -1,5 +1,5 @@
 import { useMemo } from 'react';
-import type { WorkerRunInfo } from '../../../../core/api/contracts/worker.ts';
+import type { WorkerRunInfo } from '../../../../core/contract/methods/worker.ts';
 import { Chart, type ChartSeries } from '../../components/Chart.tsx';
 
 /** Answers generated, tokens and durations per run, oldest to newest. */

@@ -1,4 +1,4 @@
-import type { WorkerRunInfo } from '../../../../core/api/contracts/worker.ts';
+import type { WorkerRunInfo } from '../../../../core/contract/methods/worker.ts';
 import { StatusBadge } from '../../components/StatusBadge.tsx';
 import { formatDate, formatMs } from '../../format.ts';
 

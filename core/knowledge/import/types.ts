@@ -1,0 +1,47 @@
+import type { ChunkInput } from '../../stores/vectors/store.ts';
+
+/**
+ * What every format extractor produces: the document's readable text as ordered sections, each
+ * with the heading path above it and its page (PDF) so citations can point at the exact place.
+ * The document's canonical text is `sections.map(s => s.text).join('\n\n')`; chunk offsets
+ * (charStart/charEnd) index into it.
+ */
+export type FileType =
+  'pdf' | 'docx' | 'html' | 'markdown' | 'text' | 'csv' | 'xlsx' | 'epub' | 'json' | 'code';
+
+export interface ExtractedSection {
+  /** Headings from the outermost down to the one this section sits under; [] before any heading. */
+  headingPath: string[];
+  text: string;
+  /** 1-based page number for paged formats, else null. */
+  page: number | null;
+}
+
+export interface ExtractedDocument {
+  title: string | null;
+  fileType: FileType;
+  mime: string;
+  sections: ExtractedSection[];
+  pageCount: number | null;
+  /** Non-fatal problems worth showing the user (e.g. "3 pages had no text layer"). */
+  warnings: string[];
+}
+
+export interface ExtractInput {
+  /** Absolute path (for messages and extension); the bytes are already read. */
+  path: string;
+  bytes: Buffer;
+  signal: AbortSignal;
+}
+
+export type Extractor = (input: ExtractInput) => Promise<ExtractedDocument>;
+
+/** A piece of a document sized for embedding and citation (what the vector store keeps, less the vector). */
+export type Chunk = Omit<ChunkInput, 'embedding'>;
+
+export interface ChunkOptions {
+  /** Target tokens per chunk. */
+  chunkSize: number;
+  /** Tokens shared by neighbouring chunks. */
+  chunkOverlap: number;
+}

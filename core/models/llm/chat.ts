@@ -1,0 +1,246 @@
+/**
+ * A GGUF chat model, run in a child process (core/models/llm/chat-host.ts) supervised by
+ * core/models/llm/child-host.ts, so a llama.cpp abort or any native crash never takes the engine down.
+ *
+ * - The file is checked with validateGguf before llama.cpp ever sees it (here, before forking).
+ * - Threads = os.availableParallelism() (node-llama-cpp's default of 4 on 2 cores is ~35× slower).
+ * - generate() streams text chunks through onToken and resolves with the whole reply, token
+ *   counts and timings; the model's own chat template is applied in the host.
+ * - abort: generate(…, signal) rejects with signal.reason at once; the host stops generating at
+ *   the next token.
+ * - Crashes: pending calls reject with ChatModelCrashError ("the chat model process crashed
+ *   (signal SIGKILL) while generating; …") and the next call starts a new process. A process that
+ *   crashes again before any call succeeded is not restarted again.
+ */
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { validateGguf } from '../gguf/reader.ts';
+import type { GgufInfo } from '../gguf/reader.ts';
+import { ChildHost } from './child-host.ts';
+import type {
+  ChatGenerated,
+  ChatHostReady,
+  ChatHostRequest,
+  ChatHostResponse,
+  ChatMessage,
+} from './chat-protocol.ts';
+
+export type { ChatMessage, ChatRole } from './chat-protocol.ts';
+
+export interface ChatModelOptions {
+  modelPath: string;
+  /** Tokens in the context; default min(the model's training context, 4096). */
+  contextSize?: number;
+  /** Layers on the GPU (see planModelLoad in hardware.ts); default: node-llama-cpp decides. */
+  gpuLayers?: number;
+  /** Default 'auto' (Metal/CUDA/Vulkan when present, else CPU). */
+  gpu?: 'auto' | false;
+  threads?: number;
+  /** How long the model may take to load; default 5 minutes. */
+  loadTimeoutMs?: number;
+}
+
+export interface GenerateOptions {
+  messages: ChatMessage[];
+  /** Default 512. */
+  maxTokens?: number;
+  /** Default 0.2 (answers grounded in passages want little randomness). */
+  temperature?: number;
+  signal?: AbortSignal;
+  onToken?: (text: string) => void;
+  /**
+   * A JSON schema the reply must follow (node-llama-cpp grammar): the text is then valid JSON of
+   * that shape unless generation was cut off by maxTokens. Callers still validate it.
+   */
+  jsonSchema?: Record<string, unknown>;
+}
+
+export interface GenerateResult {
+  text: string;
+  tokensIn: number;
+  tokensOut: number;
+  stopReason: string;
+  timings: {
+    /** Model load time of the process that answered. */
+    loadMs: number;
+    /** From the call to the first streamed text, as measured in the model process. */
+    firstTokenMs: number;
+    /** Output tokens per second after the first one. */
+    tokensPerSecond: number;
+    totalMs: number;
+  };
+}
+
+export interface ChatModel {
+  readonly modelPath: string;
+  readonly gguf: GgufInfo;
+  readonly contextSize: number;
+  readonly info: Omit<ChatHostReady, 'type'>;
+  /** The model process's pid (undefined while none runs). */
+  readonly pid: number | undefined;
+  readonly stats: { restarts: number };
+  generate(opts: GenerateOptions): Promise<GenerateResult>;
+  /** Exact token counts from the model's tokenizer (no BOS/template tokens). */
+  countTokens(texts: string[], signal?: AbortSignal): Promise<number[]>;
+  close(): Promise<void>;
+}
+
+export class ChatModelCrashError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ChatModelCrashError';
+  }
+}
+
+const HOST_ENTRY = fileURLToPath(new URL('./chat-host.ts', import.meta.url));
+
+type Host = ChildHost<ChatHostRequest, ChatHostResponse>;
+type Call =
+  | {
+      type: 'generate';
+      messages: ChatMessage[];
+      maxTokens: number;
+      temperature: number;
+      jsonSchema?: Record<string, unknown>;
+    }
+  | { type: 'count'; texts: string[] };
+
+function timingsOf(res: ChatGenerated, loadMs: number): GenerateResult['timings'] {
+  const decodeMs = res.totalMs - res.firstTokenMs;
+  return {
+    loadMs,
+    firstTokenMs: Math.round(res.firstTokenMs),
+    tokensPerSecond: res.tokensOut > 1 && decodeMs > 0 ? (res.tokensOut - 1) / (decodeMs / 1000) : 0,
+    totalMs: Math.round(res.totalMs),
+  };
+}
+
+/** Validates the model file, starts the model process and returns the model once it loaded. */
+export async function createChatModel(opts: ChatModelOptions): Promise<ChatModel> {
+  const modelPath = path.resolve(opts.modelPath);
+  // Checked here, before any llama.cpp code touches the file.
+  const gguf = await validateGguf(modelPath);
+  const init: ChatHostRequest = {
+    type: 'init',
+    modelPath,
+    threads: Math.max(1, opts.threads ?? os.availableParallelism()),
+    contextSize: opts.contextSize,
+    gpuLayers: opts.gpuLayers,
+    gpu: opts.gpu ?? 'auto',
+  };
+  const loadTimeoutMs = opts.loadTimeoutMs ?? 300_000;
+  let host: Host | undefined;
+  let failedStarts = 0;
+  let closed = false;
+  const stats = { restarts: 0 };
+
+  const start = (): Host => {
+    const h: Host = new ChildHost<ChatHostRequest, ChatHostResponse>({
+      entry: HOST_ENTRY,
+      init,
+      label: 'the chat model',
+      loadTimeoutMs,
+      isEvent: (m) => m.type === 'token',
+      crashError: (m) => new ChatModelCrashError(m),
+      onExit: (gone) => {
+        if (host === gone) host = undefined;
+      },
+    });
+    host = h;
+    return h;
+  };
+
+  let ready: ChatHostReady;
+  try {
+    ready = await start().ready;
+  } catch (err) {
+    host?.kill();
+    throw err;
+  }
+  const { type: _type, ...info } = ready;
+
+  const running = async (): Promise<Host> => {
+    if (closed) throw new Error('the chat model was closed');
+    if (host && !host.exited) {
+      await host.ready;
+      return host;
+    }
+    if (failedStarts >= 1) {
+      throw new ChatModelCrashError(
+        'the chat model process crashed again after a restart; not restarting it (the model file may be damaged)',
+      );
+    }
+    failedStarts++;
+    stats.restarts++;
+    const h = start();
+    info.loadMs = (await h.ready).loadMs;
+    return h;
+  };
+
+  const call = async (
+    msg: Call,
+    what: string,
+    signal: AbortSignal | undefined,
+    onEvent?: (m: ChatHostResponse) => void,
+  ): Promise<ChatHostResponse> => {
+    signal?.throwIfAborted();
+    const h = await running();
+    signal?.throwIfAborted();
+    const res = await h.request({ ...msg, id: h.newId() }, what, {
+      signal,
+      ...(onEvent ? { onEvent } : {}),
+    });
+    if (res.type === 'error') throw new Error(`the chat model failed: ${res.message}`);
+    failedStarts = 0;
+    return res;
+  };
+
+  return {
+    modelPath,
+    gguf,
+    contextSize: ready.contextSize,
+    info,
+    stats,
+    get pid() {
+      return host?.pid;
+    },
+    async generate(g) {
+      if (g.messages.at(-1)?.role !== 'user') throw new Error('the last message must be from the user');
+      const res = await call(
+        {
+          type: 'generate',
+          messages: g.messages.map((m) => ({ role: m.role, content: m.content })),
+          maxTokens: g.maxTokens ?? 512,
+          temperature: g.temperature ?? 0.2,
+          ...(g.jsonSchema ? { jsonSchema: g.jsonSchema } : {}),
+        },
+        'generating',
+        g.signal,
+        (m) => {
+          if (m.type === 'token') g.onToken?.(m.text);
+        },
+      );
+      if (res.type === 'aborted') throw g.signal?.reason ?? new DOMException('aborted', 'AbortError');
+      if (res.type !== 'generated') throw new Error(`the chat model answered ${res.type}`);
+      return {
+        text: res.text,
+        tokensIn: res.tokensIn,
+        tokensOut: res.tokensOut,
+        stopReason: res.stopReason,
+        timings: timingsOf(res, info.loadMs),
+      };
+    },
+    async countTokens(texts, signal) {
+      if (texts.length === 0) return [];
+      const res = await call({ type: 'count', texts }, 'counting tokens', signal);
+      if (res.type !== 'counted') throw new Error(`the chat model answered ${res.type}`);
+      return res.counts;
+    },
+    async close() {
+      closed = true;
+      await host?.close();
+      host = undefined;
+    },
+  };
+}

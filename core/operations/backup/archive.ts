@@ -1,0 +1,191 @@
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { Transform } from 'node:stream';
+import zlib from 'node:zlib';
+import { pipeline } from 'node:stream/promises';
+import * as tar from 'tar';
+import { PustakaError } from '../../base/errors.ts';
+import { authFailure, encryptStream, isEncryptedFile, openDecryption } from './encryption.ts';
+
+/**
+ * One archive file = a gzipped tar of a few member files, optionally encrypted as a whole.
+ * Written to `<out>.partial`, fsynced and renamed, so a crash, an abort or a full disk never
+ * leaves a half-written archive under the final name.
+ */
+export interface WrittenArchive {
+  sizeBytes: number;
+  sha256: string;
+}
+
+export interface WriteArchiveOptions {
+  /** Folder holding the members. */
+  dir: string;
+  members: string[];
+  out: string;
+  passphrase?: string | undefined;
+  signal?: AbortSignal | undefined;
+  onBytes?: (bytesWritten: number) => void;
+}
+
+export async function writeArchive(opts: WriteArchiveOptions): Promise<WrittenArchive> {
+  const partial = `${opts.out}.partial`;
+  const hash = crypto.createHash('sha256');
+  let bytes = 0;
+  const counter = new Transform({
+    transform(chunk: Buffer, _enc, done) {
+      hash.update(chunk);
+      bytes += chunk.length;
+      opts.onBytes?.(bytes);
+      done(null, chunk);
+    },
+  });
+  // Level 1: the Postgres dump is mostly empty pages; higher levels cost time for ~no gain.
+  const pack = tar.c({ cwd: opts.dir, gzip: { level: 1 }, portable: true }, opts.members);
+  const encrypt = opts.passphrase !== undefined ? [encryptStream(opts.passphrase)] : [];
+  const sink = fs.createWriteStream(partial, { flags: 'wx' });
+  try {
+    await pipeline(
+      // tar's Pack is a Minipass stream, which pipeline reads as a stream.
+      [pack as unknown as NodeJS.ReadableStream, ...encrypt, counter, sink],
+      opts.signal ? { signal: opts.signal } : {},
+    );
+    fsyncFile(partial);
+    fs.renameSync(partial, opts.out);
+    fsyncDir(path.dirname(opts.out));
+  } catch (err) {
+    await closed(sink);
+    fs.rmSync(partial, { force: true });
+    throw writeError(err, opts.out);
+  }
+  return { sizeBytes: bytes, sha256: hash.digest('hex') };
+}
+
+/**
+ * An aborted pipeline rejects at once, while the file stream may still be opening its file: wait
+ * for it to close, or a removal made now would be undone by the late open.
+ */
+function closed(stream: fs.WriteStream): Promise<void> {
+  return stream.closed ? Promise.resolve() : new Promise((resolve) => stream.once('close', () => resolve()));
+}
+
+function writeError(err: unknown, out: string): unknown {
+  const code = (err as NodeJS.ErrnoException).code;
+  if (code === 'ENOSPC') {
+    return new PustakaError('storage_error', `the disk is full: ${path.basename(out)} could not be written`, {
+      path: out,
+    });
+  }
+  if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS' || code === 'EIO') {
+    return new PustakaError('storage_error', `${path.basename(out)} could not be written (${code})`, {
+      path: out,
+    });
+  }
+  return err;
+}
+
+/**
+ * Extracts the named members of an archive into `dest` (decrypting first when it is encrypted).
+ * Encrypted content is decrypted to a temporary file and used only once its tag checked out.
+ */
+export async function extractArchive(
+  file: string,
+  dest: string,
+  members: string[],
+  opts: { passphrase?: string | undefined; signal?: AbortSignal | undefined } = {},
+): Promise<{ encrypted: boolean }> {
+  if (!fs.existsSync(file)) throw new PustakaError('not_found', `no archive at ${file}`, { path: file });
+  fs.mkdirSync(dest, { recursive: true });
+  const encrypted = await isEncryptedFile(file);
+  // Decompressed by us, not by tar: zlib then checks the whole stream (its CRC-32 and length
+  // included), where tar stops reading at its end-of-archive marker.
+  const tarball = path.join(dest, '.archive.tar');
+  try {
+    if (encrypted) {
+      const plan = await openDecryption(file, opts.passphrase);
+      await gunzipTo(
+        [fs.createReadStream(file, { start: plan.start, end: plan.end }), plan.decipher],
+        tarball,
+        opts.signal,
+        authFailure,
+      );
+    } else {
+      await gunzipTo([fs.createReadStream(file)], tarball, opts.signal, (err) => unreadable(file, err));
+    }
+    const wanted = new Set(members);
+    await tar
+      .x({ file: tarball, cwd: dest, strict: true, filter: (p) => wanted.has(p) })
+      .catch((err: unknown) => {
+        throw unreadable(file, err);
+      });
+  } finally {
+    fs.rmSync(tarball, { force: true });
+  }
+  for (const m of members) {
+    if (!fs.existsSync(path.join(dest, m)))
+      throw new PustakaError('storage_error', `${path.basename(file)} lacks its member ${m}`, { path: file });
+  }
+  return { encrypted };
+}
+
+async function gunzipTo(
+  source: NodeJS.ReadableStream[],
+  out: string,
+  signal: AbortSignal | undefined,
+  explain: (err: unknown) => unknown,
+): Promise<void> {
+  const sink = fs.createWriteStream(out);
+  try {
+    await pipeline([...source, zlib.createGunzip(), sink], signal ? { signal } : {});
+  } catch (err) {
+    await closed(sink);
+    if ((err as Error).name === 'AbortError') throw err;
+    throw explain(err);
+  }
+}
+
+function unreadable(file: string, err: unknown): PustakaError {
+  return new PustakaError(
+    'storage_error',
+    `${path.basename(file)} is damaged or not a Pustaka archive (${(err as Error).message})`,
+    { path: file },
+    { cause: err },
+  );
+}
+
+/**
+ * Extracts PGlite's data-dir dump into a folder. Its entries have absolute names ("/base/1/112"),
+ * which tar strips with a warning; not strict, since that warning would then be an error (the
+ * dump's checksum was checked before this runs).
+ */
+export async function extractTar(file: string, dest: string): Promise<void> {
+  fs.mkdirSync(dest, { recursive: true });
+  await tar.x({ file, cwd: dest, onwarn: () => undefined });
+}
+
+export function sha256Buffer(buf: Buffer | string): string {
+  return crypto.createHash('sha256').update(buf).digest('hex');
+}
+
+export function fsyncFile(file: string): void {
+  const fd = fs.openSync(file, 'r+');
+  try {
+    fs.fsyncSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/** Makes a rename durable; directories cannot be fsynced on Windows, where rename is durable anyway. */
+export function fsyncDir(dir: string): void {
+  let fd: number | undefined;
+  try {
+    fd = fs.openSync(dir, 'r');
+    fs.fsyncSync(fd);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code !== 'EISDIR' && code !== 'EPERM' && code !== 'EACCES') throw err;
+  } finally {
+    if (fd !== undefined) fs.closeSync(fd);
+  }
+}

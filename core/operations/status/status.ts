@@ -1,0 +1,115 @@
+import type { ResultOf } from '../../contract/contract.ts';
+import type { statusContract } from '../../contract/methods/status.ts';
+import { APP_INFO } from '../../base/app-info.ts';
+import { packageVersion } from '../../stores/pg/versions.ts';
+import type { Engine } from '../../startup/open-engine.ts';
+import { pathSize } from '../../base/fs-size.ts';
+
+export type Status = ResultOf<typeof statusContract>;
+
+const COUNTS = `
+SELECT
+  (SELECT count(*) FROM collections)::int AS collections,
+  (SELECT count(*) FROM documents WHERE status <> 'deleted')::int AS documents,
+  (SELECT count(*) FROM conversations)::int AS conversations,
+  (SELECT count(*) FROM messages)::int AS messages,
+  (SELECT count(*) FROM golden_answers)::int AS golden_answers,
+  (SELECT count(*) FROM clients)::int AS clients,
+  (SELECT count(*) FROM memory_facts)::int AS memory_facts,
+  current_setting('server_version') AS server_version`;
+
+interface CountsRow {
+  collections: number;
+  documents: number;
+  conversations: number;
+  messages: number;
+  golden_answers: number;
+  clients: number;
+  memory_facts: number;
+  server_version: string;
+}
+
+export async function collectStatus(engine: Engine): Promise<Status> {
+  if (engine.appLock.locked) return lockedStatus(engine);
+  const [row] = await engine.db.query<CountsRow>(COUNTS);
+  const c = row!;
+  const files = engine.vectors.fileSizes();
+  const v = engine.vectors.versions();
+  return {
+    app: { ...APP_INFO },
+    versions: {
+      node: process.versions.node,
+      pglite: packageVersion('@electric-sql/pglite'),
+      postgres: c.server_version,
+      sqlite: v.sqlite,
+      sqliteVec: v.sqliteVec,
+    },
+    dataDir: engine.paths.root,
+    schema: { pg: engine.db.schemaVersion, vectors: engine.vectors.schemaVersion() },
+    engine: {
+      pid: process.pid,
+      startedAt: engine.startedAt.toISOString(),
+      clusterOrigin: engine.db.cluster.origin,
+      startupMs: Math.round(engine.startupMs),
+      rssBytes: process.memoryUsage.rss(),
+    },
+    stores: {
+      pgBytes: pathSize(engine.paths.pg),
+      collectionsDbBytes: files.db,
+      collectionsWalBytes: files.wal,
+      modelsBytes: pathSize(engine.paths.models),
+    },
+    counts: {
+      collections: c.collections,
+      documents: c.documents,
+      chunks: engine.vectors.countChunks(),
+      conversations: c.conversations,
+      messages: c.messages,
+      goldenAnswers: c.golden_answers,
+      clients: c.clients,
+      memoryFacts: c.memory_facts,
+    },
+    caches: engine.caches.stats(),
+    appLock: { enabled: engine.appLock.enabled, locked: false },
+  };
+}
+
+/** What a locked engine may tell anyone: versions and that it is locked, nothing about the data. */
+async function lockedStatus(engine: Engine): Promise<Status> {
+  const [row] = await engine.db.query<{ server_version: string }>(
+    `SELECT current_setting('server_version') AS server_version`,
+  );
+  const v = engine.vectors.versions();
+  return {
+    app: { ...APP_INFO },
+    versions: {
+      node: process.versions.node,
+      pglite: packageVersion('@electric-sql/pglite'),
+      postgres: row!.server_version,
+      sqlite: v.sqlite,
+      sqliteVec: v.sqliteVec,
+    },
+    dataDir: '',
+    schema: { pg: engine.db.schemaVersion, vectors: engine.vectors.schemaVersion() },
+    engine: {
+      pid: process.pid,
+      startedAt: engine.startedAt.toISOString(),
+      clusterOrigin: engine.db.cluster.origin,
+      startupMs: Math.round(engine.startupMs),
+      rssBytes: process.memoryUsage.rss(),
+    },
+    stores: { pgBytes: 0, collectionsDbBytes: 0, collectionsWalBytes: 0, modelsBytes: 0 },
+    counts: {
+      collections: 0,
+      documents: 0,
+      chunks: 0,
+      conversations: 0,
+      messages: 0,
+      goldenAnswers: 0,
+      clients: 0,
+      memoryFacts: 0,
+    },
+    caches: [],
+    appLock: { enabled: true, locked: true },
+  };
+}

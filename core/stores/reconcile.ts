@@ -1,0 +1,46 @@
+import type { Queryable } from './pg/pg-store.ts';
+import type { VectorStore } from './vectors/store.ts';
+
+/**
+ * PG says which documents exist; SQLite is derived. At start-up: drop SQLite collections PG no
+ * longer has, delete chunks of documents that are not `indexed` (an import or delete cut short),
+ * and flag `indexed` documents whose chunks are missing so the importer re-queues them.
+ */
+export interface ReconcileReport {
+  droppedCollections: number[];
+  orphanDocuments: number[];
+  missingChunks: number[];
+}
+
+export async function reconcileStores(db: Queryable, vectors: VectorStore): Promise<ReconcileReport> {
+  const collections = new Set(
+    (await db.query<{ id: number }>('SELECT id FROM collections')).map((r) => Number(r.id)),
+  );
+  const droppedCollections: number[] = [];
+  for (const id of vectors.collectionIds()) {
+    if (!collections.has(id)) {
+      vectors.dropCollection(id);
+      droppedCollections.push(id);
+    }
+  }
+
+  const indexedRows = await db.query<{ id: number; chunk_count: number }>(
+    "SELECT id, chunk_count FROM documents WHERE status = 'indexed'",
+  );
+  const indexed = new Set(indexedRows.map((r) => Number(r.id)));
+  const withChunks = new Set(vectors.documentIds());
+  const orphanDocuments = [...withChunks].filter((id) => !indexed.has(id));
+  for (const id of orphanDocuments) vectors.deleteDocumentChunks(id);
+
+  // An empty file is legitimately `indexed` with zero chunks.
+  const missingChunks = indexedRows
+    .filter((r) => Number(r.chunk_count) > 0 && !withChunks.has(Number(r.id)))
+    .map((r) => Number(r.id));
+  if (missingChunks.length) {
+    await db.query(
+      "UPDATE documents SET status = 'pending', error = 'chunks missing from collections.db; re-import needed' WHERE id = ANY($1::bigint[])",
+      [missingChunks],
+    );
+  }
+  return { droppedCollections, orphanDocuments, missingChunks };
+}

@@ -5,9 +5,9 @@
 const LAYERS = [
   ['contract', ['core/contract']],
   ['base', ['core/base']],
+  ['engine', ['core/engine']],
   ['stores', ['core/stores']],
   ['models', ['core/models']],
-  ['engine', ['core/engine']],
   ['knowledge', ['core/knowledge']],
   ['business', ['core/business']],
   ['assistant', ['core/assistant']],
@@ -21,6 +21,7 @@ const folderRe = (folders) => `^(${folders.join('|')})/`;
 const PRODUCTION = '^(core|electron|renderer|bin)/';
 const TEST_FILE = '\\.test\\.tsx?$';
 
+const above = (name) => LAYERS.slice(LAYERS.findIndex(([n]) => n === name) + 1);
 const layerRules = LAYERS.slice(0, -1).map(([name, folders], i) => ({
   name: `layer-${name}`,
   comment: `core layer "${name}" imports only the layers below it: ${
@@ -30,7 +31,8 @@ const layerRules = LAYERS.slice(0, -1).map(([name, folders], i) => ({
   }`,
   severity: 'error',
   from: { path: folderRe(folders), pathNot: TEST_FILE },
-  to: { path: folderRe(LAYERS.slice(i + 1).flatMap(([, f]) => f)) },
+  // The engine kernel names the store and model types an engine holds: type-only, checked below.
+  to: { path: folderRe((name === 'engine' ? above('models') : above(name)).flatMap(([, f]) => f)) },
 }));
 
 module.exports = {
@@ -50,6 +52,22 @@ module.exports = {
       to: { pathNot: ['^core/contract/', '(^|/)node_modules/zod/'] },
     },
     ...layerRules,
+    {
+      name: 'engine-kernel-holds-types-only',
+      comment:
+        'core/engine names the stores and models an engine holds, as types only (no code runs from there)',
+      severity: 'error',
+      from: { path: '^core/engine/', pathNot: TEST_FILE },
+      to: { path: folderRe(['core/stores', 'core/models']), dependencyTypesNot: ['type-only'] },
+    },
+    {
+      name: 'engine-kernel-holds-types-only',
+      comment:
+        'core/engine names the stores and models an engine holds, as types only (no code runs from there)',
+      severity: 'error',
+      from: { path: '^core/engine/', pathNot: TEST_FILE },
+      to: { path: folderRe(['core/stores', 'core/models']), dependencyTypesNot: ['type-only'] },
+    },
     {
       name: 'ui-sees-only-the-contract',
       comment: 'renderer/ talks to the engine only through the typed client in core/contract',

@@ -5,7 +5,7 @@ import type { AskEvent } from '../core/contract/methods/ask.ts';
 import { ask } from '../core/assistant/ask/ask.ts';
 import { NO_MODEL_LABEL, NOTHING_FOUND } from '../core/assistant/ask/extractive.ts';
 import { questionKey } from '../core/base/normalize.ts';
-import type { Engine } from '../core/startup/open-engine.ts';
+import type { Engine } from '../core/engine/engine.ts';
 import { openTestEngine, type TestEngine } from './support/engine.ts';
 import { runCliCaptured } from './support/cli.ts';
 import { tempDir } from './support/temp-dir.ts';

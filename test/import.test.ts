@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { ImportEvent } from '../core/contract/methods/imports.ts';
-import type { Engine } from '../core/startup/open-engine.ts';
+import type { Engine } from '../core/engine/engine.ts';
 import { openTestEngine } from './support/engine.ts';
 import { VISA_GUIDE_MD, writeFile } from './support/files.ts';
 import { tempDir } from './support/temp-dir.ts';

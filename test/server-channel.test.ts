@@ -4,7 +4,7 @@ import type { Handlers } from '../core/api/handler.ts';
 import { handlers } from '../core/api/handlers/index.ts';
 import type { ServerMessage } from '../core/contract/protocol.ts';
 import { NO_CALL_ID, parseClientMessage, serveChannel } from '../core/api/serve-channel.ts';
-import type { Engine } from '../core/startup/open-engine.ts';
+import type { Engine } from '../core/engine/engine.ts';
 
 /**
  * serveChannel over an in-memory channel. The handlers here never touch the engine: they stand

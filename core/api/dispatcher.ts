@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import { checkAppLock } from '../operations/app-lock/gate.ts';
-import type { Engine } from '../startup/open-engine.ts';
+import { appLockService } from '../operations/app-lock/app-lock.ts';
+import type { Engine } from '../engine/engine.ts';
 import { diskFullError } from '../base/disk-full.ts';
 import { isPustakaError } from '../base/errors.ts';
 import type { MethodContract } from '../contract/contract.ts';
@@ -44,7 +45,7 @@ export function createDispatcher(engine: Engine, handlers: Handlers = defaultHan
       }
       const name = method as MethodName;
       // Before params are even parsed: a locked engine runs nothing but its allow-list.
-      const refused = checkAppLock(engine.appLock, name);
+      const refused = checkAppLock(engine.services.get(appLockService), name);
       if (refused) return { ok: false, error: errorBody(refused) };
       const contract = contracts[name] as MethodContract;
       const parsed = contract.params.safeParse(rawParams ?? {});

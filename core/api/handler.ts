@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import type { Engine } from '../startup/open-engine.ts';
+import type { Engine } from '../engine/engine.ts';
 import type { EventOf, MethodContract, ResultOf } from '../contract/contract.ts';
 import type { Contracts, MethodName } from '../contract/methods/index.ts';
 

@@ -1,6 +1,7 @@
 import { createApiClient, type ApiClient } from '../contract/client.ts';
 import { createDispatcher } from '../api/dispatcher.ts';
 import { openEngine, type Engine } from '../startup/open-engine.ts';
+import { appLockService } from '../operations/app-lock/app-lock.ts';
 import { resolveDataDir } from '../base/paths.ts';
 import { unlockForCli } from './unlock-session.ts';
 
@@ -26,7 +27,7 @@ export async function withClient<T>(
     const client = createApiClient((method, params, o) =>
       dispatcher.call(method, params, { ...o, signal: o.signal ?? signal }),
     );
-    if (session.unlock !== false && engine.appLock.locked) await unlockForCli(client);
+    if (session.unlock !== false && engine.services.get(appLockService).locked) await unlockForCli(client);
     return await fn(client, engine);
   } finally {
     await engine.close();

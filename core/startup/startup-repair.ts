@@ -7,6 +7,7 @@ import { isPustakaError, PustakaError } from '../base/errors.ts';
 import { createJob } from '../knowledge/import/jobs.ts';
 import type { DataPaths } from '../base/paths.ts';
 import { reconcileStores, type ReconcileReport } from '../stores/reconcile.ts';
+import type { StoreRepair } from '../stores/store-damage.ts';
 import {
   damagedPgError,
   isPgDamage,
@@ -18,13 +19,6 @@ import { setCollectionEmbedderId } from '../stores/vectors/reembed.ts';
 import { openVectorStore, type VectorStore } from '../stores/vectors/store.ts';
 
 /** What start-up repaired in the derived store (collections.db). */
-export interface StoreRepair {
-  /** Where a damaged collections.db was moved (kept for inspection), or null. */
-  collectionsDbSetAside: string | null;
-  /** Import jobs queued to rebuild missing chunks from the source files (`import --resume`). */
-  rebuildJobs: number[];
-  requeuedDocuments: number;
-}
 
 /**
  * Opens collections.db and reconciles it with Postgres. A damaged file is moved aside and a new

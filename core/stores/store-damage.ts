@@ -68,3 +68,12 @@ export function setAsideCollectionsDb(paths: DataPaths, now = new Date()): strin
   }
   return target;
 }
+
+/** What start-up repaired in the derived store (see core/startup/startup-repair.ts). */
+export interface StoreRepair {
+  /** Where a damaged collections.db was moved (kept for inspection), or null. */
+  collectionsDbSetAside: string | null;
+  /** Import jobs queued to rebuild missing chunks from the source files (`import --resume`). */
+  rebuildJobs: number[];
+  requeuedDocuments: number;
+}

@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { describe, expect, it } from 'vitest';
-import type { Engine } from '../../core/startup/open-engine.ts';
+import type { Engine } from '../../core/engine/engine.ts';
 import { PustakaError } from '../../core/base/errors.ts';
 import { parseHostArgs, runEngineHost, type ParentPortLike, type PortMain } from './engine-host.ts';
 

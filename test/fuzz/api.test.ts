@@ -1,3 +1,4 @@
+import { appLockService } from '../../core/operations/app-lock/app-lock.ts';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -203,7 +204,7 @@ describe(`API fuzz (seed ${budget.seed}, ${budget.ms} ms)`, () => {
       // The engine survived: it still answers, unlocked, and no prototype was polluted.
       const status = await api.call('status', {});
       expect(status.ok).toBe(true);
-      expect(engine.appLock.locked).toBe(false);
+      expect(engine.services.get(appLockService).locked).toBe(false);
       expect(Object.getOwnPropertyNames(Object.prototype).sort()).toEqual(protoBefore);
       expect(({} as Record<string, unknown>).polluted).toBeUndefined();
       expect(failures, `seed ${budget.seed} (replay: PUSTAKA_FUZZ_SEED=${budget.seed})`).toEqual([]);

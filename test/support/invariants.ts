@@ -1,5 +1,5 @@
 import { loadMigrations } from '../../core/stores/pg/migrations.ts';
-import type { Engine } from '../../core/startup/open-engine.ts';
+import type { Engine } from '../../core/engine/engine.ts';
 import { SCHEMA_VERSION, vecTableName } from '../../core/stores/vectors/schema.ts';
 
 export interface InvariantExpectations {

@@ -1,3 +1,4 @@
+import { appLockService } from '../../operations/app-lock/app-lock.ts';
 import {
   deleteCollection,
   getCollection,
@@ -10,7 +11,7 @@ import {
   getDocument,
   listDocuments,
 } from '../../knowledge/documents/document-queries.ts';
-import { deleteDocument } from '../../knowledge/documents/documents.ts';
+import { removeDocument } from '../../knowledge/documents/documents.ts';
 import { importPaths, resumeImports } from '../../knowledge/import/import-service.ts';
 import { listJobs } from '../../knowledge/import/jobs.ts';
 import { watchAndSync } from '../../knowledge/import/watch.ts';
@@ -78,7 +79,6 @@ import {
   verifyBackup,
 } from '../../operations/backup/index.ts';
 import type { Handlers } from '../handler.ts';
-import type { Engine } from '../../startup/open-engine.ts';
 import {
   approveGolden,
   createGolden,
@@ -90,18 +90,9 @@ import {
   pinGolden,
   rejectGolden,
 } from '../../assistant/golden/review.ts';
-import { goldenChanged } from '../../assistant/golden/lookup.ts';
 import { editNote, listNotes, reviewNote } from '../../assistant/golden/notes-review.ts';
-import { refreshGoldenStaleness } from '../../assistant/golden/staleness.ts';
 import { resolveCollections } from '../../knowledge/retrieval/scope.ts';
-import { workerHandlers } from '../../operations/nightly/api.ts';
-
-/** Golden answers citing passages an import or delete replaced are flagged stale afterwards. */
-async function thenFlagStale<T>(engine: Engine, work: Promise<T>): Promise<T> {
-  const result = await work;
-  await refreshGoldenStaleness(engine);
-  return result;
-}
+import { workerHandlers } from './worker.ts';
 
 /** Thin adapters from validated params to the engine's modules; no logic lives here. */
 export const handlers: Handlers = {
@@ -109,19 +100,12 @@ export const handlers: Handlers = {
   'collections.list': (_p, { engine }) => listCollections(engine.db, engine.vectors),
   'collections.get': (p, { engine }) => getCollection(engine.db, engine.vectors, p.collection),
   'collections.create': (p, { engine, signal }) => createUserCollection(engine, p, signal),
-  'collections.rename': async (p, { engine }) => {
-    const renamed = await renameCollection(engine.db, engine.vectors, p.collection, p.name);
-    engine.caches.get('search').clear(); // cached searches resolved the old name
-    return renamed;
-  },
-  'collections.delete': (p, { engine }) =>
-    thenFlagStale(engine, deleteCollection(engine.db, engine.vectors, p.collection)),
+  'collections.rename': (p, { engine }) => renameCollection(engine, p.collection, p.name),
+  'collections.delete': (p, { engine }) => deleteCollection(engine, p.collection),
   'collections.setEmbedder': (p, { engine, signal, emit }) =>
     setCollectionEmbedder(engine, p.collection, p.model, { signal, emit }),
-  'import.run': (p, { engine, signal, emit }) =>
-    thenFlagStale(engine, importPaths(engine, p, { signal, emit })),
-  'import.resume': (_p, { engine, signal, emit }) =>
-    thenFlagStale(engine, resumeImports(engine, { signal, emit })),
+  'import.run': (p, { engine, signal, emit }) => importPaths(engine, p, { signal, emit }),
+  'import.resume': (_p, { engine, signal, emit }) => resumeImports(engine, { signal, emit }),
   'import.watch': (p, { engine, signal, emit }) => watchAndSync(engine, p, { signal, emit }),
   'jobs.list': async (p, { engine }) =>
     (await listJobs(engine.db, p.limit)).map((j) => ({
@@ -151,14 +135,7 @@ export const handlers: Handlers = {
     await getDocument(engine.db, p.id);
     return documentChunkPage(engine.vectors, p.id, p.limit, p.offset);
   },
-  'documents.delete': async (p, { engine }) => {
-    const doc = await getDocument(engine.db, p.id);
-    const { chunks } = await deleteDocument(engine.db, engine.vectors, p.id);
-    await refreshGoldenStaleness(engine);
-    engine.caches.get('search').clear();
-    engine.caches.get('answers').clear();
-    return { id: doc.id, sourcePath: doc.sourcePath, chunks };
-  },
+  'documents.delete': (p, { engine }) => removeDocument(engine, p.id),
   search: (p, { engine, signal }) => search(engine, p, signal),
   ask: (p, { engine, signal, emit }) => ask(engine, p, { signal, onEvent: emit }),
   'conversations.list': (p, { engine }) => listConversations(engine.db, p),
@@ -212,23 +189,16 @@ export const handlers: Handlers = {
   'models.download': (p, { engine, signal, emit }) =>
     modelsDownload(engine, p.name, { allowUnverified: p.allowUnverified, signal, emit }),
   'models.catalog': (_p, { engine }) => modelsCatalog(engine),
-  'models.use': async (p, { engine }) => {
-    const r = await useModel(engine, p.model, p.role);
-    if (p.role === 'embedding') goldenChanged(engine); // golden questions are matched with it
-    return r;
-  },
-  'models.remove': async (p, { engine }) => {
-    const r = await removeModel(engine, p.model);
-    goldenChanged(engine);
-    return r;
-  },
+  'models.use': (p, { engine }) => useModel(engine, p.model, p.role),
+  'models.remove': (p, { engine }) => removeModel(engine, p.model),
   'models.hardware': (_p, { engine }) => modelsHardware(engine),
-  'appLock.status': (_p, { engine }) => engine.appLock.status(),
-  'appLock.enable': (p, { engine }) => engine.appLock.enable(p.passphrase, p.idleMinutes),
-  'appLock.disable': (p, { engine }) => engine.appLock.disable(p.passphrase),
-  'appLock.unlock': (p, { engine }) => engine.appLock.unlock(p.passphrase),
-  'appLock.lock': (_p, { engine }) => engine.appLock.lock(),
-  'appLock.setIdleMinutes': (p, { engine }) => engine.appLock.setIdleMinutes(p.minutes),
+  'appLock.status': (_p, { engine }) => engine.services.get(appLockService).status(),
+  'appLock.enable': (p, { engine }) =>
+    engine.services.get(appLockService).enable(p.passphrase, p.idleMinutes),
+  'appLock.disable': (p, { engine }) => engine.services.get(appLockService).disable(p.passphrase),
+  'appLock.unlock': (p, { engine }) => engine.services.get(appLockService).unlock(p.passphrase),
+  'appLock.lock': (_p, { engine }) => engine.services.get(appLockService).lock(),
+  'appLock.setIdleMinutes': (p, { engine }) => engine.services.get(appLockService).setIdleMinutes(p.minutes),
   'audit.list': (p, { engine }) => listAudit(engine.db, p),
   'backup.list': (p, { engine }) => listBackups(engine, p.includeDeleted),
   'backup.create': (p, { engine, signal, emit }) =>

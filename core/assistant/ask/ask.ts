@@ -13,7 +13,7 @@ import {
   type CitationInfo,
 } from '../../contract/methods/ask.ts';
 import { searchParams, type SearchItem } from '../../contract/methods/search.ts';
-import type { Engine } from '../../startup/open-engine.ts';
+import type { Engine } from '../../engine/engine.ts';
 import type { ModelInfo } from '../../contract/methods/models.ts';
 import { activeModel } from '../../models/llm/models.ts';
 import { resolveCollections } from '../../knowledge/retrieval/scope.ts';

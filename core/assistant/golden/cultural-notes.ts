@@ -3,7 +3,7 @@
  * "when to use" share words with the question, at most two, so the model answers with the local
  * etiquette and tone the consultant approved.
  */
-import type { Engine } from '../../startup/open-engine.ts';
+import type { Engine } from '../../engine/engine.ts';
 
 interface NoteRow {
   id: number | bigint;

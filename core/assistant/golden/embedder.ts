@@ -3,7 +3,7 @@
  * is chosen (better paraphrase matching), otherwise the built-in one. Its id keys the semantic
  * index and the similarity threshold, so switching models re-embeds the golden questions.
  */
-import type { Engine } from '../../startup/open-engine.ts';
+import type { Engine } from '../../engine/engine.ts';
 import type { Embedder } from '../../models/embed/types.ts';
 import { activeModel } from '../../models/llm/models.ts';
 

@@ -5,7 +5,9 @@
  * and only if the near-miss guard finds no number, code, date, name or negation that differs.
  * Results (hits and misses) are cached per question and scope until a golden answer changes.
  */
-import type { Engine } from '../../startup/open-engine.ts';
+import type { Engine } from '../../engine/engine.ts';
+import { defineService } from '../../engine/services.ts';
+import { refreshGoldenStaleness } from './staleness.ts';
 import type { Embedder } from '../../models/embed/types.ts';
 import { goldenEmbedder } from './embedder.ts';
 import { nearMissReason } from './near-miss.ts';
@@ -40,30 +42,35 @@ interface GoldenState {
   settings: Promise<GoldenSettings> | null;
 }
 
-const states = new WeakMap<Engine, GoldenState>();
-const stateOf = (engine: Engine): GoldenState => {
-  let s = states.get(engine);
-  if (!s)
-    states.set(
-      engine,
-      (s = { syncedFor: null, syncing: null, embedder: null, matrix: null, settings: null }),
-    );
-  return s;
-};
+const goldenService = defineService<GoldenState>('golden-index', () => ({
+  syncedFor: null,
+  syncing: null,
+  embedder: null,
+  matrix: null,
+  settings: null,
+}));
+const stateOf = (engine: Engine): GoldenState => engine.services.get(goldenService);
 
 /**
- * Call after any change to golden answers or to the embedding model: the index re-syncs and
- * cached lookups go.
+ * Subscribed once at start-up: after any change to golden answers or to the embedding model the
+ * index re-syncs and cached lookups go; changed documents may leave golden answers stale.
  */
-export function goldenChanged(engine: Engine): void {
-  const s = stateOf(engine);
-  s.syncedFor = null;
-  s.embedder = null;
-  s.matrix = null;
-  s.settings = null;
-  engine.caches.get('golden').clear();
-  // A cached generated answer must not hide a golden answer approved since.
-  engine.caches.get('answers').clear();
+export function subscribeGolden(engine: Engine): void {
+  const reset = () => {
+    const s = stateOf(engine);
+    s.syncedFor = null;
+    s.embedder = null;
+    s.matrix = null;
+    s.settings = null;
+    engine.caches.get('golden').clear();
+  };
+  engine.events.on('golden-changed', reset);
+  engine.events.on('model-changed', ({ role }) => {
+    if (role === 'embedding') reset(); // golden questions are matched with it
+  });
+  engine.events.on('documents-changed', async () => {
+    await refreshGoldenStaleness(engine);
+  });
 }
 
 /**

@@ -1,7 +1,7 @@
 /**
  * The consultant's side of golden answers: list the review queue, approve, edit (keeping the
  * previous version), reject, pin, write one by hand, delete. Every change resets the lookup
- * caches and the semantic index (goldenChanged).
+ * caches and the semantic index (the golden-changed event).
  */
 import type {
   GoldenDetail,
@@ -10,9 +10,8 @@ import type {
   ReviewStatus,
 } from '../../contract/methods/golden.ts';
 import type { Db, Queryable } from '../../stores/pg/pg-store.ts';
-import type { Engine } from '../../startup/open-engine.ts';
+import type { Engine } from '../../engine/engine.ts';
 import { PustakaError } from '../../base/errors.ts';
-import { goldenChanged } from './lookup.ts';
 import { questionKeys } from './question-key.ts';
 import { sourcesToCitations, type GoldenSource } from './sources.ts';
 
@@ -147,7 +146,7 @@ export async function approveGolden(engine: Engine, ids: readonly number[]): Pro
   if (missing.length === ids.length) {
     throw new PustakaError('not_found', `no golden answer with id ${missing.join(', ')}`, { ids: missing });
   }
-  goldenChanged(engine);
+  await engine.events.emit('golden-changed', { reason: 'review' });
   return approved;
 }
 
@@ -159,7 +158,7 @@ export async function rejectGolden(engine: Engine, id: number, reason?: string):
     [id, reason ?? null],
   );
   if (!rows.length) throw new PustakaError('not_found', `no golden answer with id ${id}`, { id });
-  goldenChanged(engine);
+  await engine.events.emit('golden-changed', { reason: 'review' });
   return getGolden(engine.db, id);
 }
 
@@ -236,7 +235,7 @@ export async function editGolden(engine: Engine, id: number, edit: GoldenEdit): 
       ],
     );
   });
-  goldenChanged(engine);
+  await engine.events.emit('golden-changed', { reason: 'review' });
   return getGolden(engine.db, id);
 }
 
@@ -246,7 +245,7 @@ export async function pinGolden(engine: Engine, id: number, pinned: boolean): Pr
     pinned,
   ]);
   if (!rows.length) throw new PustakaError('not_found', `no golden answer with id ${id}`, { id });
-  goldenChanged(engine);
+  await engine.events.emit('golden-changed', { reason: 'review' });
   return getGolden(engine.db, id);
 }
 
@@ -279,7 +278,7 @@ export async function createGolden(engine: Engine, g: NewGolden): Promise<Golden
     );
     return Number(row!.id);
   });
-  goldenChanged(engine);
+  await engine.events.emit('golden-changed', { reason: 'review' });
   return getGolden(engine.db, id);
 }
 
@@ -314,6 +313,6 @@ export async function goldenHistory(db: Queryable, id: number): Promise<GoldenRe
 export async function deleteGolden(engine: Engine, id: number): Promise<{ id: number }> {
   const rows = await engine.db.query('DELETE FROM golden_answers WHERE id = $1 RETURNING id', [id]);
   if (!rows.length) throw new PustakaError('not_found', `no golden answer with id ${id}`, { id });
-  goldenChanged(engine);
+  await engine.events.emit('golden-changed', { reason: 'review' });
   return { id };
 }

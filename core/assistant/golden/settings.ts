@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { readProfileSettings } from '../../stores/pg/profile-settings.ts';
-import type { Engine } from '../../startup/open-engine.ts';
+import type { Engine } from '../../engine/engine.ts';
 
 export const goldenSettingsSchema = z.object({
   semantic: z.boolean().default(true),

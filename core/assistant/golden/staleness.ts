@@ -3,8 +3,7 @@
  * (AUTOINCREMENT), so a cited chunk that no longer exists means its document was re-imported with
  * new content or deleted: the answer is flagged stale (and no longer served) until reviewed.
  */
-import type { Engine } from '../../startup/open-engine.ts';
-import { goldenChanged } from './lookup.ts';
+import type { Engine } from '../../engine/engine.ts';
 
 interface Row {
   id: number | bigint;
@@ -42,6 +41,6 @@ export async function refreshGoldenStaleness(engine: Engine): Promise<number> {
       );
     }
   });
-  goldenChanged(engine);
+  await engine.events.emit('golden-changed', { reason: 'stale sources' });
   return stale.length;
 }

@@ -4,7 +4,7 @@
  * plus the local Llama when asked and available), stores them, and proposes clients.
  * The consultant's own messages carry the facts; assistant answers repeat documents and are skipped.
  */
-import type { Engine } from '../../startup/open-engine.ts';
+import type { Engine } from '../../engine/engine.ts';
 import { chatModelFor, withChatModelLock } from '../../models/llm/chat-models.ts';
 import { proposeClients } from '../../business/proposals.ts';
 import type { ChatModel } from '../../models/llm/chat.ts';

@@ -4,7 +4,9 @@
  * model stays free for the next question; the nightly worker runs the model pass). Errors are
  * logged, never thrown. Engine close waits for the queue (drainMemoryQueue).
  */
-import type { Engine } from '../../startup/open-engine.ts';
+import type { Engine } from '../../engine/engine.ts';
+import { defineService } from '../../engine/services.ts';
+import { chatModelsService } from '../../models/llm/chat-models.ts';
 import { analyzeConversation, type AnalyzeResult } from './analyze.ts';
 
 interface Queue {
@@ -13,7 +15,16 @@ interface Queue {
   closed: boolean;
 }
 
-const queues = new WeakMap<object, Queue>();
+/** One analysis queue per engine; a closing engine waits for it (and takes no more). */
+const queueService = defineService<Queue & { engine: Engine }>(
+  'memory-queue',
+  (engine) => {
+    // Analyses may use the chat model: created first, it is closed after this queue drains.
+    engine.services.get(chatModelsService);
+    return { engine, tail: Promise.resolve(), pending: new Set(), closed: false };
+  },
+  (q) => drainMemoryQueue(q.engine, { close: true }),
+);
 
 export interface QueueOptions {
   useModel?: boolean;
@@ -25,12 +36,7 @@ export function queueConversationAnalysis(
   conversationId: number,
   opts: QueueOptions = {},
 ): void {
-  let q = queues.get(engine);
-  if (!q) {
-    q = { tail: Promise.resolve(), pending: new Set(), closed: false };
-    queues.set(engine, q);
-    engine.beforeClose(() => drainMemoryQueue(engine, { close: true }));
-  }
+  const q = engine.services.get(queueService);
   if (q.closed || q.pending.has(conversationId)) return;
   q.pending.add(conversationId);
   const queue = q;
@@ -53,7 +59,7 @@ export function queueConversationAnalysis(
 
 /** Waits for queued analyses; later calls to queueConversationAnalysis are ignored. */
 export async function drainMemoryQueue(engine: Engine, opts: { close?: boolean } = {}): Promise<void> {
-  const q = queues.get(engine);
+  const q = engine.services.peek(queueService);
   if (!q) return;
   if (opts.close) q.closed = true;
   let tail: Promise<void>;

@@ -5,6 +5,7 @@ import { BUILTIN_EMBEDDER } from '../../models/embed/builtin-spec.ts';
 import { PustakaError } from '../../base/errors.ts';
 import { setCollectionEmbedderId } from '../../stores/vectors/reembed.ts';
 import type { VectorStore } from '../../stores/vectors/store.ts';
+import type { Engine } from '../../engine/engine.ts';
 
 export type CollectionRef = number | string;
 
@@ -124,12 +125,13 @@ export async function createCollection(
   return getCollection(db, vectors, id);
 }
 
+/** Renames a collection; cached searches that resolved the old name go (collections-changed). */
 export async function renameCollection(
-  db: Db,
-  vectors: VectorStore,
+  engine: Engine,
   ref: CollectionRef,
   newName: string,
 ): Promise<Collection> {
+  const { db, vectors } = engine;
   const row = await findRow(db, ref);
   try {
     await db.query('UPDATE collections SET name = $2 WHERE id = $1', [row.id, newName.trim()]);
@@ -137,6 +139,7 @@ export async function renameCollection(
     if (isUniqueViolation(err)) throw nameTaken(newName.trim());
     throw err;
   }
+  await engine.events.emit('collections-changed', { collectionIds: [Number(row.id)] });
   return getCollection(db, vectors, Number(row.id));
 }
 
@@ -151,11 +154,8 @@ export interface DeletedCollection {
  * PG first (the source of truth), then SQLite: a crash in between leaves only derived orphans,
  * which the start-up reconciler drops.
  */
-export async function deleteCollection(
-  db: Db,
-  vectors: VectorStore,
-  ref: CollectionRef,
-): Promise<DeletedCollection> {
+export async function deleteCollection(engine: Engine, ref: CollectionRef): Promise<DeletedCollection> {
+  const { db, vectors } = engine;
   const row = await findRow(db, ref);
   const id = Number(row.id);
   await db.transaction(async (tx) => {
@@ -168,5 +168,6 @@ export async function deleteCollection(
     });
   });
   const chunks = vectors.dropCollection(id);
+  await engine.events.emit('documents-changed', { collectionIds: [id] });
   return { id, name: row.name, documents: Number(row.document_count), chunks };
 }

@@ -1,5 +1,5 @@
 import type { Collection } from '../../contract/methods/collections.ts';
-import type { Engine } from '../../startup/open-engine.ts';
+import type { Engine } from '../../engine/engine.ts';
 import { PustakaError } from '../../base/errors.ts';
 import { setCollectionEmbedder } from '../import/reembed-job.ts';
 import { activeModel } from '../../models/llm/models.ts';
@@ -25,7 +25,7 @@ export async function createUserCollection(
     });
     return res.collection;
   } catch (err) {
-    await deleteCollection(engine.db, engine.vectors, created.id);
+    await deleteCollection(engine, created.id);
     throw new PustakaError(
       'invalid_params',
       `the default embedding model "${model.name}" cannot be used (${(err as Error).message}); choose another with \`pustaka models use NAME --for embedding\` or remove it`,

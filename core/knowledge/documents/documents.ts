@@ -1,4 +1,6 @@
 import type { Db, Queryable } from '../../stores/pg/pg-store.ts';
+import type { Engine } from '../../engine/engine.ts';
+import { getDocument } from './document-queries.ts';
 import { recordAudit } from '../../stores/audit/audit.ts';
 import { PustakaError } from '../../base/errors.ts';
 import type { VectorStore } from '../../stores/vectors/store.ts';
@@ -219,4 +221,15 @@ export async function deleteDocument(db: Db, vectors: VectorStore, id: number): 
   });
   if (!deleted) throw new PustakaError('not_found', `no document with id ${id}`, { id });
   return { chunks: vectors.deleteDocumentChunks(id) };
+}
+
+/** Removes a document from Pustaka (never the file) and announces it: searches, answers and golden answers follow. */
+export async function removeDocument(
+  engine: Engine,
+  id: number,
+): Promise<{ id: number; sourcePath: string; chunks: number }> {
+  const doc = await getDocument(engine.db, id);
+  const { chunks } = await deleteDocument(engine.db, engine.vectors, id);
+  await engine.events.emit('documents-changed', { collectionIds: [doc.collectionId] });
+  return { id: doc.id, sourcePath: doc.sourcePath, chunks };
 }

@@ -1,9 +1,10 @@
+import { ingestPoolService } from './ingest-pool.ts';
 import type { ReembedEvent } from '../../contract/methods/collections.ts';
 import type { ImportEvent, ImportSummary } from '../../contract/methods/imports.ts';
 import { getCollection, type CollectionRef } from '../collections/collections.ts';
 import { createUserCollection } from '../collections/create-collection.ts';
 import { BUILTIN_EMBEDDER } from '../../models/embed/builtin-spec.ts';
-import type { Engine } from '../../startup/open-engine.ts';
+import type { Engine } from '../../engine/engine.ts';
 import { isPustakaError } from '../../base/errors.ts';
 import { runImport, type ImportRequest } from './importer.ts';
 import { interruptedJobs } from './jobs.ts';
@@ -39,8 +40,8 @@ export async function importPaths(
     {
       db: engine.db,
       vectors: engine.vectors,
-      caches: engine.caches,
-      pool: engine.ingestPool(),
+      events: engine.events,
+      pool: engine.services.get(ingestPoolService),
       embedder,
     },
     {

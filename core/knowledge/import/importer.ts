@@ -1,7 +1,7 @@
 import fs from 'node:fs';
+import type { EventBus } from '../../engine/events.ts';
 import path from 'node:path';
 import type { ImportEvent, ImportSummary } from '../../contract/methods/imports.ts';
-import type { Caches } from '../../base/cache/caches.ts';
 import type { Db } from '../../stores/pg/pg-store.ts';
 import { BUILTIN_EMBEDDER } from '../../models/embed/builtin-spec.ts';
 import type { Embedder } from '../../models/embed/types.ts';
@@ -46,7 +46,8 @@ export interface ImportRequest {
 export interface ImportDeps {
   db: Db;
   vectors: VectorStore;
-  caches: Caches;
+  /** Announces documents-changed when the import changed what searches can find. */
+  events: EventBus;
   pool: WorkerPool<FileTaskInput, FileTaskOutput>;
   /** The collection's model embedder; null for the built-in one (which runs in the workers). */
   embedder: Embedder | null;
@@ -366,9 +367,8 @@ export async function runImport(
   } finally {
     // New tags on unchanged files change what tag filters match, too.
     if (summary.imported || summary.updated || summary.removed || (req.tags && summary.unchanged)) {
-      // Answers and searches over this collection may now be stale.
-      deps.caches.get('search').clear();
-      deps.caches.get('answers').clear();
+      // Answers, searches and golden answers over this collection may now be stale.
+      await deps.events.emit('documents-changed', { collectionIds: [target.id] });
     }
     summary.durationMs = performance.now() - started;
   }

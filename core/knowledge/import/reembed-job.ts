@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { Collection, ReembedEvent } from '../../contract/methods/collections.ts';
 import { getCollection, type CollectionRef } from '../collections/collections.ts';
 import type { Embedder } from '../../models/embed/types.ts';
-import type { Engine } from '../../startup/open-engine.ts';
+import type { Engine } from '../../engine/engine.ts';
 import { PustakaError } from '../../base/errors.ts';
 import {
   clearStaging,
@@ -167,8 +167,7 @@ export async function setCollectionEmbedder(
       );
     });
     await finishJob(engine.db, jobId, 'done', counters);
-    engine.caches.get('search').clear();
-    engine.caches.get('answers').clear();
+    await engine.events.emit('documents-changed', { collectionIds: [before.id] });
     return {
       jobId,
       collection: await getCollection(engine.db, engine.vectors, before.id),

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { ImportEvent, ImportSummary } from '../../contract/methods/imports.ts';
 import type { CollectionRef } from '../collections/collections.ts';
-import type { Engine } from '../../startup/open-engine.ts';
+import type { Engine } from '../../engine/engine.ts';
 import { importPaths } from './import-service.ts';
 
 export interface WatchRequest {

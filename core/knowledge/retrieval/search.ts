@@ -10,7 +10,7 @@
  */
 import type { SearchItem, SearchMode, SearchParams, SearchResult } from '../../contract/methods/search.ts';
 import type { Embedder } from '../../models/embed/types.ts';
-import type { Engine } from '../../startup/open-engine.ts';
+import type { Engine } from '../../engine/engine.ts';
 import { VEC0_MAX_K, type ChunkRow, type KeywordHit, type VectorHit } from '../../stores/vectors/store.ts';
 import { dot, fuseRanks, mmr, sectionKey, type RankedList } from './fusion.ts';
 import { highlightText, queryWords } from './highlight.ts';

@@ -10,7 +10,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import type { ModelProgressEvent } from '../../contract/methods/models.ts';
-import type { Engine } from '../../startup/open-engine.ts';
+import type { Engine } from '../../engine/engine.ts';
 import { PustakaError } from '../../base/errors.ts';
 import { sha256File } from '../../base/hash-file.ts';
 import type { CatalogEntry } from './catalog.ts';

@@ -1,7 +1,7 @@
 /** The models.* API methods' results, shaped as their contracts say (core/contract/methods/models.ts). */
 import type { ResultOf } from '../../contract/contract.ts';
 import type { Contracts } from '../../contract/methods/index.ts';
-import type { Engine } from '../../startup/open-engine.ts';
+import type { Engine } from '../../engine/engine.ts';
 import { PustakaError } from '../../base/errors.ts';
 import { findCatalogEntry, loadCatalog } from './catalog.ts';
 import { downloadModel, type DownloadModelOptions } from './download.ts';

@@ -16,7 +16,7 @@ import { inspectGguf, isGgufError, validateGguf } from '../gguf/reader.ts';
 import type { GgufInfo } from '../gguf/reader.ts';
 import type { ModelInfo, ModelProgressEvent, ModelRole } from '../../contract/methods/models.ts';
 import type { Queryable } from '../../stores/pg/pg-store.ts';
-import type { Engine } from '../../startup/open-engine.ts';
+import type { Engine } from '../../engine/engine.ts';
 import { recordAudit } from '../../stores/audit/audit.ts';
 import { PustakaError } from '../../base/errors.ts';
 import { sha256File } from '../../base/hash-file.ts';
@@ -412,6 +412,7 @@ export async function useModel(engine: Engine, ref: number | string, role: Model
     targetId: model.id,
     details: { name: model.name, role },
   });
+  await engine.events.emit('model-changed', { role });
   return getModel(engine.db, model.id);
 }
 
@@ -445,5 +446,7 @@ export async function removeModel(
     targetId: model.id,
     details: { name: model.name, path: model.path, fileDeleted },
   });
+  // Whatever role it had, nothing may keep serving from it (golden questions are matched with it).
+  for (const role of model.activeFor) await engine.events.emit('model-changed', { role });
   return { model: { ...model, activeFor: [] }, fileDeleted };
 }

@@ -1,5 +1,6 @@
 import { recordAudit } from '../../stores/audit/audit.ts';
 import type { Db } from '../../stores/pg/pg-store.ts';
+import { defineService } from '../../engine/services.ts';
 import { PustakaError } from '../../base/errors.ts';
 import { formatWait, unlockWaitMs } from './backoff.ts';
 import { hashPassphrase, verifyPassphrase } from './passphrase-hash.ts';
@@ -56,6 +57,15 @@ const SELECT_ROW = `SELECT lock_passphrase_hash, lock_updated_at, failed_unlock_
 function notEnabled(): PustakaError {
   return new PustakaError('conflict', 'the app lock is not enabled (enable it with a passphrase first)');
 }
+
+/** The engine's app lock: opened at start-up (core/startup), closed with the engine. */
+export const appLockService = defineService<AppLock>(
+  'app-lock',
+  () => {
+    throw new Error('the app lock is opened at start-up, never on demand');
+  },
+  (lock) => lock.close(),
+);
 
 export async function openAppLock(db: Db, opts: AppLockOptions = {}): Promise<AppLock> {
   const now = opts.now ?? Date.now;

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { BackupInfo, BackupKind, BackupManifest } from '../../contract/methods/backup.ts';
 import type { Queryable } from '../../stores/pg/pg-store.ts';
-import type { Engine } from '../../startup/open-engine.ts';
+import type { Engine } from '../../engine/engine.ts';
 import { PustakaError } from '../../base/errors.ts';
 import { sha256File } from '../../base/hash-file.ts';
 import { isEncryptedFile } from './encryption.ts';

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { APP_INFO } from '../../base/app-info.ts';
 import { getCollection, type CollectionRef } from '../../knowledge/collections/collections.ts';
-import type { Engine } from '../../startup/open-engine.ts';
+import type { Engine } from '../../engine/engine.ts';
 import { PustakaError } from '../../base/errors.ts';
 import { sha256File } from '../../base/hash-file.ts';
 import { embedderIdOf } from '../../models/llm/models.ts';

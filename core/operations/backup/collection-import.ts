@@ -5,7 +5,7 @@ import type { Collection } from '../../contract/methods/collections.ts';
 import { getCollection } from '../../knowledge/collections/collections.ts';
 import type { Queryable } from '../../stores/pg/pg-store.ts';
 import { BUILTIN_EMBEDDER } from '../../models/embed/builtin-spec.ts';
-import type { Engine } from '../../startup/open-engine.ts';
+import type { Engine } from '../../engine/engine.ts';
 import { PustakaError } from '../../base/errors.ts';
 import { embedderIdOf } from '../../models/llm/models.ts';
 import { setCollectionEmbedderId } from '../../stores/vectors/reembed.ts';
@@ -115,7 +115,7 @@ export async function importCollectionArchive(
       if (collectionId) engine.vectors.dropCollection(collectionId);
       throw err;
     }
-    engine.caches.get('search').clear();
+    await engine.events.emit('documents-changed', { collectionIds: [collectionId] });
     return {
       collection: await getCollection(engine.db, engine.vectors, collectionId),
       documents: docs.length,

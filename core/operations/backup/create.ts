@@ -1,13 +1,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { BackupInfo, BackupKind, BackupProgressEvent } from '../../contract/methods/backup.ts';
-import type { Engine } from '../../startup/open-engine.ts';
+import type { Engine } from '../../engine/engine.ts';
 import { PustakaError } from '../../base/errors.ts';
 import { writeArchive } from './archive.ts';
 import { archiveName, insertBackupRow, syncCatalog, toBackupInfo, updateBackupRow } from './catalog.ts';
 import { assertPassphrase } from './encryption.ts';
 import { MEMBER_LIST } from './manifest.ts';
-import { serialized } from './serial.ts';
+import { busyPaths, serialized } from './serial.ts';
 import { takeSnapshot } from './snapshot.ts';
 
 export interface CreateBackupOptions {
@@ -18,14 +18,6 @@ export interface CreateBackupOptions {
 export interface BackupRunOptions {
   signal?: AbortSignal | undefined;
   onProgress?: ((e: BackupProgressEvent) => void) | undefined;
-}
-
-/** Archive paths this process is writing now (per engine), so a catalogue sync leaves them alone. */
-const writing = new WeakMap<Engine, Set<string>>();
-export function busyPaths(engine: Engine): Set<string> {
-  let set = writing.get(engine);
-  if (!set) writing.set(engine, (set = new Set()));
-  return set;
 }
 
 /**

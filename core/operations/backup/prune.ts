@@ -1,10 +1,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { BackupInfo } from '../../contract/methods/backup.ts';
-import type { Engine } from '../../startup/open-engine.ts';
+import type { Engine } from '../../engine/engine.ts';
 import { PustakaError } from '../../base/errors.ts';
 import { writeAudit } from './audit.ts';
-import { busyPaths } from './create.ts';
+import { busyPaths } from './serial.ts';
 import {
   getBackupRow,
   listBackupRows,

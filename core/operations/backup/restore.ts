@@ -8,7 +8,7 @@ import {
 } from '../../contract/methods/backup.ts';
 import { isCompleteCluster } from '../../stores/pg/cluster.ts';
 import { openDb } from '../../stores/pg/pg-store.ts';
-import type { Engine } from '../../startup/open-engine.ts';
+import type { Engine } from '../../engine/engine.ts';
 import { PustakaError } from '../../base/errors.ts';
 import { acquireDataDirLock } from '../../base/data-dir-lock/data-dir-lock.ts';
 import { dataPaths } from '../../base/paths.ts';

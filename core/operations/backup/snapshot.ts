@@ -7,7 +7,7 @@ import Database from 'better-sqlite3';
 import type { BackupKind, BackupManifest } from '../../contract/methods/backup.ts';
 import { APP_INFO } from '../../base/app-info.ts';
 import { packageVersion } from '../../stores/pg/versions.ts';
-import type { Engine } from '../../startup/open-engine.ts';
+import type { Engine } from '../../engine/engine.ts';
 import { sha256File } from '../../base/hash-file.ts';
 import { MEMBERS } from './manifest.ts';
 

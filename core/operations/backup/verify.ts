@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { z } from 'zod';
 import type { backupVerifyResult, BackupProgressEvent } from '../../contract/methods/backup.ts';
-import type { Engine } from '../../startup/open-engine.ts';
+import type { Engine } from '../../engine/engine.ts';
 import { PustakaError } from '../../base/errors.ts';
 import { sha256File } from '../../base/hash-file.ts';
 import { resolveBackup, toBackupInfo, updateBackupRow } from './catalog.ts';

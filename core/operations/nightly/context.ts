@@ -1,5 +1,5 @@
 /** What every worker step gets: the engine, the abort signal, the budget and its checkpoint. */
-import type { Engine } from '../../startup/open-engine.ts';
+import type { Engine } from '../../engine/engine.ts';
 import { PustakaError } from '../../base/errors.ts';
 
 export type StepName = 'cluster' | 'golden' | 'cultural' | 'memory' | 'maintenance';
@@ -66,4 +66,13 @@ export interface StepResult extends StepCounts {
 
 export function throwIfAborted(signal: AbortSignal): void {
   if (signal.aborted) throw new PustakaError('cancelled', 'the worker was stopped');
+}
+
+/** A step's checkpoint in nightly_worker_runs.steps. */
+export interface StepState {
+  status: 'pending' | 'running' | 'done' | 'failed' | 'aborted';
+  ms?: number;
+  note?: string;
+  error?: string;
+  state?: Record<string, unknown>;
 }

@@ -5,7 +5,7 @@
  */
 import type { z } from 'zod';
 import { chatModelFor, withChatModelLock } from '../../models/llm/chat-models.ts';
-import type { Engine } from '../../startup/open-engine.ts';
+import type { Engine } from '../../engine/engine.ts';
 import type { ChatMessage } from '../../models/llm/chat.ts';
 import { activeModel } from '../../models/llm/models.ts';
 

@@ -5,7 +5,8 @@
  * the next run the same day, from the step and item where it stopped. Abort is honoured between
  * items and inside generation, so a run stops within about a second.
  */
-import type { Engine } from '../../startup/open-engine.ts';
+import type { Engine } from '../../engine/engine.ts';
+import { defineService } from '../../engine/services.ts';
 import { PustakaError } from '../../base/errors.ts';
 import type { Queryable } from '../../stores/pg/pg-store.ts';
 import { markInterruptedRuns } from './interrupted.ts';
@@ -17,6 +18,7 @@ import {
   type StepContext,
   type StepName,
   type StepResult,
+  type StepState,
   type WorkerOptions,
 } from './context.ts';
 import { clusterStep } from './steps/cluster.ts';
@@ -36,14 +38,6 @@ export const STEPS: Record<StepName, (ctx: StepContext) => Promise<StepResult>> 
 export type RunTrigger = 'idle' | 'manual' | 'schedule';
 export type RunStatus = 'running' | 'done' | 'failed' | 'aborted' | 'interrupted';
 
-export interface StepState {
-  status: 'pending' | 'running' | 'done' | 'failed' | 'aborted';
-  ms?: number;
-  note?: string;
-  error?: string;
-  state?: Record<string, unknown>;
-}
-
 export type WorkerEvent =
   | { type: 'step'; step: StepName; status: StepState['status']; note?: string }
   | { type: 'progress'; step: StepName; done: number; total: number; message: string };
@@ -62,16 +56,20 @@ export const DEFAULT_BUDGET: Budget = { tokens: 200_000, ms: 60 * 60_000 };
 
 type RunRow = RunRowLike;
 
-const running = new WeakMap<Engine, { id: number; controller: AbortController }>();
+/** The run this engine is executing now (at most one). */
+const runSlot = defineService<{ current: { id: number; controller: AbortController } | null }>(
+  'worker-run',
+  () => ({ current: null }),
+);
 
 /** The run this process is executing now, if any. */
 export function currentRun(engine: Engine) {
-  return running.get(engine) ?? null;
+  return engine.services.get(runSlot).current;
 }
 
 /** Stops the run in progress (it saves its checkpoint and ends 'aborted'). */
 export function abortWorker(engine: Engine, reason = 'stopped'): boolean {
-  const r = running.get(engine);
+  const r = engine.services.get(runSlot).current;
   if (!r) return false;
   r.controller.abort(new PustakaError('cancelled', `the worker was ${reason}`));
   return true;
@@ -89,7 +87,8 @@ async function resumable(db: Queryable): Promise<RunRow | undefined> {
 const num = (v: number | string | bigint | null) => (v === null ? 0 : Number(v));
 
 export async function runWorker(engine: Engine, opts: RunOptions): Promise<RunRow> {
-  if (running.has(engine)) throw new PustakaError('conflict', 'the worker is already running');
+  if (engine.services.get(runSlot).current)
+    throw new PustakaError('conflict', 'the worker is already running');
   const controller = new AbortController();
   const outer = opts.signal;
   const onOuterAbort = () => controller.abort(outer?.reason);
@@ -116,7 +115,7 @@ export async function runWorker(engine: Engine, opts: RunOptions): Promise<RunRo
     )) as [RunRow];
   }
   const id = Number(row.id);
-  running.set(engine, { id, controller });
+  engine.services.get(runSlot).current = { id, controller };
   const started = performance.now();
   const priorMs = num(row.duration_ms);
   const steps: Record<string, StepState> = { ...row.steps };
@@ -226,7 +225,7 @@ export async function runWorker(engine: Engine, opts: RunOptions): Promise<RunRo
     );
     throw err;
   } finally {
-    running.delete(engine);
+    engine.services.get(runSlot).current = null;
     outer?.removeEventListener('abort', onOuterAbort);
   }
 }

@@ -4,7 +4,9 @@
  * profile.settings.worker.
  */
 import { readProfileSettings, writeProfileSettings } from '../../stores/pg/profile-settings.ts';
-import type { Engine } from '../../startup/open-engine.ts';
+import type { Engine } from '../../engine/engine.ts';
+import { defineService } from '../../engine/services.ts';
+import { chatModelsService } from '../../models/llm/chat-models.ts';
 import { PustakaError } from '../../base/errors.ts';
 import { abortWorker, currentRun, runWorker } from './run.ts';
 import {
@@ -16,17 +18,25 @@ import {
 } from './schedule.ts';
 
 interface SchedulerState {
+  engine: Engine;
   activity: (Activity & { receivedAt: Date }) | null;
   background: Promise<unknown> | null;
-  closeHooked: boolean;
 }
 
-const states = new WeakMap<Engine, SchedulerState>();
-function stateOf(engine: Engine): SchedulerState {
-  let s = states.get(engine);
-  if (!s) states.set(engine, (s = { activity: null, background: null, closeHooked: false }));
-  return s;
-}
+/** The latest activity report and the idle run it started; a closing engine stops that run. */
+const schedulerService = defineService<SchedulerState>(
+  'worker-scheduler',
+  (engine) => {
+    // An idle run may use the chat model: created first, it is closed after this run stops.
+    engine.services.get(chatModelsService);
+    return { engine, activity: null, background: null };
+  },
+  async (s) => {
+    abortWorker(s.engine, 'stopped: the app is closing');
+    await s.background?.catch(() => undefined);
+  },
+);
+const stateOf = (engine: Engine): SchedulerState => engine.services.get(schedulerService);
 
 export function workerSettings(engine: Engine): Promise<WorkerSettings> {
   return readProfileSettings(engine.db, 'worker', workerSettingsSchema);
@@ -74,13 +84,6 @@ export async function reportActivity(engine: Engine, activity: Activity): Promis
     );
   if (decision.action === 'start') {
     const settings = await workerSettings(engine);
-    if (!s.closeHooked) {
-      s.closeHooked = true;
-      engine.beforeClose(async () => {
-        abortWorker(engine, 'stopped: the app is closing');
-        await s.background?.catch(() => undefined);
-      });
-    }
     s.background = runWorker(engine, {
       trigger: 'idle',
       budget: { tokens: settings.budgetTokens, ms: settings.budgetMinutes * 60_000 },

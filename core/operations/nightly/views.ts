@@ -1,7 +1,7 @@
 /** Worker rows as the API shows them. */
 import type { WorkerRunInfo } from '../../contract/methods/worker.ts';
 import type { Queryable } from '../../stores/pg/pg-store.ts';
-import type { StepState } from './run.ts';
+import type { StepState } from './context.ts';
 
 export interface RunRowLike {
   id: number | bigint;

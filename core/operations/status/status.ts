@@ -2,7 +2,8 @@ import type { ResultOf } from '../../contract/contract.ts';
 import type { statusContract } from '../../contract/methods/status.ts';
 import { APP_INFO } from '../../base/app-info.ts';
 import { packageVersion } from '../../stores/pg/versions.ts';
-import type { Engine } from '../../startup/open-engine.ts';
+import type { Engine } from '../../engine/engine.ts';
+import { appLockService } from '../app-lock/app-lock.ts';
 import { pathSize } from '../../base/fs-size.ts';
 
 export type Status = ResultOf<typeof statusContract>;
@@ -30,7 +31,7 @@ interface CountsRow {
 }
 
 export async function collectStatus(engine: Engine): Promise<Status> {
-  if (engine.appLock.locked) return lockedStatus(engine);
+  if (engine.services.get(appLockService).locked) return lockedStatus(engine);
   const [row] = await engine.db.query<CountsRow>(COUNTS);
   const c = row!;
   const files = engine.vectors.fileSizes();
@@ -70,7 +71,7 @@ export async function collectStatus(engine: Engine): Promise<Status> {
       memoryFacts: c.memory_facts,
     },
     caches: engine.caches.stats(),
-    appLock: { enabled: engine.appLock.enabled, locked: false },
+    appLock: { enabled: engine.services.get(appLockService).enabled, locked: false },
   };
 }
 

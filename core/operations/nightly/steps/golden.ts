@@ -12,7 +12,6 @@ import { citationOf } from '../../../assistant/ask/citations.ts';
 import { extractiveAnswer } from '../../../assistant/ask/extractive.ts';
 import { formatPassage } from '../../../assistant/ask/prompt.ts';
 import type { Queryable } from '../../../stores/pg/pg-store.ts';
-import { goldenChanged } from '../../../assistant/golden/lookup.ts';
 import { questionKeys } from '../../../assistant/golden/question-key.ts';
 import { saveRevision } from '../../../assistant/golden/review.ts';
 import { goldenSettings } from '../../../assistant/golden/settings.ts';
@@ -248,7 +247,7 @@ export async function goldenStep(ctx: StepContext): Promise<StepResult> {
     done.add(clusterId);
     await ctx.checkpoint({ done: [...done] });
   }
-  if (generated > 0) goldenChanged(engine);
+  if (generated > 0) await engine.events.emit('golden-changed', { reason: 'worker drafts' });
   const notes = [
     model ? `model ${model.name}` : 'no chat model: extractive drafts for review',
     skipped ? `${skipped} skipped (already answered or nothing found)` : '',

@@ -1,15 +1,14 @@
-/** The worker's API handlers (worker.*), kept beside the worker so the registry stays thin. */
-import type { Handlers } from '../../api/handler.ts';
-
-import { abortWorker, currentRun, runWorker } from './run.ts';
+/** The worker's API handlers (worker.*). */
+import type { Handlers } from '../handler.ts';
+import { abortWorker, currentRun, runWorker } from '../../operations/nightly/run.ts';
 import {
   lastActivity,
   reportActivity,
   scheduleDecision,
   updateWorkerSettings,
   workerSettings,
-} from './scheduler.ts';
-import { runInfo, workerHistory } from './views.ts';
+} from '../../operations/nightly/scheduler.ts';
+import { runInfo, workerHistory } from '../../operations/nightly/views.ts';
 
 type WorkerMethods =
   'worker.run' | 'worker.status' | 'worker.history' | 'worker.activity' | 'worker.stop' | 'worker.settings';

@@ -126,6 +126,7 @@ const jobSchema = z.object({
   startedAt: z.string().nullable(),
   finishedAt: z.string().nullable(),
 });
+export type ImportJob = z.infer<typeof jobSchema>;
 
 export const jobsListContract = defineMethod({
   method: 'jobs.list',

@@ -1,3 +1,4 @@
+import type { ImportJob } from '../../contract/methods/imports.ts';
 import type { Queryable } from '../../stores/pg/pg-store.ts';
 
 export type JobKind = 'import' | 'reembed' | 'sync';
@@ -96,4 +97,23 @@ export async function listJobs(db: Queryable, limit = 20): Promise<(JobRow & { c
      ORDER BY j.id DESC LIMIT $1`,
     [limit],
   );
+}
+
+/** The most recent import jobs, newest first, as the jobs.list contract shapes them. */
+export async function listJobSummaries(db: Queryable, limit = 20): Promise<ImportJob[]> {
+  return (await listJobs(db, limit)).map((j) => ({
+    id: Number(j.id),
+    collection: j.collection_name,
+    kind: j.kind,
+    status: j.status,
+    paths: j.paths,
+    filesTotal: j.files_total,
+    filesDone: j.files_done,
+    filesSkipped: j.files_skipped,
+    filesFailed: j.files_failed,
+    chunksTotal: j.chunks_total,
+    error: j.error,
+    startedAt: j.started_at?.toISOString() ?? null,
+    finishedAt: j.finished_at?.toISOString() ?? null,
+  }));
 }

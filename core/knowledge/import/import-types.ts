@@ -1,0 +1,90 @@
+import type { EventBus } from '../../engine/events.ts';
+import type { ImportEvent, ImportSummary } from '../../contract/methods/imports.ts';
+import type { Db } from '../../stores/pg/pg-store.ts';
+import type { Embedder } from '../../models/embed/types.ts';
+import type { VectorStore } from '../../stores/vectors/store.ts';
+import type { WorkerPool } from '../../base/thread-pool/pool.ts';
+import type { KnownDocument } from '../documents/documents.ts';
+import type { FileTaskInput, FileTaskOutput } from './file-task-types.ts';
+import type { JobCounters } from './jobs.ts';
+import type { FoundFile } from './walk.ts';
+
+/**
+ * The shapes shared by the import stages (import-start, import-plan, process-file, commit-batcher,
+ * import-progress, remove-missing, import-finish); importer.ts re-exports the public ones.
+ */
+
+export interface ImportTarget {
+  id: number;
+  name: string;
+  embedderId: string;
+  chunkSize: number;
+  chunkOverlap: number;
+}
+
+export interface ImportRequest {
+  paths: string[];
+  tags?: string[] | undefined;
+  include?: string[] | undefined;
+  exclude?: string[] | undefined;
+  removeMissing?: boolean | undefined;
+  /** Resume this interrupted job instead of creating a new one. */
+  jobId?: number | undefined;
+}
+
+export interface ImportDeps {
+  db: Db;
+  vectors: VectorStore;
+  /** Announces documents-changed when the import changed what searches can find. */
+  events: EventBus;
+  pool: WorkerPool<FileTaskInput, FileTaskOutput>;
+  /** The collection's model embedder; null for the built-in one (which runs in the workers). */
+  embedder: Embedder | null;
+}
+
+export interface ImportLimits {
+  maxBytes: number;
+  timeoutMs: number;
+}
+
+export const DEFAULT_LIMITS: ImportLimits = { maxBytes: 200 * 1024 * 1024, timeoutMs: 120_000 };
+
+export interface ImportOptions {
+  signal?: AbortSignal;
+  onEvent?: (e: ImportEvent) => void;
+  limits?: ImportLimits;
+}
+
+export type Outcome = 'imported' | 'updated' | 'unchanged' | 'duplicate' | 'failed';
+
+/** One import in flight: what every stage reads, and the job counters and summary they fill in. */
+export interface ImportRun {
+  deps: ImportDeps;
+  target: ImportTarget;
+  req: ImportRequest;
+  signal: AbortSignal;
+  emit: (e: ImportEvent) => void;
+  limits: ImportLimits;
+  /** performance.now() when the import began. */
+  started: number;
+  /** True when the built-in embedder runs in the workers (deps.embedder is null). */
+  useBuiltin: boolean;
+  jobId: number;
+  counters: JobCounters;
+  summary: ImportSummary;
+}
+
+/** A file that needs extracting, chunking and embedding. */
+export interface WorkItem {
+  file: FoundFile;
+  hash: string;
+  known: KnownDocument | undefined;
+}
+
+/** A file settled without work: unchanged, a duplicate, or unreadable. */
+export interface ImmediateOutcome {
+  file: FoundFile;
+  outcome: Outcome;
+  reason?: string;
+  message?: string;
+}

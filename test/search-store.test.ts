@@ -7,6 +7,7 @@ import {
   COMMON_TERM_MIN_DF,
   EXACT_SEARCH_MAX_CHUNKS,
   openVectorStore,
+  rawHandleForTests,
   type ChunkInput,
   type VectorStore,
 } from '../core/stores/vectors/store.ts';
@@ -102,7 +103,7 @@ describe('vector store, as search uses it', () => {
     s.replaceDocumentChunks(2, 500, chunks(['lain'], [q]));
     expect(s.knn(1, q, 300)).toEqual(hits);
     // Writes through the raw connection (as re-embedding does) are seen too.
-    s.db.prepare('DELETE FROM chunks WHERE id = ?').run(again);
+    rawHandleForTests(s).prepare('DELETE FROM chunks WHERE id = ?').run(again);
     expect(s.knn(1, q, 10).map((h) => h.chunkId)).not.toContain(again);
   });
 

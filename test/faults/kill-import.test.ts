@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiClient, type ApiClient } from '../../core/contract/client.ts';
 import { createDispatcher } from '../../core/api/dispatcher.ts';
 import { openEngine, type Engine } from '../../core/startup/open-engine.ts';
+import { rawHandleForTests } from '../../core/stores/vectors/store.ts';
 import { writeTinyLlama } from '../support/gguf/tiny-llama.ts';
 import { addGoldenAnswer, checkInvariants } from '../support/invariants.ts';
 import { rng } from '../support/prng.ts';
@@ -172,7 +173,9 @@ describe('kill -9 at random points', () => {
         expect(await snapshot(engine)).toEqual(expected.state);
         const c = await client.call('collections.get', { collection: FAULT_COLLECTION });
         expect(c).toMatchObject({ embeddingDim: 64, embedderModel: model });
-        expect(engine.vectors.db.prepare('SELECT count(*) AS n FROM reembed_staging').get()).toEqual({
+        expect(
+          rawHandleForTests(engine.vectors).prepare('SELECT count(*) AS n FROM reembed_staging').get(),
+        ).toEqual({
           n: 0,
         });
         // Chunk ids survive a re-embed, so each vector can be compared with the clean run's.

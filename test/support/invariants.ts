@@ -1,6 +1,7 @@
 import { loadMigrations } from '../../core/stores/pg/migrations.ts';
 import type { Engine } from '../../core/engine/engine.ts';
 import { SCHEMA_VERSION, vecTableName } from '../../core/stores/vectors/schema.ts';
+import { rawHandleForTests } from '../../core/stores/vectors/store.ts';
 
 export interface InvariantExpectations {
   /** golden_answers rows that must still be there (a fault must never lose approved answers). */
@@ -14,7 +15,7 @@ export interface InvariantExpectations {
  */
 export async function checkInvariants(engine: Engine, expect: InvariantExpectations = {}): Promise<string[]> {
   const problems: string[] = [];
-  const sqlite = engine.vectors.db;
+  const sqlite = rawHandleForTests(engine.vectors);
   const all = <T>(sql: string, ...params: unknown[]) => sqlite.prepare(sql).all(...params) as T[];
   const one = <T>(sql: string) => sqlite.prepare(sql).get() as T;
 

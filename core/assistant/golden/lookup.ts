@@ -94,8 +94,8 @@ export async function ensureGoldenIndex(
         // Mark first: a change during the sync resets it, and the loop syncs again.
         s.syncedFor = e.id;
         try {
-          await syncGoldenIndex(engine.vectors.db, await approvedQuestions(engine.db), e, signal);
-          s.matrix = loadGoldenMatrix(engine.vectors.db, e, ensureTable(engine.vectors.db, e.dim));
+          await syncGoldenIndex(engine.vectors, await approvedQuestions(engine.db), e, signal);
+          s.matrix = loadGoldenMatrix(engine.vectors, e, ensureTable(engine.vectors, e.dim));
         } catch (err) {
           s.syncedFor = null;
           throw err;

@@ -5,8 +5,9 @@
  * candidates exactly — the same coarse-then-exact plan as chunk search. vec0's own KNN scan costs
  * ~10 ms over 10k vectors, this one under 1 ms.
  */
-import type BetterSqlite3 from 'better-sqlite3';
 import type { Embedder } from '../../models/embed/types.ts';
+import { goldenVectorRows } from '../../stores/vectors/golden-index.ts';
+import type { VectorStore } from '../../stores/vectors/store.ts';
 
 export interface IndexHit {
   goldenId: number;
@@ -40,18 +41,9 @@ function popcount(x: number): number {
 }
 
 /** Reads every vector of this embedder from vec0 (dims are multiples of 32 for the bit pass). */
-export function loadGoldenMatrix(
-  sqlite: BetterSqlite3.Database,
-  embedder: Embedder,
-  table: string,
-): GoldenMatrix {
+export function loadGoldenMatrix(store: VectorStore, embedder: Embedder, table: string): GoldenMatrix {
   const dim = embedder.dim;
-  const rows = sqlite
-    .prepare(
-      `SELECT e.golden_id, e.text, v.embedding FROM golden_entries e JOIN ${table} v ON v.entry_id = e.id
-        WHERE e.embedder_id = ? ORDER BY e.id`,
-    )
-    .all(embedder.id) as { golden_id: number; text: string; embedding: Buffer }[];
+  const rows = goldenVectorRows(store, table, embedder.id);
   const words = Math.ceil(dim / 32);
   const vectors = new Float32Array(rows.length * dim);
   const bits = new Uint32Array(rows.length * words);

@@ -5,13 +5,16 @@
  * set (re-embedding only what changed), so a lost or stale index costs a re-sync, never answers.
  */
 import crypto from 'node:crypto';
-import type BetterSqlite3 from 'better-sqlite3';
 import { normalizeQuestion } from '../../base/normalize.ts';
 import type { Db } from '../../stores/pg/pg-store.ts';
 import type { Embedder } from '../../models/embed/types.ts';
-import { assertValidDim } from '../../stores/vectors/schema.ts';
-
-type Sqlite = BetterSqlite3.Database;
+import {
+  ensureGoldenTable,
+  goldenVersions,
+  insertGoldenEntries,
+  removeGoldenEntries,
+} from '../../stores/vectors/golden-index.ts';
+import type { VectorStore } from '../../stores/vectors/store.ts';
 
 export interface ApprovedQuestions {
   id: number;
@@ -19,19 +22,8 @@ export interface ApprovedQuestions {
   variations: string[];
 }
 
-const tableFor = (dim: number) => {
-  assertValidDim(dim);
-  return `golden_vec_${dim}`;
-};
-
-export function ensureTable(db: Sqlite, dim: number): string {
-  const table = tableFor(dim);
-  db.exec(`CREATE VIRTUAL TABLE IF NOT EXISTS ${table} USING vec0 (
-    entry_id INTEGER PRIMARY KEY,
-    embedder_id TEXT PARTITION KEY,
-    embedding float[${dim}]
-  )`);
-  return table;
+export function ensureTable(store: VectorStore, dim: number): string {
+  return ensureGoldenTable(store, dim);
 }
 
 /** The questions of one golden answer, each wording once; the hash says when they changed. */
@@ -59,8 +51,6 @@ export async function approvedQuestions(db: Db): Promise<ApprovedQuestions[]> {
   }));
 }
 
-const blob = (v: Float32Array) => Buffer.from(v.buffer, v.byteOffset, v.byteLength);
-
 export interface SyncReport {
   added: number;
   removed: number;
@@ -72,40 +62,19 @@ export interface SyncReport {
  * no longer approved (or whose questions changed) go, new questions are embedded in batches.
  */
 export async function syncGoldenIndex(
-  sqlite: Sqlite,
+  store: VectorStore,
   approved: readonly ApprovedQuestions[],
   embedder: Embedder,
   signal?: AbortSignal,
 ): Promise<SyncReport> {
-  const table = ensureTable(sqlite, embedder.dim);
-  const current = new Map<number, string>();
-  for (const r of sqlite
-    .prepare('SELECT DISTINCT golden_id, version FROM golden_entries WHERE embedder_id = ?')
-    .all(embedder.id) as { golden_id: number; version: string }[]) {
-    current.set(r.golden_id, r.version);
-  }
+  const table = ensureTable(store, embedder.dim);
+  const current = goldenVersions(store, embedder.id);
   const wanted = new Map(approved.map((g) => [g.id, questionsOf(g)]));
   const stale = [...current].filter(([id, v]) => wanted.get(id)?.version !== v).map(([id]) => id);
   const fresh = [...wanted].filter(([id, q]) => current.get(id) !== q.version && q.texts.length > 0);
 
-  const removeOne = sqlite.prepare('SELECT id FROM golden_entries WHERE golden_id = ? AND embedder_id = ?');
-  const delEntry = sqlite.prepare('DELETE FROM golden_entries WHERE id = ?');
-  const delVec = sqlite.prepare(`DELETE FROM ${table} WHERE entry_id = ?`);
-  sqlite.transaction(() => {
-    for (const id of stale) {
-      for (const { id: entry } of removeOne.all(id, embedder.id) as { id: number }[]) {
-        delVec.run(BigInt(entry));
-        delEntry.run(entry);
-      }
-    }
-  })();
+  removeGoldenEntries(store, table, embedder.id, stale);
 
-  const insEntry = sqlite.prepare(
-    'INSERT INTO golden_entries (golden_id, embedder_id, dim, text, version) VALUES (?, ?, ?, ?, ?)',
-  );
-  const insVec = sqlite.prepare(
-    `INSERT INTO ${table} (entry_id, embedder_id, embedding) VALUES (?, ?, vec_f32(?))`,
-  );
   let embedded = 0;
   const batch = Math.max(1, embedder.batchSize);
   // Answers whose questions fill one embed() batch together; each answer is written whole.
@@ -116,14 +85,10 @@ export async function syncGoldenIndex(
     const vectors = await embedder.embed(texts, signal);
     embedded += texts.length;
     let i = 0;
-    sqlite.transaction(() => {
-      for (const [id, q] of pending) {
-        for (const t of q.texts) {
-          const info = insEntry.run(id, embedder.id, embedder.dim, t, q.version);
-          insVec.run(BigInt(info.lastInsertRowid), embedder.id, blob(vectors[i++]!));
-        }
-      }
-    })();
+    const entries = pending.flatMap(([goldenId, q]) =>
+      q.texts.map((text) => ({ goldenId, text, version: q.version, embedding: vectors[i++]! })),
+    );
+    insertGoldenEntries(store, table, embedder.id, embedder.dim, entries);
     pending = [];
   };
   for (const entry of fresh) {

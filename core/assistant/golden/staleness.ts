@@ -17,12 +17,11 @@ export async function refreshGoldenStaleness(engine: Engine): Promise<number> {
       WHERE review_status IN ('approved', 'draft') AND jsonb_array_length(sources) > 0`,
   );
   if (rows.length === 0) return 0;
-  const exists = engine.vectors.db.prepare('SELECT 1 FROM chunks WHERE id = ?').pluck();
   const stale: { id: number; reason: string }[] = [];
   for (const r of rows) {
     const gone = r.sources.filter((s) => {
       const chunk = Number(s.chunk_id ?? s.chunkId);
-      return Number.isSafeInteger(chunk) && chunk > 0 && exists.get(chunk) === undefined;
+      return Number.isSafeInteger(chunk) && chunk > 0 && !engine.vectors.hasChunk(chunk);
     });
     if (gone.length === 0) continue;
     const names = [...new Set(gone.map((s) => String(s.title ?? s.source_path ?? 'a document')))];

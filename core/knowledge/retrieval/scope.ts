@@ -81,9 +81,7 @@ async function allCollections(
   cache: NamedCache<NonNullable<unknown>>,
   fresh: boolean,
 ): Promise<ScopeCollection[]> {
-  const fingerprint = JSON.stringify(
-    vectors.db.prepare('SELECT * FROM collection_dims ORDER BY 1').raw().all(),
-  );
+  const fingerprint = vectors.registryFingerprint();
   const cached = cache.get('collections') as CachedCollections | undefined;
   if (!fresh && cached?.fingerprint === fingerprint) return cached.all;
   const all = await loadCollections(db);

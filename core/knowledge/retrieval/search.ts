@@ -123,12 +123,7 @@ async function embedQuery(engine: Engine, embedder: Embedder, text: string): Pro
 
 /** chunk id → document id, for candidates that must be checked against a filter. */
 function documentsOfChunks(engine: Engine, ids: number[]): Map<number, number> {
-  if (ids.length === 0) return new Map();
-  const rows = engine.vectors.db
-    .prepare('SELECT id, document_id FROM chunks WHERE id IN (SELECT value FROM json_each(?))')
-    .raw()
-    .all(JSON.stringify(ids)) as [number, number][];
-  return new Map(rows);
+  return engine.vectors.documentsOfChunks(ids);
 }
 
 function keepAllowed<T extends { chunkId: number }>(

@@ -212,14 +212,7 @@ function writeDocuments(file: string, docs: DocRow[]): number {
 
 /** Synchronous on purpose: no SQLite write can land between the first and the last row read. */
 function writeChunks(engine: Engine, file: string, collectionId: number, docIds: Set<number>): number {
-  const rows = engine.vectors.db
-    .prepare(
-      `SELECT c.document_id, c.ordinal, c.text, c.heading_path, c.page, c.char_start, c.char_end, c.token_count,
-              v.embedding
-       FROM chunks c LEFT JOIN chunk_vectors v ON v.chunk_id = c.id
-       WHERE c.collection_id = ? ORDER BY c.document_id, c.ordinal`,
-    )
-    .iterate(collectionId) as IterableIterator<ChunkDbRow>;
+  const rows: IterableIterator<ChunkDbRow> = engine.vectors.collectionExportRows(collectionId);
   const fd = fs.openSync(file, 'w');
   let n = 0;
   try {

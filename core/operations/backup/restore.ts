@@ -194,7 +194,7 @@ async function openRestored(pgDir: string, sqliteFile: string, pending: PendingR
   const vectors = openVectorStore(sqliteFile);
   try {
     vectors.countChunks();
-    vectors.db.pragma('quick_check');
+    vectors.quickCheck();
   } finally {
     vectors.close();
   }

@@ -67,7 +67,7 @@ export async function takeSnapshot(
     },
   );
 
-  await engine.vectors.db.backup(sqliteCopy);
+  await engine.vectors.backup(sqliteCopy);
   signal?.throwIfAborted();
   const sqlite = summarizeSqliteCopy(sqliteCopy);
 

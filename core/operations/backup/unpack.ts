@@ -135,7 +135,7 @@ async function openAndCount(
           ? `${total} chunks in ${manifest.counts.collections.length} collections`
           : `${total} chunks, expected ${manifest.counts.chunks}${wrong.length ? `; differing collections: ${wrong.map((c) => c.name).join(', ')}` : ''}`,
     });
-    const integrity = vectors.db.pragma('quick_check', { simple: true }) as string;
+    const integrity = vectors.quickCheck();
     checks.push({ name: 'sqlite integrity', ok: integrity === 'ok', detail: integrity });
   } finally {
     vectors.close();

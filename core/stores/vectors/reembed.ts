@@ -1,6 +1,7 @@
 import { ensureVecTable, vecTableName } from './schema.ts';
 import { f32Blob, normalizeL2 } from './quantize.ts';
-import type { VectorStore } from './store.ts';
+import { contextOf } from './context.ts';
+import type { VectorStore } from './types.ts';
 
 /**
  * Re-embedding a collection with another embedder, in SQLite: new vectors are staged beside the
@@ -19,8 +20,8 @@ export function unstagedChunks(
   afterId: number,
   limit: number,
 ): ChunkText[] {
-  return store.db
-    .prepare(
+  return contextOf(store)
+    .db.prepare(
       `SELECT c.id, c.text FROM chunks c LEFT JOIN reembed_staging s ON s.chunk_id = c.id
        WHERE c.collection_id = ? AND c.id > ? AND s.chunk_id IS NULL ORDER BY c.id LIMIT ?`,
     )
@@ -28,8 +29,8 @@ export function unstagedChunks(
 }
 
 export function stagingCounts(store: VectorStore, collectionId: number): { staged: number; total: number } {
-  const row = store.db
-    .prepare(
+  const row = contextOf(store)
+    .db.prepare(
       `SELECT (SELECT count(*) FROM reembed_staging WHERE collection_id = ?) AS staged,
               (SELECT count(*) FROM chunks WHERE collection_id = ?) AS total`,
     )
@@ -43,10 +44,11 @@ export function stageEmbeddings(
   dim: number,
   rows: { id: number; embedding: Float32Array }[],
 ): void {
-  const insert = store.db.prepare(
+  const { db } = contextOf(store);
+  const insert = db.prepare(
     'INSERT OR REPLACE INTO reembed_staging (chunk_id, collection_id, embedding) VALUES (?, ?, ?)',
   );
-  store.db.transaction(() => {
+  db.transaction(() => {
     for (const r of rows) {
       if (r.embedding.length !== dim)
         throw new RangeError(`embedding has ${r.embedding.length} dimensions, expected ${dim}`);
@@ -57,19 +59,19 @@ export function stageEmbeddings(
 
 /** Drops staged vectors (a re-embed abandoned, or staged for another embedder). */
 export function clearStaging(store: VectorStore, collectionId: number): void {
-  store.db.prepare('DELETE FROM reembed_staging WHERE collection_id = ?').run(collectionId);
+  contextOf(store).db.prepare('DELETE FROM reembed_staging WHERE collection_id = ?').run(collectionId);
 }
 
 export function collectionEmbedderId(store: VectorStore, collectionId: number): string | null {
-  const row = store.db
-    .prepare('SELECT embedder_id FROM collection_dims WHERE collection_id = ?')
+  const row = contextOf(store)
+    .db.prepare('SELECT embedder_id FROM collection_dims WHERE collection_id = ?')
     .get(collectionId) as { embedder_id: string | null } | undefined;
   return row?.embedder_id ?? null;
 }
 
 export function setCollectionEmbedderId(store: VectorStore, collectionId: number, embedderId: string): void {
-  store.db
-    .prepare('UPDATE collection_dims SET embedder_id = ? WHERE collection_id = ?')
+  contextOf(store)
+    .db.prepare('UPDATE collection_dims SET embedder_id = ? WHERE collection_id = ?')
     .run(embedderId, collectionId);
 }
 
@@ -82,26 +84,27 @@ export function swapInStaged(
 ): void {
   const oldDim = store.collectionDim(collectionId);
   if (oldDim === null) throw new Error(`collection ${collectionId} has no vectors to replace`);
-  ensureVecTable(store.db, newDim); // DDL first: a virtual table is not created inside the swap
-  store.db.transaction(() => {
+  const { db } = contextOf(store);
+  ensureVecTable(db, newDim); // DDL first: a virtual table is not created inside the swap
+  db.transaction(() => {
     const { staged, total } = stagingCounts(store, collectionId);
     if (staged !== total) throw new Error(`only ${staged} of ${total} chunks have new embeddings`);
     const big = BigInt(collectionId);
-    store.db.prepare(`DELETE FROM ${vecTableName(oldDim)} WHERE collection_id = ?`).run(big);
-    store.db
-      .prepare('UPDATE collection_dims SET dim = ?, embedder_id = ? WHERE collection_id = ?')
-      .run(newDim, embedderId, collectionId);
-    store.db
-      .prepare(
-        `UPDATE chunk_vectors SET embedding = s.embedding FROM reembed_staging s
+    db.prepare(`DELETE FROM ${vecTableName(oldDim)} WHERE collection_id = ?`).run(big);
+    db.prepare('UPDATE collection_dims SET dim = ?, embedder_id = ? WHERE collection_id = ?').run(
+      newDim,
+      embedderId,
+      collectionId,
+    );
+    db.prepare(
+      `UPDATE chunk_vectors SET embedding = s.embedding FROM reembed_staging s
          WHERE s.chunk_id = chunk_vectors.chunk_id AND s.collection_id = ?`,
-      )
-      .run(collectionId);
-    const insertBits = store.db.prepare(
+    ).run(collectionId);
+    const insertBits = db.prepare(
       `INSERT INTO ${vecTableName(newDim)} (chunk_id, collection_id, bits) VALUES (?, ?, vec_quantize_binary(vec_f32(?)))`,
     );
     // Paged, since the connection cannot run the inserts while an iterator is open.
-    const page = store.db.prepare(
+    const page = db.prepare(
       'SELECT chunk_id, embedding FROM reembed_staging WHERE collection_id = ? AND chunk_id > ? ORDER BY chunk_id LIMIT 2000',
     );
     for (let after = 0; ;) {

@@ -18,9 +18,9 @@ export async function maintenanceStep(ctx: StepContext): Promise<StepResult> {
   await ensureGoldenIndex(engine, signal);
   throwIfAborted(signal);
   ctx.progress(1, 4, 'optimising the keyword index');
-  engine.vectors.db.exec(`INSERT INTO chunks_fts (chunks_fts) VALUES ('optimize')`);
+  engine.vectors.optimizeKeywordIndex();
   ctx.progress(2, 4, 'checkpointing');
-  engine.vectors.db.pragma('wal_checkpoint(TRUNCATE)');
+  engine.vectors.checkpoint();
   await engine.db.exec('CHECKPOINT');
   throwIfAborted(signal);
   ctx.progress(3, 4, 'backup');

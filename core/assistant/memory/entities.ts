@@ -169,15 +169,17 @@ interface Candidate extends ExtractedEntity {
   end: number;
 }
 
-export function extractEntities(text: string, known: readonly KnownEntity[] = []): ExtractedEntity[] {
-  const taken: Candidate[] = [];
-  const overlaps = (start: number, end: number) => taken.some((c) => start < c.end && end > c.index);
-  const add = (c: Omit<Candidate, 'end'> & { end?: number }) => {
-    const end = c.end ?? c.index + c.surface.length;
-    if (overlaps(c.index, end)) return;
-    taken.push({ ...c, end });
-  };
+type NewCandidate = Omit<Candidate, 'end'> & { end?: number };
 
+/** Adds a candidate unless it overlaps one found earlier (earlier rules win). */
+function addCandidate(taken: Candidate[], c: NewCandidate): void {
+  const end = c.end ?? c.index + c.surface.length;
+  if (taken.some((t) => c.index < t.end && end > t.index)) return;
+  taken.push({ ...c, end });
+}
+
+/** "PT Maju Jaya", "CV …": a legal form before the name. */
+function findPrefixCompanies(text: string, taken: Candidate[]): void {
   for (const m of text.matchAll(COMPANY_PREFIX_RE)) {
     const words = m[2]!.replace(/[.,]+$/u, '').split(/\s+/u);
     // Codes ("KITAS") and lower-case words end the name.
@@ -187,7 +189,7 @@ export function extractEntities(text: string, known: readonly KnownEntity[] = []
     const nameWords = cut >= 0 ? words.slice(0, cut) : words;
     if (!nameWords.length) continue;
     const name = `${m[1]} ${nameWords.join(' ')}`;
-    add({
+    addCandidate(taken, {
       kind: 'company',
       name,
       normalized: normalizeName(name),
@@ -195,13 +197,17 @@ export function extractEntities(text: string, known: readonly KnownEntity[] = []
       index: m.index!,
     });
   }
+}
+
+/** "Acme Trading Pte Ltd", "… GmbH": a legal form after the name. */
+function findSuffixCompanies(text: string, taken: Candidate[]): void {
   for (const m of text.matchAll(COMPANY_SUFFIX_RE)) {
     const words = trimName(m[1]!.trim().split(/\s+/u)).filter((w) => !CODE_WORDS.has(w.toLowerCase()));
     if (!words.length || HONORIFICS.includes(words[0]!)) continue;
     const form = m[2]!.replace(/\.\s*/gu, ' ').replace(/\s+/gu, ' ').trim();
     const name = `${words.join(' ')} ${form === 'B V' ? 'B.V.' : form}`;
     const start = m.index! + m[0]!.indexOf(words[0]!);
-    add({
+    addCandidate(taken, {
       kind: 'company',
       name,
       normalized: normalizeName(name),
@@ -209,11 +215,15 @@ export function extractEntities(text: string, known: readonly KnownEntity[] = []
       index: start,
     });
   }
+}
+
+/** People named after an honorific ("Pak Budi Santoso"). */
+function findPeople(text: string, taken: Candidate[]): void {
   for (const m of text.matchAll(PERSON_RE)) {
     const words = trimName(m[1]!.split(/\s+/u));
     if (!words.length) continue;
     const name = words.join(' ');
-    add({
+    addCandidate(taken, {
       kind: 'person',
       name,
       normalized: normalizeName(name),
@@ -221,6 +231,10 @@ export function extractEntities(text: string, known: readonly KnownEntity[] = []
       index: m.index!,
     });
   }
+}
+
+/** People and companies already known, wherever their full name appears. */
+function findKnown(text: string, known: readonly KnownEntity[], taken: Candidate[]): void {
   for (const k of known) {
     // A cheap test first: most known names are not in a given message.
     if (k.name.length < 3 || !text.includes(k.name.split(' ')[0]!)) continue;
@@ -229,11 +243,21 @@ export function extractEntities(text: string, known: readonly KnownEntity[] = []
       'gu',
     );
     for (const m of text.matchAll(re)) {
-      add({ kind: k.kind, name: k.name, normalized: normalizeName(k.name), surface: m[0]!, index: m.index! });
+      addCandidate(taken, {
+        kind: k.kind,
+        name: k.name,
+        normalized: normalizeName(k.name),
+        surface: m[0]!,
+        index: m.index!,
+      });
     }
   }
+}
+
+/** KBLI business codes and the visa, permit and licence codes of the dictionaries. */
+function findCodes(text: string, taken: Candidate[]): void {
   for (const m of text.matchAll(KBLI_RE)) {
-    add({
+    addCandidate(taken, {
       kind: 'licence',
       name: `KBLI ${m[1]}`,
       normalized: `KBLI ${m[1]}`,
@@ -243,37 +267,59 @@ export function extractEntities(text: string, known: readonly KnownEntity[] = []
   }
   for (const { kind, code, re } of CODE_RES) {
     for (const m of text.matchAll(re))
-      add({ kind, name: code, normalized: code, surface: m[0]!, index: m.index! });
+      addCandidate(taken, { kind, name: code, normalized: code, surface: m[0]!, index: m.index! });
   }
-  const date = (m: RegExpMatchArray, y: string, mo: number, d: string) => {
-    const iso = isoDate(Number(y), mo, Number(d));
-    if (iso) add({ kind: 'date', name: iso, normalized: iso, surface: m[0]!, index: m.index! });
-  };
-  for (const m of text.matchAll(ISO_DATE_RE)) date(m, m[1]!, Number(m[2]), m[3]!);
+}
+
+/** Adds a date match when its year, month and day make a real date. */
+function addDate(taken: Candidate[], m: RegExpMatchArray, y: string, mo: number, d: string): void {
+  const iso = isoDate(Number(y), mo, Number(d));
+  if (iso) addCandidate(taken, { kind: 'date', name: iso, normalized: iso, surface: m[0]!, index: m.index! });
+}
+
+/** Dates: ISO, numeric day-first, "5 March 2025" and "March 5, 2025". */
+function findDates(text: string, taken: Candidate[]): void {
+  for (const m of text.matchAll(ISO_DATE_RE)) addDate(taken, m, m[1]!, Number(m[2]), m[3]!);
   // Day first, as written in Indonesia and Europe.
-  for (const m of text.matchAll(NUM_DATE_RE)) date(m, m[3]!, Number(m[2]), m[1]!);
-  for (const m of text.matchAll(DMY_RE)) date(m, m[3]!, MONTHS[m[2]!.toLowerCase()]!, m[1]!);
-  for (const m of text.matchAll(MDY_RE)) date(m, m[3]!, MONTHS[m[1]!.toLowerCase()]!, m[2]!);
+  for (const m of text.matchAll(NUM_DATE_RE)) addDate(taken, m, m[3]!, Number(m[2]), m[1]!);
+  for (const m of text.matchAll(DMY_RE)) addDate(taken, m, m[3]!, MONTHS[m[2]!.toLowerCase()]!, m[1]!);
+  for (const m of text.matchAll(MDY_RE)) addDate(taken, m, m[3]!, MONTHS[m[1]!.toLowerCase()]!, m[2]!);
+}
+
+/** Amounts with a currency before ("Rp 5 juta") or after ("500 dollars") the number. */
+function findAmounts(text: string, taken: Candidate[]): void {
   for (const m of text.matchAll(AMOUNT_PREFIX_RE)) {
     const a = amountEntity(m[1]!, m[2]!, m[3]);
-    if (a) add({ kind: 'amount', ...a, surface: m[0]!, index: m.index! });
+    if (a) addCandidate(taken, { kind: 'amount', ...a, surface: m[0]!, index: m.index! });
   }
   for (const m of text.matchAll(AMOUNT_SUFFIX_RE)) {
     const a = amountEntity(m[3]!, m[1]!, m[2]);
-    if (a) add({ kind: 'amount', ...a, surface: m[0]!, index: m.index! });
+    if (a) addCandidate(taken, { kind: 'amount', ...a, surface: m[0]!, index: m.index! });
   }
+}
+
+/** Places from the dictionary, then capitalised words after "in"/"di". */
+function findPlaces(text: string, taken: Candidate[]): void {
   for (const m of text.matchAll(PLACE_RE)) {
-    add({ kind: 'place', name: m[1]!, normalized: m[1]!.toLowerCase(), surface: m[0]!, index: m.index! });
+    addCandidate(taken, {
+      kind: 'place',
+      name: m[1]!,
+      normalized: m[1]!.toLowerCase(),
+      surface: m[0]!,
+      index: m.index!,
+    });
   }
   for (const m of text.matchAll(AFTER_IN_RE)) {
     const words = trimName(m[1]!.split(/\s+/u));
     if (!words.length || CODE_WORDS.has(words[0]!.toLowerCase())) continue;
     const name = words.join(' ');
     const index = m.index! + m[0]!.indexOf(words[0]!);
-    add({ kind: 'place', name, normalized: name.toLowerCase(), surface: name, index });
+    addCandidate(taken, { kind: 'place', name, normalized: name.toLowerCase(), surface: name, index });
   }
+}
 
-  // "Pak Budi" after "Pak Budi Santoso": the same person, under the longer name.
+/** "Pak Budi" after "Pak Budi Santoso": the same person, under the longer name. */
+function mergeShortNames(taken: Candidate[], known: readonly KnownEntity[]): void {
   const people = taken.filter((c) => c.kind === 'person');
   for (const c of people) {
     if (c.name.includes(' ')) continue;
@@ -289,7 +335,20 @@ export function extractEntities(text: string, known: readonly KnownEntity[] = []
       c.normalized = normalizeName(c.name);
     }
   }
+}
 
+export function extractEntities(text: string, known: readonly KnownEntity[] = []): ExtractedEntity[] {
+  // The order is the rules' priority: an overlapping later match is dropped.
+  const taken: Candidate[] = [];
+  findPrefixCompanies(text, taken);
+  findSuffixCompanies(text, taken);
+  findPeople(text, taken);
+  findKnown(text, known, taken);
+  findCodes(text, taken);
+  findDates(text, taken);
+  findAmounts(text, taken);
+  findPlaces(text, taken);
+  mergeShortNames(taken, known);
   return taken.sort((a, b) => a.index - b.index).map(({ end: _end, ...e }) => e);
 }
 

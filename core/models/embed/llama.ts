@@ -30,7 +30,7 @@ import type { GgufInfo } from '../gguf/reader.ts';
 import { sha256File } from '../../base/hash-file.ts';
 import { countTokens as approximateTokens } from '../../base/tokens.ts';
 import { ChildHost, childHostStarts } from '../llm/child-host.ts';
-import type { HostReady, HostRequest, HostResponse } from './llama-protocol.ts';
+import type { HostInit, HostReady, HostRequest, HostResponse } from './llama-protocol.ts';
 import type { Embedder } from './types.ts';
 
 export interface LlamaEmbedderOptions {
@@ -125,14 +125,24 @@ type Host = ChildHost<HostRequest, HostResponse>;
 
 // ---------------------------------------------------------------------------------------------
 
-/** Validates the model file, starts the model process and returns the embedder once it loaded. */
-export async function createLlamaEmbedder(opts: LlamaEmbedderOptions): Promise<LlamaEmbedder> {
-  const modelPath = path.resolve(opts.modelPath);
-  // Checked here, before any llama.cpp code touches the file.
-  const gguf = opts.skipValidation ? undefined : await validateGguf(modelPath);
+/** The supervised model process of one embedder and what survives its restarts. */
+interface EmbedderState {
+  init: HostInit;
+  loadTimeoutMs: number;
+  /** The running process, if any (cleared when it exits). */
+  host: Host | undefined;
+  /** Restarts since the last successful call. */
+  failedStarts: number;
+  closed: boolean;
+  stats: { truncated: number; restarts: number };
+  /** Set once the first process is ready. */
+  info: LlamaEmbedderInfo | undefined;
+}
 
+/** The init message for the model process. */
+function hostInit(opts: LlamaEmbedderOptions, modelPath: string): HostInit {
   const threads = Math.max(1, opts.threads ?? os.availableParallelism());
-  const init = {
+  return {
     type: 'init' as const,
     modelPath,
     threads,
@@ -141,42 +151,35 @@ export async function createLlamaEmbedder(opts: LlamaEmbedderOptions): Promise<L
     gpu: opts.gpu ?? ('auto' as const),
     calibration: CALIBRATION,
   };
-  const loadTimeoutMs = opts.loadTimeoutMs ?? 300_000;
+}
 
-  let host: Host | undefined;
-  let failedStarts = 0;
-  let closed = false;
-  const stats = { truncated: 0, restarts: 0 };
+/** Starts a model process and makes it the current one. */
+function startHost(s: EmbedderState): Host {
+  const h: Host = new ChildHost<HostRequest, HostResponse>({
+    entry: HOST_ENTRY,
+    init: s.init,
+    label: 'the embedding model',
+    loadTimeoutMs: s.loadTimeoutMs,
+    crashError: (m) => new EmbedModelCrashError(m),
+    onExit: (gone) => {
+      if (s.host === gone) s.host = undefined;
+    },
+  });
+  s.host = h;
+  return h;
+}
 
-  const start = (): Host => {
-    const h: Host = new ChildHost<HostRequest, HostResponse>({
-      entry: HOST_ENTRY,
-      init,
-      label: 'the embedding model',
-      loadTimeoutMs,
-      crashError: (m) => new EmbedModelCrashError(m),
-      onExit: (gone) => {
-        if (host === gone) host = undefined;
-      },
-    });
-    host = h;
-    return h;
-  };
-
-  let hash: string;
-  let ready: HostReady;
-  try {
-    [hash, ready] = await Promise.all([modelFileHash(modelPath), start().ready]);
-  } catch (err) {
-    host?.kill();
-    throw err;
-  }
+/** Model tokens per approximate token, measured on the calibration texts (with a 5% margin). */
+function tokenRatioOf(ready: HostReady): number {
   const approxSample = CALIBRATION.reduce((n, t) => n + approximateTokens(t), 0);
   const realSample = ready.calibrationTokens.reduce((n, t) => n + t, 0);
   // A 5% margin: the chunker should rather cut a little early than have the host truncate.
-  const tokenRatio = Math.max(0.25, Math.min(8, (realSample / Math.max(1, approxSample)) * 1.05));
+  return Math.max(0.25, Math.min(8, (realSample / Math.max(1, approxSample)) * 1.05));
+}
 
-  const info: LlamaEmbedderInfo = {
+/** The embedder's info, from the loaded model's ready message. */
+function embedderInfo(modelPath: string, gguf: GgufInfo | undefined, ready: HostReady): LlamaEmbedderInfo {
+  return {
     modelPath,
     gguf,
     contextSize: ready.contextSize,
@@ -185,76 +188,114 @@ export async function createLlamaEmbedder(opts: LlamaEmbedderOptions): Promise<L
     threadsPerContext: ready.threadsPerContext,
     gpu: ready.gpu,
     loadMs: ready.loadMs,
-    tokenRatio,
+    tokenRatio: tokenRatioOf(ready),
   };
+}
 
-  /** The running process, starting a new one after a crash (not again after a second crash in a row). */
-  const running = async (): Promise<Host> => {
-    if (closed) throw new Error('the embedding model was closed');
-    if (host && !host.exited) {
-      await host.ready;
-      return host;
-    }
-    if (failedStarts >= 1) {
-      throw new EmbedModelCrashError(
-        'the embedding model process crashed again after a restart; not restarting it (the model file may be damaged)',
-      );
-    }
-    failedStarts++;
-    stats.restarts++;
-    const h = start();
-    const r = await h.ready;
-    info.loadMs = r.loadMs;
-    return h;
+/** The running process, starting a new one after a crash (not again after a second crash in a row). */
+async function runningHost(s: EmbedderState): Promise<Host> {
+  if (s.closed) throw new Error('the embedding model was closed');
+  if (s.host && !s.host.exited) {
+    await s.host.ready;
+    return s.host;
+  }
+  if (s.failedStarts >= 1) {
+    throw new EmbedModelCrashError(
+      'the embedding model process crashed again after a restart; not restarting it (the model file may be damaged)',
+    );
+  }
+  s.failedStarts++;
+  s.stats.restarts++;
+  const h = startHost(s);
+  const r = await h.ready;
+  s.info!.loadMs = r.loadMs;
+  return h;
+}
+
+/** Sends one request to the model process and returns its reply (an error reply throws). */
+async function callHost<T extends HostResponse['type']>(
+  s: EmbedderState,
+  type: 'embed' | 'count',
+  texts: string[],
+  what: string,
+  signal?: AbortSignal,
+): Promise<Extract<HostResponse, { type: T }>> {
+  signal?.throwIfAborted();
+  const h = await runningHost(s);
+  signal?.throwIfAborted();
+  const res = await h.request({ type, id: h.newId(), texts }, what, { signal });
+  if (res.type === 'error') throw new Error(`the embedding model failed: ${res.message}`);
+  s.failedStarts = 0;
+  return res as Extract<HostResponse, { type: T }>;
+}
+
+/** Embeds texts, counting and reporting any that were truncated. */
+async function embedTexts(
+  s: EmbedderState,
+  texts: string[],
+  onWarning: ((message: string) => void) | undefined,
+  signal?: AbortSignal,
+): Promise<Float32Array[]> {
+  if (texts.length === 0) return [];
+  const res = await callHost<'embedded'>(s, 'embed', texts, 'embedding', signal);
+  if (res.truncated > 0) {
+    s.stats.truncated += res.truncated;
+    onWarning?.(
+      `${res.truncated} of ${texts.length} texts were longer than ${s.info!.maxTokens} tokens and were truncated`,
+    );
+  }
+  return res.vectors;
+}
+
+/** Closes the embedder: stops its process and refuses further calls. */
+async function closeEmbedder(s: EmbedderState): Promise<void> {
+  s.closed = true;
+  await s.host?.close();
+  s.host = undefined;
+}
+
+/** Validates the model file, starts the model process and returns the embedder once it loaded. */
+export async function createLlamaEmbedder(opts: LlamaEmbedderOptions): Promise<LlamaEmbedder> {
+  const modelPath = path.resolve(opts.modelPath);
+  // Checked here, before any llama.cpp code touches the file.
+  const gguf = opts.skipValidation ? undefined : await validateGguf(modelPath);
+  const s: EmbedderState = {
+    init: hostInit(opts, modelPath),
+    loadTimeoutMs: opts.loadTimeoutMs ?? 300_000,
+    host: undefined,
+    failedStarts: 0,
+    closed: false,
+    stats: { truncated: 0, restarts: 0 },
+    info: undefined,
   };
-
-  const call = async <T extends HostResponse['type']>(
-    type: 'embed' | 'count',
-    texts: string[],
-    what: string,
-    signal?: AbortSignal,
-  ): Promise<Extract<HostResponse, { type: T }>> => {
-    signal?.throwIfAborted();
-    const h = await running();
-    signal?.throwIfAborted();
-    const res = await h.request({ type, id: h.newId(), texts }, what, { signal });
-    if (res.type === 'error') throw new Error(`the embedding model failed: ${res.message}`);
-    failedStarts = 0;
-    return res as Extract<HostResponse, { type: T }>;
-  };
-
-  const embedder: LlamaEmbedder = {
+  let hash: string;
+  let ready: HostReady;
+  try {
+    [hash, ready] = await Promise.all([modelFileHash(modelPath), startHost(s).ready]);
+  } catch (err) {
+    s.host?.kill();
+    throw err;
+  }
+  const info = embedderInfo(modelPath, gguf, ready);
+  s.info = info;
+  const tokenRatio = info.tokenRatio;
+  return {
     id: `gguf:${hash.slice(0, 16)}`,
     dim: ready.dim,
     batchSize: opts.batchSize ?? 16,
     info,
-    stats,
+    stats: s.stats,
     get pid() {
-      return host && !host.exited ? host.child.pid : undefined;
+      return s.host && !s.host.exited ? s.host.child.pid : undefined;
     },
     countTokens(text: string): number {
       return text.length === 0 ? 0 : Math.ceil(approximateTokens(text) * tokenRatio);
     },
     async countTokensExact(texts: string[], signal?: AbortSignal): Promise<number[]> {
       if (texts.length === 0) return [];
-      return (await call<'counted'>('count', texts, 'counting tokens', signal)).counts;
+      return (await callHost<'counted'>(s, 'count', texts, 'counting tokens', signal)).counts;
     },
-    async embed(texts: string[], signal?: AbortSignal): Promise<Float32Array[]> {
-      if (texts.length === 0) return [];
-      const res = await call<'embedded'>('embed', texts, 'embedding', signal);
-      if (res.truncated > 0) {
-        stats.truncated += res.truncated;
-        opts.onWarning?.(
-          `${res.truncated} of ${texts.length} texts were longer than ${info.maxTokens} tokens and were truncated`,
-        );
-      }
-      return res.vectors;
-    },
-    async close(): Promise<void> {
-      closed = true;
-      await host?.close();
-      host = undefined;
-    },
+    embed: (texts: string[], signal?: AbortSignal) => embedTexts(s, texts, opts.onWarning, signal),
+    close: () => closeEmbedder(s),
   };
-  return embedder;
 }

@@ -116,131 +116,163 @@ function timingsOf(res: ChatGenerated, loadMs: number): GenerateResult['timings'
   };
 }
 
+type ChatInfo = Omit<ChatHostReady, 'type'>;
+
+/** The supervised model process of one chat model and what survives its restarts. */
+interface ChatState {
+  init: ChatHostRequest;
+  loadTimeoutMs: number;
+  /** The running process, if any (cleared when it exits). */
+  host: Host | undefined;
+  /** Restarts since the last successful call. */
+  failedStarts: number;
+  closed: boolean;
+  stats: { restarts: number };
+  /** Set once the first process is ready. */
+  info: ChatInfo | undefined;
+}
+
+/** Starts a model process and makes it the current one. */
+function startHost(s: ChatState): Host {
+  const h: Host = new ChildHost<ChatHostRequest, ChatHostResponse>({
+    entry: HOST_ENTRY,
+    init: s.init,
+    label: 'the chat model',
+    loadTimeoutMs: s.loadTimeoutMs,
+    isEvent: (m) => m.type === 'token',
+    crashError: (m) => new ChatModelCrashError(m),
+    onExit: (gone) => {
+      if (s.host === gone) s.host = undefined;
+    },
+  });
+  s.host = h;
+  return h;
+}
+
+/** The running process, starting a new one after a crash (not again after a second crash in a row). */
+async function runningHost(s: ChatState): Promise<Host> {
+  if (s.closed) throw new Error('the chat model was closed');
+  if (s.host && !s.host.exited) {
+    await s.host.ready;
+    return s.host;
+  }
+  if (s.failedStarts >= 1) {
+    throw new ChatModelCrashError(
+      'the chat model process crashed again after a restart; not restarting it (the model file may be damaged)',
+    );
+  }
+  s.failedStarts++;
+  s.stats.restarts++;
+  const h = startHost(s);
+  s.info!.loadMs = (await h.ready).loadMs;
+  return h;
+}
+
+/** Sends one request to the model process and returns its reply (an error reply throws). */
+async function callHost(
+  s: ChatState,
+  msg: Call,
+  what: string,
+  signal: AbortSignal | undefined,
+  onEvent?: (m: ChatHostResponse) => void,
+): Promise<ChatHostResponse> {
+  signal?.throwIfAborted();
+  const h = await runningHost(s);
+  signal?.throwIfAborted();
+  const res = await h.request({ ...msg, id: h.newId() }, what, {
+    signal,
+    ...(onEvent ? { onEvent } : {}),
+  });
+  if (res.type === 'error') throw new Error(`the chat model failed: ${res.message}`);
+  s.failedStarts = 0;
+  return res;
+}
+
+/** Generates a reply to a conversation that ends with a user message, streaming it through onToken. */
+async function generateReply(s: ChatState, g: GenerateOptions): Promise<GenerateResult> {
+  if (g.messages.at(-1)?.role !== 'user') throw new Error('the last message must be from the user');
+  const res = await callHost(
+    s,
+    {
+      type: 'generate',
+      messages: g.messages.map((m) => ({ role: m.role, content: m.content })),
+      maxTokens: g.maxTokens ?? 512,
+      temperature: g.temperature ?? 0.2,
+      ...(g.jsonSchema ? { jsonSchema: g.jsonSchema } : {}),
+    },
+    'generating',
+    g.signal,
+    (m) => {
+      if (m.type === 'token') g.onToken?.(m.text);
+    },
+  );
+  if (res.type === 'aborted') throw g.signal?.reason ?? new DOMException('aborted', 'AbortError');
+  if (res.type !== 'generated') throw new Error(`the chat model answered ${res.type}`);
+  return {
+    text: res.text,
+    tokensIn: res.tokensIn,
+    tokensOut: res.tokensOut,
+    stopReason: res.stopReason,
+    timings: timingsOf(res, s.info!.loadMs),
+  };
+}
+
+/** Exact token counts from the model's tokenizer. */
+async function countModelTokens(s: ChatState, texts: string[], signal?: AbortSignal): Promise<number[]> {
+  if (texts.length === 0) return [];
+  const res = await callHost(s, { type: 'count', texts }, 'counting tokens', signal);
+  if (res.type !== 'counted') throw new Error(`the chat model answered ${res.type}`);
+  return res.counts;
+}
+
+/** Closes the model: stops its process and refuses further calls. */
+async function closeChatModel(s: ChatState): Promise<void> {
+  s.closed = true;
+  await s.host?.close();
+  s.host = undefined;
+}
+
 /** Validates the model file, starts the model process and returns the model once it loaded. */
 export async function createChatModel(opts: ChatModelOptions): Promise<ChatModel> {
   const modelPath = path.resolve(opts.modelPath);
   // Checked here, before any llama.cpp code touches the file.
   const gguf = await validateGguf(modelPath);
-  const init: ChatHostRequest = {
-    type: 'init',
-    modelPath,
-    threads: Math.max(1, opts.threads ?? os.availableParallelism()),
-    contextSize: opts.contextSize,
-    gpuLayers: opts.gpuLayers,
-    gpu: opts.gpu ?? 'auto',
+  const s: ChatState = {
+    init: {
+      type: 'init',
+      modelPath,
+      threads: Math.max(1, opts.threads ?? os.availableParallelism()),
+      contextSize: opts.contextSize,
+      gpuLayers: opts.gpuLayers,
+      gpu: opts.gpu ?? 'auto',
+    },
+    loadTimeoutMs: opts.loadTimeoutMs ?? 300_000,
+    host: undefined,
+    failedStarts: 0,
+    closed: false,
+    stats: { restarts: 0 },
+    info: undefined,
   };
-  const loadTimeoutMs = opts.loadTimeoutMs ?? 300_000;
-  let host: Host | undefined;
-  let failedStarts = 0;
-  let closed = false;
-  const stats = { restarts: 0 };
-
-  const start = (): Host => {
-    const h: Host = new ChildHost<ChatHostRequest, ChatHostResponse>({
-      entry: HOST_ENTRY,
-      init,
-      label: 'the chat model',
-      loadTimeoutMs,
-      isEvent: (m) => m.type === 'token',
-      crashError: (m) => new ChatModelCrashError(m),
-      onExit: (gone) => {
-        if (host === gone) host = undefined;
-      },
-    });
-    host = h;
-    return h;
-  };
-
   let ready: ChatHostReady;
   try {
-    ready = await start().ready;
+    ready = await startHost(s).ready;
   } catch (err) {
-    host?.kill();
+    s.host?.kill();
     throw err;
   }
   const { type: _type, ...info } = ready;
-
-  const running = async (): Promise<Host> => {
-    if (closed) throw new Error('the chat model was closed');
-    if (host && !host.exited) {
-      await host.ready;
-      return host;
-    }
-    if (failedStarts >= 1) {
-      throw new ChatModelCrashError(
-        'the chat model process crashed again after a restart; not restarting it (the model file may be damaged)',
-      );
-    }
-    failedStarts++;
-    stats.restarts++;
-    const h = start();
-    info.loadMs = (await h.ready).loadMs;
-    return h;
-  };
-
-  const call = async (
-    msg: Call,
-    what: string,
-    signal: AbortSignal | undefined,
-    onEvent?: (m: ChatHostResponse) => void,
-  ): Promise<ChatHostResponse> => {
-    signal?.throwIfAborted();
-    const h = await running();
-    signal?.throwIfAborted();
-    const res = await h.request({ ...msg, id: h.newId() }, what, {
-      signal,
-      ...(onEvent ? { onEvent } : {}),
-    });
-    if (res.type === 'error') throw new Error(`the chat model failed: ${res.message}`);
-    failedStarts = 0;
-    return res;
-  };
-
+  s.info = info;
   return {
     modelPath,
     gguf,
     contextSize: ready.contextSize,
     info,
-    stats,
+    stats: s.stats,
     get pid() {
-      return host?.pid;
+      return s.host?.pid;
     },
-    async generate(g) {
-      if (g.messages.at(-1)?.role !== 'user') throw new Error('the last message must be from the user');
-      const res = await call(
-        {
-          type: 'generate',
-          messages: g.messages.map((m) => ({ role: m.role, content: m.content })),
-          maxTokens: g.maxTokens ?? 512,
-          temperature: g.temperature ?? 0.2,
-          ...(g.jsonSchema ? { jsonSchema: g.jsonSchema } : {}),
-        },
-        'generating',
-        g.signal,
-        (m) => {
-          if (m.type === 'token') g.onToken?.(m.text);
-        },
-      );
-      if (res.type === 'aborted') throw g.signal?.reason ?? new DOMException('aborted', 'AbortError');
-      if (res.type !== 'generated') throw new Error(`the chat model answered ${res.type}`);
-      return {
-        text: res.text,
-        tokensIn: res.tokensIn,
-        tokensOut: res.tokensOut,
-        stopReason: res.stopReason,
-        timings: timingsOf(res, info.loadMs),
-      };
-    },
-    async countTokens(texts, signal) {
-      if (texts.length === 0) return [];
-      const res = await call({ type: 'count', texts }, 'counting tokens', signal);
-      if (res.type !== 'counted') throw new Error(`the chat model answered ${res.type}`);
-      return res.counts;
-    },
-    async close() {
-      closed = true;
-      await host?.close();
-      host = undefined;
-    },
+    generate: (g) => generateReply(s, g),
+    countTokens: (texts, signal) => countModelTokens(s, texts, signal),
+    close: () => closeChatModel(s),
   };
 }

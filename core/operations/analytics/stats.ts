@@ -21,18 +21,34 @@ export interface StatsOptions {
 
 const PATHS = ['cache', 'golden', 'rag', 'extractive'] as const;
 
-export async function collectStats(db: Queryable, opts: StatsOptions): Promise<StatsResult> {
-  const to = opts.until ? new Date(opts.until) : new Date();
-  // The period is `days` whole calendar days ending with the day of `to`.
+/** The period's bounds: `from` (start of the first day) and `to`, as query parameters. */
+type Window = [Date, Date];
+const W = 'q.created_at >= $1 AND q.created_at <= $2';
+
+type PerDayRow = Record<string, Num> & { day: string };
+type LatencyRow = { stage: string; count: Num; p50: Num; p95: Num; p99: Num };
+type GapRow = {
+  normalized_question: string;
+  question: string;
+  count: Num;
+  last: Date;
+  best: Num;
+  nothing: Num;
+};
+type MetricRow = { name: string; unit: string | null; count: Num; avg: Num; p50: Num; p95: Num; last: Num };
+
+/** The start of the period: `days` whole calendar days ending with the day of `to`. */
+async function periodStart(db: Queryable, to: Date, days: number): Promise<Date> {
   const [period] = await db.query<{ from: Date }>(
     `SELECT date_trunc('day', $1::timestamptz) - make_interval(days => $2 - 1) AS "from"`,
-    [to, opts.days],
+    [to, days],
   );
-  const from = period!.from;
-  const window = [from, to];
-  const W = 'q.created_at >= $1 AND q.created_at <= $2';
+  return period!.from;
+}
 
-  const perDay = await db.query<Record<string, Num> & { day: string }>(
+/** One row per calendar day of the window: questions by path, errors, tokens. */
+function queryPerDay(db: Queryable, window: Window): Promise<PerDayRow[]> {
+  return db.query<PerDayRow>(
     `WITH days AS (
        SELECT generate_series($1::timestamptz, date_trunc('day', $2::timestamptz), interval '1 day') AS day)
      SELECT to_char(d.day, 'YYYY-MM-DD') AS day,
@@ -47,8 +63,11 @@ export async function collectStats(db: Queryable, opts: StatsOptions): Promise<S
       GROUP BY d.day ORDER BY d.day`,
     window,
   );
+}
 
-  const latency = await db.query<{ stage: string; count: Num; p50: Num; p95: Num; p99: Num }>(
+/** Latency percentiles per pipeline stage (stages with no positive timing are left out). */
+function queryLatency(db: Queryable, window: Window): Promise<LatencyRow[]> {
+  return db.query<LatencyRow>(
     `SELECT s.stage, count(*) AS count,
             percentile_cont(0.5)  WITHIN GROUP (ORDER BY x.v) AS p50,
             percentile_cont(0.95) WITHIN GROUP (ORDER BY x.v) AS p95,
@@ -62,16 +81,11 @@ export async function collectStats(db: Queryable, opts: StatsOptions): Promise<S
       GROUP BY s.stage`,
     [...window, [...LATENCY_STAGES]],
   );
-  const byStage = new Map(latency.map((r) => [r.stage, r]));
+}
 
-  const gaps = await db.query<{
-    normalized_question: string;
-    question: string;
-    count: Num;
-    last: Date;
-    best: Num;
-    nothing: Num;
-  }>(
+/** The most-asked questions the documents answered badly or not at all. */
+function queryGaps(db: Queryable, window: Window, opts: StatsOptions): Promise<GapRow[]> {
+  return db.query<GapRow>(
     `SELECT q.normalized_question,
             (array_agg(q.question ORDER BY q.created_at DESC))[1] AS question,
             count(*) AS count, max(q.created_at) AS last, max(q.top_score) AS best,
@@ -84,7 +98,10 @@ export async function collectStats(db: Queryable, opts: StatsOptions): Promise<S
       LIMIT $5`,
     [...window, NOTHING_FOUND, opts.lowScore ?? null, opts.top],
   );
+}
 
+/** Question, error, token and conversation totals over the window. */
+async function queryTotals(db: Queryable, window: Window): Promise<Record<string, Num>> {
   const [totals] = await db.query<Record<string, Num>>(
     `SELECT count(*) AS questions, count(*) FILTER (WHERE q.error IS NOT NULL) AS errors,
             coalesce(sum(q.tokens_in), 0) AS tokens_in, coalesce(sum(q.tokens_out), 0) AS tokens_out,
@@ -92,6 +109,11 @@ export async function collectStats(db: Queryable, opts: StatsOptions): Promise<S
        FROM query_logs q WHERE ${W}`,
     window,
   );
+  return totals!;
+}
+
+/** CRM and memory counts (work sessions within the window, the rest as of now). */
+async function queryCrm(db: Queryable, window: Window): Promise<Record<string, Num>> {
   const [crm] = await db.query<Record<string, Num>>(
     `SELECT (SELECT count(*) FROM clients WHERE status = 'active') AS clients,
             (SELECT count(*) FROM clients WHERE status = 'proposed') AS proposed,
@@ -106,15 +128,12 @@ export async function collectStats(db: Queryable, opts: StatsOptions): Promise<S
             (SELECT count(*) FROM memory_entities) AS entities`,
     window,
   );
-  const metrics = await db.query<{
-    name: string;
-    unit: string | null;
-    count: Num;
-    avg: Num;
-    p50: Num;
-    p95: Num;
-    last: Num;
-  }>(
+  return crm!;
+}
+
+/** Summaries of each performance metric recorded within the window. */
+function queryMetrics(db: Queryable, window: Window): Promise<MetricRow[]> {
+  return db.query<MetricRow>(
     `SELECT name, max(unit) AS unit, count(*) AS count, avg(value) AS avg,
             percentile_cont(0.5)  WITHIN GROUP (ORDER BY value) AS p50,
             percentile_cont(0.95) WITHIN GROUP (ORDER BY value) AS p95,
@@ -123,75 +142,111 @@ export async function collectStats(db: Queryable, opts: StatsOptions): Promise<S
       GROUP BY name ORDER BY name`,
     window,
   );
+}
 
-  const questions = n(totals!.questions ?? null);
+/** The per-day rows as the result reports them. */
+function perDayResult(perDay: PerDayRow[]): StatsResult['perDay'] {
+  return perDay.map((d) => ({
+    day: d.day,
+    questions: n(d.questions ?? null),
+    cache: n(d.cache ?? null),
+    golden: n(d.golden ?? null),
+    rag: n(d.rag ?? null),
+    extractive: n(d.extractive ?? null),
+    errors: n(d.errors ?? null),
+    tokensIn: n(d.tokens_in ?? null),
+    tokensOut: n(d.tokens_out ?? null),
+  }));
+}
+
+/** Answers per path over the window, with each path's share of all answers. */
+function pathMixResult(perDay: PerDayRow[]): StatsResult['pathMix'] {
   const pathCounts = PATHS.map((p) => ({ path: p, count: perDay.reduce((s, d) => s + n(d[p] ?? null), 0) }));
   const answered = pathCounts.reduce((s, p) => s + p.count, 0);
+  return pathCounts.map((p) => ({
+    ...p,
+    share: answered ? Math.round((p.count / answered) * 1000) / 1000 : 0,
+  }));
+}
+
+/** Every latency stage, in contract order, zeroed where nothing was timed. */
+function latencyResult(latency: LatencyRow[]): StatsResult['latency'] {
+  const byStage = new Map(latency.map((r) => [r.stage, r]));
+  return LATENCY_STAGES.map((stage) => {
+    const r = byStage.get(stage);
+    return {
+      stage,
+      count: n(r?.count ?? null),
+      p50: ms(r?.p50 ?? null),
+      p95: ms(r?.p95 ?? null),
+      p99: ms(r?.p99 ?? null),
+    };
+  });
+}
+
+/** The knowledge gaps as the result reports them. */
+function gapsResult(gaps: GapRow[]): StatsResult['gaps'] {
+  return gaps.map((g) => ({
+    question: g.question,
+    normalizedQuestion: g.normalized_question,
+    count: n(g.count),
+    lastAskedAt: g.last.toISOString(),
+    bestScore: g.best === null ? null : Number(g.best),
+    nothingFound: n(g.nothing),
+  }));
+}
+
+/** The performance metrics as the result reports them. */
+function metricsResult(metrics: MetricRow[]): StatsResult['metrics'] {
+  return metrics.map((m) => ({
+    name: m.name,
+    unit: m.unit,
+    count: n(m.count),
+    avg: Number(m.avg),
+    p50: Number(m.p50),
+    p95: Number(m.p95),
+    last: Number(m.last),
+  }));
+}
+
+export async function collectStats(db: Queryable, opts: StatsOptions): Promise<StatsResult> {
+  const to = opts.until ? new Date(opts.until) : new Date();
+  const from = await periodStart(db, to, opts.days);
+  const window: Window = [from, to];
+  const perDay = await queryPerDay(db, window);
+  const latency = await queryLatency(db, window);
+  const gaps = await queryGaps(db, window, opts);
+  const totals = await queryTotals(db, window);
+  const crm = await queryCrm(db, window);
+  const metrics = await queryMetrics(db, window);
   return {
     from: from.toISOString(),
     to: to.toISOString(),
     days: opts.days,
     totals: {
-      questions,
-      errors: n(totals!.errors ?? null),
-      tokensIn: n(totals!.tokens_in ?? null),
-      tokensOut: n(totals!.tokens_out ?? null),
-      conversations: n(totals!.conversations ?? null),
+      questions: n(totals.questions ?? null),
+      errors: n(totals.errors ?? null),
+      tokensIn: n(totals.tokens_in ?? null),
+      tokensOut: n(totals.tokens_out ?? null),
+      conversations: n(totals.conversations ?? null),
     },
-    perDay: perDay.map((d) => ({
-      day: d.day,
-      questions: n(d.questions ?? null),
-      cache: n(d.cache ?? null),
-      golden: n(d.golden ?? null),
-      rag: n(d.rag ?? null),
-      extractive: n(d.extractive ?? null),
-      errors: n(d.errors ?? null),
-      tokensIn: n(d.tokens_in ?? null),
-      tokensOut: n(d.tokens_out ?? null),
-    })),
-    pathMix: pathCounts.map((p) => ({
-      ...p,
-      share: answered ? Math.round((p.count / answered) * 1000) / 1000 : 0,
-    })),
-    latency: LATENCY_STAGES.map((stage) => {
-      const r = byStage.get(stage);
-      return {
-        stage,
-        count: n(r?.count ?? null),
-        p50: ms(r?.p50 ?? null),
-        p95: ms(r?.p95 ?? null),
-        p99: ms(r?.p99 ?? null),
-      };
-    }),
-    gaps: gaps.map((g) => ({
-      question: g.question,
-      normalizedQuestion: g.normalized_question,
-      count: n(g.count),
-      lastAskedAt: g.last.toISOString(),
-      bestScore: g.best === null ? null : Number(g.best),
-      nothingFound: n(g.nothing),
-    })),
+    perDay: perDayResult(perDay),
+    pathMix: pathMixResult(perDay),
+    latency: latencyResult(latency),
+    gaps: gapsResult(gaps),
     crm: {
-      clients: n(crm!.clients ?? null),
-      proposedClients: n(crm!.proposed ?? null),
-      projects: n(crm!.projects ?? null),
-      activeProjects: n(crm!.active_projects ?? null),
-      sessions: n(crm!.sessions ?? null),
-      trackedSeconds: n(crm!.tracked ?? null),
+      clients: n(crm.clients ?? null),
+      proposedClients: n(crm.proposed ?? null),
+      projects: n(crm.projects ?? null),
+      activeProjects: n(crm.active_projects ?? null),
+      sessions: n(crm.sessions ?? null),
+      trackedSeconds: n(crm.tracked ?? null),
     },
     memory: {
-      facts: n(crm!.facts ?? null),
-      superseded: n(crm!.superseded ?? null),
-      entities: n(crm!.entities ?? null),
+      facts: n(crm.facts ?? null),
+      superseded: n(crm.superseded ?? null),
+      entities: n(crm.entities ?? null),
     },
-    metrics: metrics.map((m) => ({
-      name: m.name,
-      unit: m.unit,
-      count: n(m.count),
-      avg: Number(m.avg),
-      p50: Number(m.p50),
-      p95: Number(m.p95),
-      last: Number(m.last),
-    })),
+    metrics: metricsResult(metrics),
   };
 }

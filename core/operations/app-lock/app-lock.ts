@@ -67,195 +67,244 @@ export const appLockService = defineService<AppLock>(
   (lock) => lock.close(),
 );
 
-export async function openAppLock(db: Db, opts: AppLockOptions = {}): Promise<AppLock> {
-  const now = opts.now ?? Date.now;
-  const read = async () => (await db.query<ProfileLockRow>(SELECT_ROW))[0]!;
-  const first = await read();
-  let enabled = first.lock_passphrase_hash !== null;
-  let idleMinutes = first.idle_minutes ?? DEFAULT_IDLE_MINUTES;
-  // A new engine (app start, CLI process) always starts locked when the lock is on.
-  let locked = enabled;
-  let lastActivity = now();
-  let timer: NodeJS.Timeout | undefined;
+/** The mutable state of one open app lock; the functions below read and update it. */
+interface LockState {
+  db: Db;
+  now: () => number;
+  enabled: boolean;
+  locked: boolean;
+  idleMinutes: number;
+  lastActivity: number;
+  timer: NodeJS.Timeout | undefined;
+}
 
-  function idleExpired(): boolean {
-    return enabled && !locked && idleMinutes > 0 && now() - lastActivity >= idleMinutes * 60_000;
-  }
+/** Reads the profile's lock columns. */
+async function readLockRow(db: Db): Promise<ProfileLockRow> {
+  return (await db.query<ProfileLockRow>(SELECT_ROW))[0]!;
+}
 
-  /** Locks once the idle window has passed; otherwise re-arms itself for the remainder. */
-  function checkIdle(): void {
-    if (timer) clearTimeout(timer);
-    timer = undefined;
-    if (idleExpired()) locked = true;
-    if (!enabled || locked || idleMinutes === 0) return;
-    const remaining = Math.max(1_000, idleMinutes * 60_000 - (now() - lastActivity));
-    timer = setTimeout(checkIdle, remaining);
-    timer.unref(); // an armed auto-lock must never keep a CLI process alive
-  }
+/** Whether an unlocked, enabled lock has been idle for its whole window. */
+function idleExpired(s: LockState): boolean {
+  return s.enabled && !s.locked && s.idleMinutes > 0 && s.now() - s.lastActivity >= s.idleMinutes * 60_000;
+}
 
-  async function status(): Promise<AppLockStatus> {
-    checkIdle();
-    const row = await read();
-    const blockedUntil = row.unlock_blocked_until?.getTime() ?? 0;
-    return {
-      enabled,
-      locked,
-      idleMinutes,
-      failedAttempts: row.failed_unlock_attempts,
-      retryAfterMs: Math.max(0, blockedUntil - now()),
-      updatedAt: row.lock_updated_at?.toISOString() ?? null,
-    };
-  }
+/** Stops the auto-lock timer, if one is armed. */
+function clearIdleTimer(s: LockState): void {
+  if (s.timer) clearTimeout(s.timer);
+  s.timer = undefined;
+}
 
-  /**
-   * Checks a passphrase against the stored hash, with back-off: while a wait is running nothing
-   * is even hashed, and each wrong passphrase doubles the next wait.
-   */
-  async function checkPassphrase(passphrase: string, purpose: 'unlock' | 'disable'): Promise<void> {
-    const row = await read();
-    if (row.lock_passphrase_hash === null) throw notEnabled();
-    const waitMs = (row.unlock_blocked_until?.getTime() ?? 0) - now();
-    if (waitMs > 0) {
-      throw new PustakaError('locked', `too many wrong passphrases: try again in ${formatWait(waitMs)}`, {
-        reason: 'blocked',
-        retryAfterMs: waitMs,
-        failedAttempts: row.failed_unlock_attempts,
-      });
-    }
-    if (await verifyPassphrase(passphrase, row.lock_passphrase_hash)) {
-      if (row.failed_unlock_attempts > 0 || row.unlock_blocked_until) {
-        await db.query(
-          'UPDATE profile SET failed_unlock_attempts = 0, unlock_blocked_until = NULL WHERE id = 1',
-        );
-      }
-      return;
-    }
-    const [updated] = await db.query<{ failed_unlock_attempts: number }>(
-      'UPDATE profile SET failed_unlock_attempts = failed_unlock_attempts + 1 WHERE id = 1 RETURNING failed_unlock_attempts',
-    );
-    const failedAttempts = updated!.failed_unlock_attempts;
-    const retryAfterMs = unlockWaitMs(failedAttempts);
-    if (retryAfterMs > 0) {
-      await db.query('UPDATE profile SET unlock_blocked_until = $1 WHERE id = 1', [
-        new Date(now() + retryAfterMs),
-      ]);
-    }
-    await recordAudit(db, {
-      action: 'lock.unlock_failed',
-      targetType: 'profile',
-      targetId: 1,
-      details: { purpose, failedAttempts, retryAfterMs },
-    });
-    const wait = retryAfterMs > 0 ? `; wait ${formatWait(retryAfterMs)} before the next try` : '';
-    throw new PustakaError('locked', `wrong passphrase (${failedAttempts} in a row${wait})`, {
-      reason: 'wrong_passphrase',
-      failedAttempts,
-      retryAfterMs,
-    });
-  }
+/** Locks once the idle window has passed; otherwise re-arms itself for the remainder. */
+function checkIdle(s: LockState): void {
+  clearIdleTimer(s);
+  if (idleExpired(s)) s.locked = true;
+  if (!s.enabled || s.locked || s.idleMinutes === 0) return;
+  const remaining = Math.max(1_000, s.idleMinutes * 60_000 - (s.now() - s.lastActivity));
+  s.timer = setTimeout(() => checkIdle(s), remaining);
+  s.timer.unref(); // an armed auto-lock must never keep a CLI process alive
+}
 
-  async function saveIdleMinutes(minutes: number): Promise<void> {
-    await db.query(`UPDATE profile SET settings = jsonb_set(settings, '{appLock}', $1::jsonb) WHERE id = 1`, [
-      JSON.stringify({ idleMinutes: minutes }),
+/** The current status, after applying any pending auto-lock. */
+async function lockStatus(s: LockState): Promise<AppLockStatus> {
+  checkIdle(s);
+  const row = await readLockRow(s.db);
+  const blockedUntil = row.unlock_blocked_until?.getTime() ?? 0;
+  return {
+    enabled: s.enabled,
+    locked: s.locked,
+    idleMinutes: s.idleMinutes,
+    failedAttempts: row.failed_unlock_attempts,
+    retryAfterMs: Math.max(0, blockedUntil - s.now()),
+    updatedAt: row.lock_updated_at?.toISOString() ?? null,
+  };
+}
+
+/** Counts a wrong passphrase, starts its back-off, audits it, and returns the error to throw. */
+async function recordWrongPassphrase(s: LockState, purpose: 'unlock' | 'disable'): Promise<PustakaError> {
+  const [updated] = await s.db.query<{ failed_unlock_attempts: number }>(
+    'UPDATE profile SET failed_unlock_attempts = failed_unlock_attempts + 1 WHERE id = 1 RETURNING failed_unlock_attempts',
+  );
+  const failedAttempts = updated!.failed_unlock_attempts;
+  const retryAfterMs = unlockWaitMs(failedAttempts);
+  if (retryAfterMs > 0) {
+    await s.db.query('UPDATE profile SET unlock_blocked_until = $1 WHERE id = 1', [
+      new Date(s.now() + retryAfterMs),
     ]);
-    idleMinutes = minutes;
   }
+  await recordAudit(s.db, {
+    action: 'lock.unlock_failed',
+    targetType: 'profile',
+    targetId: 1,
+    details: { purpose, failedAttempts, retryAfterMs },
+  });
+  const wait = retryAfterMs > 0 ? `; wait ${formatWait(retryAfterMs)} before the next try` : '';
+  return new PustakaError('locked', `wrong passphrase (${failedAttempts} in a row${wait})`, {
+    reason: 'wrong_passphrase',
+    failedAttempts,
+    retryAfterMs,
+  });
+}
 
-  function checkMinutes(minutes: number): void {
-    if (!Number.isInteger(minutes) || minutes < 0 || minutes > MAX_IDLE_MINUTES) {
-      throw new PustakaError(
-        'invalid_params',
-        `idle minutes must be a whole number from 0 (never) to ${MAX_IDLE_MINUTES}`,
+/**
+ * Checks a passphrase against the stored hash, with back-off: while a wait is running nothing
+ * is even hashed, and each wrong passphrase doubles the next wait.
+ */
+async function checkPassphrase(
+  s: LockState,
+  passphrase: string,
+  purpose: 'unlock' | 'disable',
+): Promise<void> {
+  const row = await readLockRow(s.db);
+  if (row.lock_passphrase_hash === null) throw notEnabled();
+  const waitMs = (row.unlock_blocked_until?.getTime() ?? 0) - s.now();
+  if (waitMs > 0) {
+    throw new PustakaError('locked', `too many wrong passphrases: try again in ${formatWait(waitMs)}`, {
+      reason: 'blocked',
+      retryAfterMs: waitMs,
+      failedAttempts: row.failed_unlock_attempts,
+    });
+  }
+  if (await verifyPassphrase(passphrase, row.lock_passphrase_hash)) {
+    if (row.failed_unlock_attempts > 0 || row.unlock_blocked_until) {
+      await s.db.query(
+        'UPDATE profile SET failed_unlock_attempts = 0, unlock_blocked_until = NULL WHERE id = 1',
       );
     }
+    return;
   }
+  throw await recordWrongPassphrase(s, purpose);
+}
 
+/** Stores the idle window in the profile settings and applies it. */
+async function saveIdleMinutes(s: LockState, minutes: number): Promise<void> {
+  await s.db.query(`UPDATE profile SET settings = jsonb_set(settings, '{appLock}', $1::jsonb) WHERE id = 1`, [
+    JSON.stringify({ idleMinutes: minutes }),
+  ]);
+  s.idleMinutes = minutes;
+}
+
+/** Rejects an idle window that is not a whole number of minutes in range. */
+function checkMinutes(minutes: number): void {
+  if (!Number.isInteger(minutes) || minutes < 0 || minutes > MAX_IDLE_MINUTES) {
+    throw new PustakaError(
+      'invalid_params',
+      `idle minutes must be a whole number from 0 (never) to ${MAX_IDLE_MINUTES}`,
+    );
+  }
+}
+
+/** Turns the lock on with a new passphrase, leaving the engine unlocked. */
+async function enableLock(s: LockState, passphrase: string, minutes?: number): Promise<AppLockStatus> {
+  if (s.enabled) {
+    throw new PustakaError(
+      'conflict',
+      'the app lock is already enabled; disable it first to change the passphrase',
+    );
+  }
+  if (minutes !== undefined) checkMinutes(minutes);
+  const hash = await hashPassphrase(passphrase);
+  await s.db.transaction(async (tx) => {
+    await tx.query(
+      `UPDATE profile SET lock_passphrase_hash = $1, lock_updated_at = now(),
+             failed_unlock_attempts = 0, unlock_blocked_until = NULL WHERE id = 1`,
+      [hash],
+    );
+    await recordAudit(tx, {
+      action: 'lock.enable',
+      targetType: 'profile',
+      targetId: 1,
+      details: { idleMinutes: minutes ?? s.idleMinutes },
+    });
+  });
+  if (minutes !== undefined) await saveIdleMinutes(s, minutes);
+  s.enabled = true;
+  s.locked = false; // whoever just chose the passphrase is present
+  s.lastActivity = s.now();
+  checkIdle(s);
+  return lockStatus(s);
+}
+
+/** Turns the lock off, given the current passphrase. */
+async function disableLock(s: LockState, passphrase: string): Promise<AppLockStatus> {
+  await checkPassphrase(s, passphrase, 'disable');
+  await s.db.transaction(async (tx) => {
+    await tx.query(
+      `UPDATE profile SET lock_passphrase_hash = NULL, lock_updated_at = now(),
+             failed_unlock_attempts = 0, unlock_blocked_until = NULL WHERE id = 1`,
+    );
+    await recordAudit(tx, { action: 'lock.disable', targetType: 'profile', targetId: 1 });
+  });
+  s.enabled = false;
+  s.locked = false;
+  checkIdle(s);
+  return lockStatus(s);
+}
+
+/** Unlocks the engine, given the passphrase. */
+async function unlockWith(s: LockState, passphrase: string): Promise<AppLockStatus> {
+  if (!s.enabled) throw notEnabled();
+  await checkPassphrase(s, passphrase, 'unlock');
+  s.locked = false;
+  s.lastActivity = s.now();
+  checkIdle(s);
+  return lockStatus(s);
+}
+
+/** Locks the engine now. */
+async function lockNow(s: LockState): Promise<AppLockStatus> {
+  if (!s.enabled) throw notEnabled();
+  s.locked = true;
+  checkIdle(s);
+  return lockStatus(s);
+}
+
+/** Changes (and audits) the idle window, restarting it from now. */
+async function changeIdleMinutes(s: LockState, minutes: number): Promise<AppLockStatus> {
+  checkMinutes(minutes);
+  const before = s.idleMinutes;
+  await saveIdleMinutes(s, minutes);
+  await recordAudit(s.db, {
+    action: 'lock.idle_minutes',
+    targetType: 'profile',
+    targetId: 1,
+    details: { from: before, to: minutes },
+  });
+  s.lastActivity = s.now();
+  checkIdle(s);
+  return lockStatus(s);
+}
+
+export async function openAppLock(db: Db, opts: AppLockOptions = {}): Promise<AppLock> {
+  const now = opts.now ?? Date.now;
+  const first = await readLockRow(db);
+  const enabled = first.lock_passphrase_hash !== null;
+  const s: LockState = {
+    db,
+    now,
+    enabled,
+    // A new engine (app start, CLI process) always starts locked when the lock is on.
+    locked: enabled,
+    idleMinutes: first.idle_minutes ?? DEFAULT_IDLE_MINUTES,
+    lastActivity: now(),
+    timer: undefined,
+  };
   return {
     get enabled() {
-      return enabled;
+      return s.enabled;
     },
     get locked() {
-      checkIdle();
-      return locked;
+      checkIdle(s);
+      return s.locked;
     },
-    status,
-    async enable(passphrase, minutes) {
-      if (enabled) {
-        throw new PustakaError(
-          'conflict',
-          'the app lock is already enabled; disable it first to change the passphrase',
-        );
-      }
-      if (minutes !== undefined) checkMinutes(minutes);
-      const hash = await hashPassphrase(passphrase);
-      await db.transaction(async (tx) => {
-        await tx.query(
-          `UPDATE profile SET lock_passphrase_hash = $1, lock_updated_at = now(),
-             failed_unlock_attempts = 0, unlock_blocked_until = NULL WHERE id = 1`,
-          [hash],
-        );
-        await recordAudit(tx, {
-          action: 'lock.enable',
-          targetType: 'profile',
-          targetId: 1,
-          details: { idleMinutes: minutes ?? idleMinutes },
-        });
-      });
-      if (minutes !== undefined) await saveIdleMinutes(minutes);
-      enabled = true;
-      locked = false; // whoever just chose the passphrase is present
-      lastActivity = now();
-      checkIdle();
-      return status();
-    },
-    async disable(passphrase) {
-      await checkPassphrase(passphrase, 'disable');
-      await db.transaction(async (tx) => {
-        await tx.query(
-          `UPDATE profile SET lock_passphrase_hash = NULL, lock_updated_at = now(),
-             failed_unlock_attempts = 0, unlock_blocked_until = NULL WHERE id = 1`,
-        );
-        await recordAudit(tx, { action: 'lock.disable', targetType: 'profile', targetId: 1 });
-      });
-      enabled = false;
-      locked = false;
-      checkIdle();
-      return status();
-    },
-    async unlock(passphrase) {
-      if (!enabled) throw notEnabled();
-      await checkPassphrase(passphrase, 'unlock');
-      locked = false;
-      lastActivity = now();
-      checkIdle();
-      return status();
-    },
-    async lock() {
-      if (!enabled) throw notEnabled();
-      locked = true;
-      checkIdle();
-      return status();
-    },
-    async setIdleMinutes(minutes) {
-      checkMinutes(minutes);
-      const before = idleMinutes;
-      await saveIdleMinutes(minutes);
-      await recordAudit(db, {
-        action: 'lock.idle_minutes',
-        targetType: 'profile',
-        targetId: 1,
-        details: { from: before, to: minutes },
-      });
-      lastActivity = now();
-      checkIdle();
-      return status();
-    },
+    status: () => lockStatus(s),
+    enable: (passphrase, minutes) => enableLock(s, passphrase, minutes),
+    disable: (passphrase) => disableLock(s, passphrase),
+    unlock: (passphrase) => unlockWith(s, passphrase),
+    lock: () => lockNow(s),
+    setIdleMinutes: (minutes) => changeIdleMinutes(s, minutes),
     touch() {
-      lastActivity = now();
+      s.lastActivity = now();
     },
-    close() {
-      if (timer) clearTimeout(timer);
-      timer = undefined;
-    },
+    close: () => clearIdleTimer(s),
   };
 }

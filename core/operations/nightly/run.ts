@@ -86,6 +86,191 @@ async function resumable(db: Queryable): Promise<RunRow | undefined> {
 
 const num = (v: number | string | bigint | null) => (v === null ? 0 : Number(v));
 
+/** Token counts and generated-item totals of a run, as saved in its row. */
+interface RunTotals {
+  clusters_found: number;
+  golden_generated: number;
+  cultural_generated: number;
+  facts_extracted: number;
+  tokens_in: number;
+  tokens_out: number;
+}
+
+/** Everything one run of the worker tracks while its steps execute. */
+interface RunState {
+  engine: Engine;
+  opts: RunOptions;
+  id: number;
+  signal: AbortSignal;
+  options: WorkerOptions;
+  budget: Budget;
+  /** performance.now() when this attempt began. */
+  started: number;
+  /** Milliseconds spent by earlier attempts of the same run. */
+  priorMs: number;
+  steps: Record<string, StepState>;
+  totals: RunTotals;
+  /** Tokens already spent by earlier attempts (they do not count against this attempt's budget). */
+  spentAtStart: number;
+}
+
+/** Continues today's aborted or interrupted run, or starts a new row. */
+async function openRunRow(db: Queryable, trigger: RunTrigger): Promise<RunRow> {
+  await markInterruptedRuns(db);
+  const previous = await resumable(db);
+  if (previous) {
+    return (
+      (await db.query<RunRow>(
+        `UPDATE nightly_worker_runs SET status = 'running', finished_at = NULL, error = NULL, heartbeat_at = now()
+        WHERE id = $1 RETURNING *`,
+        [previous.id],
+      )) as [RunRow]
+    )[0];
+  }
+  return (
+    (await db.query<RunRow>(
+      `INSERT INTO nightly_worker_runs (trigger, status, heartbeat_at) VALUES ($1, 'running', now()) RETURNING *`,
+      [trigger],
+    )) as [RunRow]
+  )[0];
+}
+
+/** The run's starting totals, carried over from its row. */
+function rowTotals(row: RunRow): RunTotals {
+  return {
+    clusters_found: row.clusters_found,
+    golden_generated: row.golden_generated,
+    cultural_generated: row.cultural_generated,
+    facts_extracted: row.facts_extracted,
+    tokens_in: num(row.tokens_in),
+    tokens_out: num(row.tokens_out),
+  };
+}
+
+/** Writes the run's steps, totals, duration and status to its row. */
+async function saveRun(
+  r: RunState,
+  status: RunStatus = 'running',
+  error: string | null = null,
+): Promise<RunRow> {
+  const [row] = await r.engine.db.query<RunRow>(
+    `UPDATE nightly_worker_runs
+          SET steps = $2::jsonb, clusters_found = $3, golden_generated = $4, cultural_generated = $5,
+              facts_extracted = $6, tokens_in = $7, tokens_out = $8, duration_ms = $9, status = $10,
+              error = $11, heartbeat_at = now(),
+              finished_at = CASE WHEN $10 = 'running' THEN NULL ELSE now() END
+        WHERE id = $1 RETURNING *`,
+    [
+      r.id,
+      JSON.stringify(r.steps),
+      r.totals.clusters_found,
+      r.totals.golden_generated,
+      r.totals.cultural_generated,
+      r.totals.facts_extracted,
+      r.totals.tokens_in,
+      r.totals.tokens_out,
+      Math.round(r.priorMs + performance.now() - r.started),
+      status,
+      error,
+    ],
+  );
+  return row!;
+}
+
+/** Tokens this attempt of the run has spent so far. */
+function spentThisRun(r: RunState): number {
+  return r.totals.tokens_in + r.totals.tokens_out - r.spentAtStart;
+}
+
+/** The context one step runs with: its saved state, checkpointing, budget and progress. */
+function stepContext(r: RunState, name: StepName): StepContext {
+  return {
+    engine: r.engine,
+    signal: r.signal,
+    state: r.steps[name]?.state ?? {},
+    checkpoint: async (state) => {
+      r.steps[name] = { ...r.steps[name]!, state };
+      await saveRun(r);
+    },
+    spend: (tin, tout) => {
+      r.totals.tokens_in += tin;
+      r.totals.tokens_out += tout;
+    },
+    overBudget: () => spentThisRun(r) >= r.budget.tokens || performance.now() - r.started >= r.budget.ms,
+    remainingTokens: () => r.budget.tokens - spentThisRun(r),
+    progress: (done, total, message) =>
+      r.opts.onEvent?.({ type: 'progress', step: name, done, total, message }),
+    options: r.options,
+  };
+}
+
+/** Records a finished step: adds its counts and marks it done. */
+async function stepDone(r: RunState, name: StepName, result: StepResult, t0: number): Promise<void> {
+  r.totals.clusters_found += result.clustersFound ?? 0;
+  r.totals.golden_generated += result.goldenGenerated ?? 0;
+  r.totals.cultural_generated += result.culturalGenerated ?? 0;
+  r.totals.facts_extracted += result.factsExtracted ?? 0;
+  r.steps[name] = {
+    status: 'done',
+    ms: Math.round((r.steps[name]?.ms ?? 0) + performance.now() - t0),
+    ...(result.note ? { note: result.note } : {}),
+  };
+  r.opts.onEvent?.({
+    type: 'step',
+    step: name,
+    status: 'done',
+    ...(result.note ? { note: result.note } : {}),
+  });
+  await saveRun(r);
+}
+
+/**
+ * Runs one step and records how it ended. Returns false when the run was aborted during the
+ * step (the caller stops); a failing step is recorded and the run goes on.
+ */
+async function runStep(r: RunState, name: StepName): Promise<boolean> {
+  const t0 = performance.now();
+  r.steps[name] = { ...r.steps[name], status: 'running' };
+  r.opts.onEvent?.({ type: 'step', step: name, status: 'running' });
+  await saveRun(r);
+  try {
+    await stepDone(r, name, await STEPS[name](stepContext(r, name)), t0);
+    return true;
+  } catch (err) {
+    const ms = Math.round((r.steps[name]?.ms ?? 0) + performance.now() - t0);
+    if (r.signal.aborted) {
+      r.steps[name] = { ...r.steps[name]!, status: 'aborted', ms };
+      r.opts.onEvent?.({ type: 'step', step: name, status: 'aborted' });
+      return false;
+    }
+    // One failing step does not cost the others their night: record it and go on.
+    const message = err instanceof Error ? err.message : String(err);
+    r.steps[name] = { ...r.steps[name]!, status: 'failed', ms, error: message };
+    r.opts.onEvent?.({ type: 'step', step: name, status: 'failed', note: message });
+    await saveRun(r);
+    return true;
+  }
+}
+
+/** Runs the selected steps that are not done yet, in order, until the run is aborted. */
+async function runSteps(r: RunState): Promise<void> {
+  const only = r.opts.steps ? new Set(r.opts.steps) : null;
+  for (const name of STEP_ORDER) {
+    if (only && !only.has(name)) continue;
+    if (r.steps[name]?.status === 'done') continue;
+    if (r.signal.aborted) break;
+    if (!(await runStep(r, name))) break;
+  }
+}
+
+/** Saves the run's final status: aborted, failed (naming the failed steps) or done. */
+function finishRun(r: RunState): Promise<RunRow> {
+  const failed = Object.entries(r.steps).filter(([, s]) => s.status === 'failed');
+  const status: RunStatus = r.signal.aborted ? 'aborted' : failed.length ? 'failed' : 'done';
+  const error = failed.length ? failed.map(([n, s]) => `${n}: ${s.error}`).join('; ') : null;
+  return saveRun(r, status, error);
+}
+
 export async function runWorker(engine: Engine, opts: RunOptions): Promise<RunRow> {
   if (engine.services.get(runSlot).current)
     throw new PustakaError('conflict', 'the worker is already running');
@@ -94,135 +279,35 @@ export async function runWorker(engine: Engine, opts: RunOptions): Promise<RunRo
   const onOuterAbort = () => controller.abort(outer?.reason);
   if (outer?.aborted) throw new PustakaError('cancelled', 'the worker was stopped before it started');
   outer?.addEventListener('abort', onOuterAbort, { once: true });
-  const { db } = engine;
   const options = { ...DEFAULT_WORKER_OPTIONS, ...opts.options };
   const budget = { ...DEFAULT_BUDGET, ...opts.budget };
-  const only = opts.steps ? new Set(opts.steps) : null;
 
-  await markInterruptedRuns(db);
-  const previous = await resumable(db);
-  let row: RunRow;
-  if (previous) {
-    [row] = (await db.query<RunRow>(
-      `UPDATE nightly_worker_runs SET status = 'running', finished_at = NULL, error = NULL, heartbeat_at = now()
-        WHERE id = $1 RETURNING *`,
-      [previous.id],
-    )) as [RunRow];
-  } else {
-    [row] = (await db.query<RunRow>(
-      `INSERT INTO nightly_worker_runs (trigger, status, heartbeat_at) VALUES ($1, 'running', now()) RETURNING *`,
-      [opts.trigger],
-    )) as [RunRow];
-  }
+  const row = await openRunRow(engine.db, opts.trigger);
   const id = Number(row.id);
   engine.services.get(runSlot).current = { id, controller };
-  const started = performance.now();
-  const priorMs = num(row.duration_ms);
-  const steps: Record<string, StepState> = { ...row.steps };
-  const totals = {
-    clusters_found: row.clusters_found,
-    golden_generated: row.golden_generated,
-    cultural_generated: row.cultural_generated,
-    facts_extracted: row.facts_extracted,
-    tokens_in: num(row.tokens_in),
-    tokens_out: num(row.tokens_out),
+  const totals = rowTotals(row);
+  const r: RunState = {
+    engine,
+    opts,
+    id,
+    signal: controller.signal,
+    options,
+    budget,
+    started: performance.now(),
+    priorMs: num(row.duration_ms),
+    steps: { ...row.steps },
+    totals,
+    spentAtStart: totals.tokens_in + totals.tokens_out,
   };
-  const spentAtStart = totals.tokens_in + totals.tokens_out;
-  const save = async (status: RunStatus = 'running', error: string | null = null) => {
-    const [r] = await db.query<RunRow>(
-      `UPDATE nightly_worker_runs
-          SET steps = $2::jsonb, clusters_found = $3, golden_generated = $4, cultural_generated = $5,
-              facts_extracted = $6, tokens_in = $7, tokens_out = $8, duration_ms = $9, status = $10,
-              error = $11, heartbeat_at = now(),
-              finished_at = CASE WHEN $10 = 'running' THEN NULL ELSE now() END
-        WHERE id = $1 RETURNING *`,
-      [
-        id,
-        JSON.stringify(steps),
-        totals.clusters_found,
-        totals.golden_generated,
-        totals.cultural_generated,
-        totals.facts_extracted,
-        totals.tokens_in,
-        totals.tokens_out,
-        Math.round(priorMs + performance.now() - started),
-        status,
-        error,
-      ],
-    );
-    return r!;
-  };
-
-  const signal = controller.signal;
   try {
-    for (const name of STEP_ORDER) {
-      if (only && !only.has(name)) continue;
-      if (steps[name]?.status === 'done') continue;
-      if (signal.aborted) break;
-      const t0 = performance.now();
-      steps[name] = { ...steps[name], status: 'running' };
-      opts.onEvent?.({ type: 'step', step: name, status: 'running' });
-      await save();
-      const ctx: StepContext = {
-        engine,
-        signal,
-        state: steps[name]?.state ?? {},
-        checkpoint: async (state) => {
-          steps[name] = { ...steps[name]!, state };
-          await save();
-        },
-        spend: (tin, tout) => {
-          totals.tokens_in += tin;
-          totals.tokens_out += tout;
-        },
-        overBudget: () =>
-          totals.tokens_in + totals.tokens_out - spentAtStart >= budget.tokens ||
-          performance.now() - started >= budget.ms,
-        remainingTokens: () => budget.tokens - (totals.tokens_in + totals.tokens_out - spentAtStart),
-        progress: (done, total, message) =>
-          opts.onEvent?.({ type: 'progress', step: name, done, total, message }),
-        options,
-      };
-      try {
-        const result = await STEPS[name](ctx);
-        totals.clusters_found += result.clustersFound ?? 0;
-        totals.golden_generated += result.goldenGenerated ?? 0;
-        totals.cultural_generated += result.culturalGenerated ?? 0;
-        totals.facts_extracted += result.factsExtracted ?? 0;
-        steps[name] = {
-          status: 'done',
-          ms: Math.round((steps[name]?.ms ?? 0) + performance.now() - t0),
-          ...(result.note ? { note: result.note } : {}),
-        };
-        opts.onEvent?.({
-          type: 'step',
-          step: name,
-          status: 'done',
-          ...(result.note ? { note: result.note } : {}),
-        });
-        await save();
-      } catch (err) {
-        const ms = Math.round((steps[name]?.ms ?? 0) + performance.now() - t0);
-        if (signal.aborted) {
-          steps[name] = { ...steps[name]!, status: 'aborted', ms };
-          opts.onEvent?.({ type: 'step', step: name, status: 'aborted' });
-          break;
-        }
-        // One failing step does not cost the others their night: record it and go on.
-        const message = err instanceof Error ? err.message : String(err);
-        steps[name] = { ...steps[name]!, status: 'failed', ms, error: message };
-        opts.onEvent?.({ type: 'step', step: name, status: 'failed', note: message });
-        await save();
-      }
-    }
-    const failed = Object.entries(steps).filter(([, s]) => s.status === 'failed');
-    const status: RunStatus = signal.aborted ? 'aborted' : failed.length ? 'failed' : 'done';
-    const error = failed.length ? failed.map(([n, s]) => `${n}: ${s.error}`).join('; ') : null;
-    return await save(status, error);
+    await runSteps(r);
+    return await finishRun(r);
   } catch (err) {
-    await save(signal.aborted ? 'aborted' : 'failed', err instanceof Error ? err.message : String(err)).catch(
-      () => undefined,
-    );
+    await saveRun(
+      r,
+      r.signal.aborted ? 'aborted' : 'failed',
+      err instanceof Error ? err.message : String(err),
+    ).catch(() => undefined);
     throw err;
   } finally {
     engine.services.get(runSlot).current = null;

@@ -7,6 +7,8 @@ import { goldenSettings } from '../../../assistant/golden/settings.ts';
 import { thresholdFor } from '../../../assistant/golden/thresholds.ts';
 import { assignClusters, type Cluster } from '../clustering.ts';
 import { throwIfAborted, type StepContext, type StepResult } from '../context.ts';
+import type { Embedder } from '../../../models/embed/types.ts';
+import type { Db, Queryable } from '../../../stores/pg/pg-store.ts';
 
 interface QuestionRow {
   query_hash: string;
@@ -14,97 +16,129 @@ interface QuestionRow {
   loose_key: string;
 }
 
-export async function clusterStep(ctx: StepContext): Promise<StepResult> {
-  const { engine, signal } = ctx;
-  const { db } = engine;
-  const embedder = await goldenEmbedder(engine);
-  const threshold = thresholdFor(embedder.id, (await goldenSettings(engine)).thresholds);
-  const clusters: Cluster[] = (
-    await db.query<{
-      id: number | bigint;
-      centroid: number[];
-      size: number;
-      representative_query: string | null;
-    }>(
-      `SELECT id, centroid, size, representative_query FROM query_clusters
+/** What one clustering pass works on: the embedder's clusters and the questions assigned so far. */
+interface ClusterState {
+  db: Db;
+  embedder: Embedder;
+  threshold: number;
+  clusters: Cluster[];
+  /** looseKey → index in `clusters`, of questions clustered before. */
+  byLooseKey: Map<string, number>;
+  /** Ids of the clusters that gained members in this pass. */
+  touched: Set<number>;
+}
+
+/** The embedder's existing clusters, with their centroids. */
+async function loadClusters(db: Queryable, embedderId: string): Promise<Cluster[]> {
+  const rows = await db.query<{
+    id: number | bigint;
+    centroid: number[];
+    size: number;
+    representative_query: string | null;
+  }>(
+    `SELECT id, centroid, size, representative_query FROM query_clusters
         WHERE embedder_id = $1 AND centroid IS NOT NULL ORDER BY id`,
-      [embedder.id],
-    )
-  ).map((r) => ({
+    [embedderId],
+  );
+  return rows.map((r) => ({
     id: Number(r.id),
     centroid: Float32Array.from(r.centroid),
     size: Math.max(1, r.size),
     representative: r.representative_query ?? '',
   }));
-  const pending = await db.query<QuestionRow>(
+}
+
+/** The recent questions that have no cluster yet, oldest first. */
+function pendingQuestions(db: Queryable, days: number): Promise<QuestionRow[]> {
+  return db.query<QuestionRow>(
     `SELECT query_hash, question, loose_key FROM question_stats
       WHERE cluster_id IS NULL AND last_asked_at > now() - make_interval(days => $1)
       ORDER BY first_asked_at, query_hash`,
-    [ctx.options.days],
+    [days],
   );
+}
+
+/** looseKey → cluster index, from the first clustered question of each loose key. */
+async function looseKeyIndex(
+  db: Queryable,
+  embedderId: string,
+  clusters: Cluster[],
+): Promise<Map<string, number>> {
   const indexOf = new Map(clusters.map((c, i) => [c.id, i]));
   const byLooseKey = new Map<string, number>();
   for (const r of await db.query<{ loose_key: string; cluster_id: number | bigint }>(
     `SELECT DISTINCT ON (s.loose_key) s.loose_key, s.cluster_id FROM question_stats s
        JOIN query_clusters c ON c.id = s.cluster_id AND c.embedder_id = $1
       WHERE s.loose_key <> '' ORDER BY s.loose_key, s.first_asked_at`,
-    [embedder.id],
+    [embedderId],
   )) {
     const i = indexOf.get(Number(r.cluster_id));
     if (i !== undefined) byLooseKey.set(r.loose_key, i);
   }
-  const touched = new Set<number>();
-  const batch = Math.max(8, embedder.batchSize);
-  for (let start = 0; start < pending.length; start += batch) {
-    throwIfAborted(signal);
-    const rows = pending.slice(start, start + batch);
-    const vectors = await embedder.embed(
-      rows.map((r) => r.question),
-      signal,
-    );
-    const before = clusters.length;
-    const assigned = assignClusters(
-      clusters,
-      rows.map((r, i) => ({
-        key: r.query_hash,
-        question: r.question,
-        vector: vectors[i]!,
-        looseKey: r.loose_key,
-      })),
-      threshold,
-      byLooseKey,
-    );
-    await db.transaction(async (tx) => {
-      // New clusters get rows; changed centroids are written back.
-      for (let i = before; i < clusters.length; i++) {
-        const c = clusters[i]!;
-        const [row] = await tx.query<{ id: number | bigint }>(
-          `INSERT INTO query_clusters (label, centroid, size, representative_query, embedder_id, last_seen_at)
+  return byLooseKey;
+}
+
+/**
+ * Writes one batch's assignments: rows for the clusters created since index `before`, each
+ * question's cluster, and the centroids of every touched cluster.
+ */
+async function saveAssignments(
+  s: ClusterState,
+  tx: Queryable,
+  before: number,
+  assigned: Map<string, number>,
+): Promise<void> {
+  for (let i = before; i < s.clusters.length; i++) {
+    const c = s.clusters[i]!;
+    const [row] = await tx.query<{ id: number | bigint }>(
+      `INSERT INTO query_clusters (label, centroid, size, representative_query, embedder_id, last_seen_at)
            VALUES ($1, $2, $3, $1, $4, now()) RETURNING id`,
-          [c.representative, Array.from(c.centroid), c.size, embedder.id],
-        );
-        c.id = Number(row!.id);
-      }
-      for (const [hash, index] of assigned) {
-        const c = clusters[index]!;
-        touched.add(c.id!);
-        await tx.query(
-          'UPDATE question_stats SET cluster_id = $2, clustered_at = now() WHERE query_hash = $1',
-          [hash, c.id],
-        );
-      }
-      for (const id of touched) {
-        const c = clusters.find((x) => x.id === id)!;
-        await tx.query('UPDATE query_clusters SET centroid = $2, size = $3 WHERE id = $1', [
-          id,
-          Array.from(c.centroid),
-          c.size,
-        ]);
-      }
-    });
-    ctx.progress(Math.min(pending.length, start + batch), pending.length, 'clustering questions');
+      [c.representative, Array.from(c.centroid), c.size, s.embedder.id],
+    );
+    c.id = Number(row!.id);
   }
-  // Frequencies and representatives from the members (a repeat of a clustered question counts too).
+  for (const [hash, index] of assigned) {
+    const c = s.clusters[index]!;
+    s.touched.add(c.id!);
+    await tx.query('UPDATE question_stats SET cluster_id = $2, clustered_at = now() WHERE query_hash = $1', [
+      hash,
+      c.id,
+    ]);
+  }
+  for (const id of s.touched) {
+    const c = s.clusters.find((x) => x.id === id)!;
+    await tx.query('UPDATE query_clusters SET centroid = $2, size = $3 WHERE id = $1', [
+      id,
+      Array.from(c.centroid),
+      c.size,
+    ]);
+  }
+}
+
+/** Embeds one batch of questions, assigns them to clusters and saves the result. */
+async function clusterBatch(s: ClusterState, rows: QuestionRow[], signal: AbortSignal): Promise<void> {
+  const vectors = await s.embedder.embed(
+    rows.map((r) => r.question),
+    signal,
+  );
+  const before = s.clusters.length;
+  const assigned = assignClusters(
+    s.clusters,
+    rows.map((r, i) => ({
+      key: r.query_hash,
+      question: r.question,
+      vector: vectors[i]!,
+      looseKey: r.loose_key,
+    })),
+    s.threshold,
+    s.byLooseKey,
+  );
+  // New clusters get rows; changed centroids are written back.
+  await s.db.transaction((tx) => saveAssignments(s, tx, before, assigned));
+}
+
+/** Frequencies and representatives from the members (a repeat of a clustered question counts too). */
+async function recountClusters(db: Db, days: number): Promise<void> {
   await db.transaction(async (tx) => {
     await tx.query(
       `UPDATE query_clusters c
@@ -124,11 +158,29 @@ export async function clusterStep(ctx: StepContext): Promise<StepResult> {
         WHERE q.query_hash = s.query_hash AND s.cluster_id IS NOT NULL
           AND q.cluster_id IS DISTINCT FROM s.cluster_id
           AND q.created_at > now() - make_interval(days => $1)`,
-      [ctx.options.days],
+      [days],
     );
   });
+}
+
+export async function clusterStep(ctx: StepContext): Promise<StepResult> {
+  const { engine, signal } = ctx;
+  const { db } = engine;
+  const embedder = await goldenEmbedder(engine);
+  const threshold = thresholdFor(embedder.id, (await goldenSettings(engine)).thresholds);
+  const clusters = await loadClusters(db, embedder.id);
+  const pending = await pendingQuestions(db, ctx.options.days);
+  const byLooseKey = await looseKeyIndex(db, embedder.id, clusters);
+  const s: ClusterState = { db, embedder, threshold, clusters, byLooseKey, touched: new Set() };
+  const batch = Math.max(8, embedder.batchSize);
+  for (let start = 0; start < pending.length; start += batch) {
+    throwIfAborted(signal);
+    await clusterBatch(s, pending.slice(start, start + batch), signal);
+    ctx.progress(Math.min(pending.length, start + batch), pending.length, 'clustering questions');
+  }
+  await recountClusters(db, ctx.options.days);
   return {
-    clustersFound: touched.size,
+    clustersFound: s.touched.size,
     note: `${pending.length} new question${pending.length === 1 ? '' : 's'} clustered`,
   };
 }

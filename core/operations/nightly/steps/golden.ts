@@ -11,7 +11,7 @@ import type { CitationInfo } from '../../../contract/methods/ask.ts';
 import { citationOf } from '../../../assistant/ask/citations.ts';
 import { extractiveAnswer } from '../../../assistant/ask/extractive.ts';
 import { formatPassage } from '../../../assistant/ask/prompt.ts';
-import type { Queryable } from '../../../stores/pg/pg-store.ts';
+import type { Db, Queryable } from '../../../stores/pg/pg-store.ts';
 import { questionKeys } from '../../../assistant/golden/question-key.ts';
 import { saveRevision } from '../../../assistant/golden/review.ts';
 import { goldenSettings } from '../../../assistant/golden/settings.ts';
@@ -83,28 +83,48 @@ function scopeOf(members: readonly Member[]): number[] | null {
   return [...new Set(members.flatMap((m) => m.collection_ids!.map(Number)))].sort((a, b) => a - b);
 }
 
+type WorkerModel = Awaited<ReturnType<typeof workerChatModel>>;
+
+/** A golden answer already stored for a question. */
+interface ExistingGolden {
+  id: number | bigint;
+  cluster_id: number | bigint | null;
+  review_status: string;
+}
+
+/** The cluster being answered: its canonical question, key, members and collection scope. */
+interface ClusterQuestion {
+  clusterId: number;
+  canonical: string;
+  key: ReturnType<typeof questionKeys>;
+  members: Member[];
+  scope: number[] | null;
+}
+
+/** An extractive draft (sentences picked by word overlap), or null when nothing fits. */
+function extractiveDraft(question: string, items: SearchItem[]): Draft | null {
+  const ex = extractiveAnswer(question, items, { label: '', maxSentences: 3 });
+  if (!ex.found || !ex.text.trim()) return null;
+  return {
+    answer: ex.text.trim(),
+    citations: ex.cited.map((n) => citationOf(n, items[n - 1]!)),
+    // Sentences picked by word overlap: always worth a look before serving.
+    confidence: Math.min(0.5, Math.max(0.1, items[0]?.score ?? 0.1)),
+    generatedBy: 'extractive',
+    tokensIn: null,
+    tokensOut: null,
+    approved: false,
+  };
+}
+
 async function draftFor(
   ctx: StepContext,
   question: string,
   items: SearchItem[],
-  model: Awaited<ReturnType<typeof workerChatModel>>,
+  model: WorkerModel,
   autoApprove: number,
 ): Promise<Draft | null> {
-  const extractive = (): Draft | null => {
-    const ex = extractiveAnswer(question, items, { label: '', maxSentences: 3 });
-    if (!ex.found || !ex.text.trim()) return null;
-    return {
-      answer: ex.text.trim(),
-      citations: ex.cited.map((n) => citationOf(n, items[n - 1]!)),
-      // Sentences picked by word overlap: always worth a look before serving.
-      confidence: Math.min(0.5, Math.max(0.1, items[0]?.score ?? 0.1)),
-      generatedBy: 'extractive',
-      tokensIn: null,
-      tokensOut: null,
-      approved: false,
-    };
-  };
-  if (!model || ctx.overBudget()) return extractive();
+  if (!model || ctx.overBudget()) return extractiveDraft(question, items);
   const passages = items.slice(0, 6);
   const r = await generateJson(ctx.engine, model, {
     messages: [
@@ -121,7 +141,7 @@ async function draftFor(
   });
   ctx.spend(r.tokensIn, r.tokensOut);
   if (!r.value) {
-    const fallback = extractive();
+    const fallback = extractiveDraft(question, items);
     return fallback && { ...fallback, tokensIn: r.tokensIn, tokensOut: r.tokensOut };
   }
   const used = [...new Set(r.value.sources_used)].filter((n) => n >= 1 && n <= passages.length);
@@ -135,6 +155,117 @@ async function draftFor(
     tokensOut: r.tokensOut,
     approved: confidence >= autoApprove && used.length > 0,
   };
+}
+
+/** The cluster's most-asked member questions (at most 25). */
+function clusterMembers(db: Queryable, clusterId: number): Promise<Member[]> {
+  return db.query<Member>(
+    `SELECT query_hash, question, collection_ids FROM question_stats
+        WHERE cluster_id = $1 ORDER BY ask_count DESC, first_asked_at, query_hash LIMIT 25`,
+    [clusterId],
+  );
+}
+
+/** A golden answer for this very question, if one exists (written by hand, or another cluster's). */
+async function existingGolden(db: Queryable, hash: string): Promise<ExistingGolden | undefined> {
+  const [existing] = await db.query<ExistingGolden>(
+    `SELECT id, cluster_id, review_status FROM golden_answers
+        WHERE query_hash = $1 OR variation_hashes @> ARRAY[$1]::text[] LIMIT 1`,
+    [hash],
+  );
+  return existing;
+}
+
+/** Stores a draft: regenerates the stale `existing` answer (keeping a revision) or inserts a new one. */
+async function saveGolden(
+  db: Db,
+  q: ClusterQuestion,
+  draft: Draft,
+  existing: ExistingGolden | undefined,
+): Promise<void> {
+  const others = q.members.filter((m) => m.query_hash !== q.key.hash);
+  const variations = others.map((m) => m.question);
+  const variationHashes = others.map((m) => m.query_hash);
+  await db.transaction(async (tx) => {
+    const values = [
+      q.key.hash,
+      q.key.looseKey,
+      q.canonical,
+      variations,
+      variationHashes,
+      draft.answer,
+      JSON.stringify(citationsToSources(draft.citations)),
+      draft.generatedBy,
+      draft.confidence,
+      q.clusterId,
+      q.scope,
+      draft.approved ? 'approved' : 'draft',
+      draft.tokensIn,
+      draft.tokensOut,
+    ];
+    if (existing) {
+      await saveRevision(tx, Number(existing.id), 'worker', 'regenerated: its sources had changed');
+      await tx.query(
+        `UPDATE golden_answers
+              SET query_hash = $1, loose_key = $2, canonical_question = $3, variations = $4,
+                  variation_hashes = $5, answer = $6, sources = $7::jsonb, generated_by = $8, confidence = $9,
+                  cluster_id = $10, collection_ids = $11::bigint[], review_status = $12, stale_reason = NULL,
+                  reviewed_at = NULL, tokens_in = $13, tokens_out = $14
+            WHERE id = $15`,
+        [...values, existing.id],
+      );
+    } else {
+      await tx.query(
+        `INSERT INTO golden_answers
+             (query_hash, loose_key, canonical_question, variations, variation_hashes, answer, sources,
+              generated_by, confidence, cluster_id, collection_ids, review_status, tokens_in, tokens_out)
+           VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8, $9, $10, $11::bigint[], $12, $13, $14)`,
+        values,
+      );
+    }
+  });
+}
+
+/**
+ * Answers one cluster: skips it when a live answer already exists (adopting a hand-written one)
+ * or nothing is found or drafted; otherwise saves a new draft. Says which it did.
+ */
+async function answerCluster(
+  ctx: StepContext,
+  c: ClusterRow,
+  model: WorkerModel,
+  autoApprove: number,
+): Promise<'generated' | 'skipped'> {
+  const { engine, signal } = ctx;
+  const { db } = engine;
+  const clusterId = Number(c.id);
+  const members = await clusterMembers(db, clusterId);
+  const canonical = c.representative_query;
+  const q: ClusterQuestion = {
+    clusterId,
+    canonical,
+    key: questionKeys(canonical),
+    members,
+    scope: scopeOf(members),
+  };
+  const existing = await existingGolden(db, q.key.hash);
+  if (existing && existing.review_status !== 'stale') {
+    if (existing.cluster_id === null) {
+      await db.query('UPDATE golden_answers SET cluster_id = $2 WHERE id = $1', [existing.id, clusterId]);
+    }
+    return 'skipped';
+  }
+  const found = await search(
+    engine,
+    searchParams.parse({ query: canonical, k: 6, ...(q.scope ? { collections: q.scope } : {}) }),
+    signal,
+  );
+  if (found.items.length === 0) return 'skipped';
+  const draft = await draftFor(ctx, canonical, found.items, model, autoApprove);
+  throwIfAborted(signal);
+  if (!draft) return 'skipped';
+  await saveGolden(db, q, draft, existing);
+  return 'generated';
 }
 
 export async function goldenStep(ctx: StepContext): Promise<StepResult> {
@@ -155,96 +286,10 @@ export async function goldenStep(ctx: StepContext): Promise<StepResult> {
       stoppedForBudget = true;
       break;
     }
-    const clusterId = Number(c.id);
     ctx.progress(i, Math.min(todo.length, ctx.options.maxGolden), `answering: ${c.representative_query}`);
-    const members = await db.query<Member>(
-      `SELECT query_hash, question, collection_ids FROM question_stats
-        WHERE cluster_id = $1 ORDER BY ask_count DESC, first_asked_at, query_hash LIMIT 25`,
-      [clusterId],
-    );
-    const canonical = c.representative_query;
-    const key = questionKeys(canonical);
-    const scope = scopeOf(members);
-    // A golden answer for this very question already exists (written by hand, or another cluster's).
-    const [existing] = await db.query<{
-      id: number | bigint;
-      cluster_id: number | bigint | null;
-      review_status: string;
-    }>(
-      `SELECT id, cluster_id, review_status FROM golden_answers
-        WHERE query_hash = $1 OR variation_hashes @> ARRAY[$1]::text[] LIMIT 1`,
-      [key.hash],
-    );
-    if (existing && existing.review_status !== 'stale') {
-      if (existing.cluster_id === null) {
-        await db.query('UPDATE golden_answers SET cluster_id = $2 WHERE id = $1', [existing.id, clusterId]);
-      }
-      skipped++;
-      done.add(clusterId);
-      await ctx.checkpoint({ done: [...done] });
-      continue;
-    }
-    const found = await search(
-      engine,
-      searchParams.parse({ query: canonical, k: 6, ...(scope ? { collections: scope } : {}) }),
-      signal,
-    );
-    if (found.items.length === 0) {
-      skipped++;
-      done.add(clusterId);
-      await ctx.checkpoint({ done: [...done] });
-      continue;
-    }
-    const draft = await draftFor(ctx, canonical, found.items, model, autoApproveConfidence);
-    throwIfAborted(signal);
-    if (!draft) {
-      skipped++;
-      done.add(clusterId);
-      await ctx.checkpoint({ done: [...done] });
-      continue;
-    }
-    const variations = members.filter((m) => m.query_hash !== key.hash).map((m) => m.question);
-    const variationHashes = members.filter((m) => m.query_hash !== key.hash).map((m) => m.query_hash);
-    await db.transaction(async (tx) => {
-      const values = [
-        key.hash,
-        key.looseKey,
-        canonical,
-        variations,
-        variationHashes,
-        draft.answer,
-        JSON.stringify(citationsToSources(draft.citations)),
-        draft.generatedBy,
-        draft.confidence,
-        clusterId,
-        scope,
-        draft.approved ? 'approved' : 'draft',
-        draft.tokensIn,
-        draft.tokensOut,
-      ];
-      if (existing) {
-        await saveRevision(tx, Number(existing.id), 'worker', 'regenerated: its sources had changed');
-        await tx.query(
-          `UPDATE golden_answers
-              SET query_hash = $1, loose_key = $2, canonical_question = $3, variations = $4,
-                  variation_hashes = $5, answer = $6, sources = $7::jsonb, generated_by = $8, confidence = $9,
-                  cluster_id = $10, collection_ids = $11::bigint[], review_status = $12, stale_reason = NULL,
-                  reviewed_at = NULL, tokens_in = $13, tokens_out = $14
-            WHERE id = $15`,
-          [...values, existing.id],
-        );
-      } else {
-        await tx.query(
-          `INSERT INTO golden_answers
-             (query_hash, loose_key, canonical_question, variations, variation_hashes, answer, sources,
-              generated_by, confidence, cluster_id, collection_ids, review_status, tokens_in, tokens_out)
-           VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8, $9, $10, $11::bigint[], $12, $13, $14)`,
-          values,
-        );
-      }
-    });
-    generated++;
-    done.add(clusterId);
+    if ((await answerCluster(ctx, c, model, autoApproveConfidence)) === 'generated') generated++;
+    else skipped++;
+    done.add(Number(c.id));
     await ctx.checkpoint({ done: [...done] });
   }
   if (generated > 0) await engine.events.emit('golden-changed', { reason: 'worker drafts' });

@@ -44,18 +44,6 @@ interface DocRow {
   imported_at: Date | null;
 }
 
-interface ChunkDbRow {
-  document_id: number;
-  ordinal: number;
-  text: string;
-  heading_path: string;
-  page: number | null;
-  char_start: number | null;
-  char_end: number | null;
-  token_count: number | null;
-  embedding: Buffer | null;
-}
-
 /** `--out` may name a folder (the file is named after the collection) or the archive itself. */
 function outputPath(out: string, collectionName: string): string {
   const abs = path.resolve(out);
@@ -212,7 +200,7 @@ function writeDocuments(file: string, docs: DocRow[]): number {
 
 /** Synchronous on purpose: no SQLite write can land between the first and the last row read. */
 function writeChunks(engine: Engine, file: string, collectionId: number, docIds: Set<number>): number {
-  const rows: IterableIterator<ChunkDbRow> = engine.vectors.collectionExportRows(collectionId);
+  const rows = engine.vectors.collectionExportRows(collectionId);
   const fd = fs.openSync(file, 'w');
   let n = 0;
   try {

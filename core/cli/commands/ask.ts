@@ -1,11 +1,9 @@
 import type { Command } from 'commander';
-import { ApiCallError } from '../../contract/client.ts';
-import type { AskResult, CitationInfo } from '../../contract/methods/ask.ts';
+import type { AskEvent, AskResult, CitationInfo } from '../../contract/methods/ask.ts';
 import { sourceLabel } from '../../assistant/ask/prompt.ts';
-import { askTTY } from '../ask.ts';
-import { commaList, collectionArg, positiveInt, type CliContext } from '../context.ts';
+import { commaList, collectionArg, positiveInt, type CliContext, type CliIO } from '../context.ts';
 import { plural, table } from '../format.ts';
-import { withClient } from '../session.ts';
+import { addCommands, command } from '../command.ts';
 
 /** "[1] Title › Heading — p. 3 — /path" */
 export function renderSource(c: CitationInfo): string {
@@ -49,172 +47,159 @@ interface AskOptions {
   client?: string;
 }
 
-export function registerAsk(program: Command, ctx: CliContext): void {
-  const { io, signal } = ctx;
-  program
-    .command('ask')
-    .argument('<question>', 'your question, in any language')
-    .option('-c, --collection <name>', 'answer from this collection (repeatable; default: all)', commaList)
-    .option('--conversation <id>', 'continue this conversation', positiveInt)
-    .option('-k, --k <n>', 'passages to retrieve (1–50)', positiveInt)
-    .option(
-      '--client <client>',
-      'link the conversation to this client (name or id): its facts reach the answers',
-    )
-    .description('answer a question from your documents, with cited sources (local Llama, or extractive)')
-    .action(async (question: string, o: AskOptions, cmd: Command) => {
-      const opts = ctx.globals(cmd);
-      await withClient(opts, signal, async (client) => {
-        // Checked before asking; a continued conversation is linked first so this answer has the facts.
-        const linkTo =
-          o.client !== undefined
-            ? (await client.call('clients.get', { client: collectionArg(o.client) })).id
-            : null;
-        if (linkTo !== null && o.conversation !== undefined) {
-          await client.call('conversations.link', { conversationId: o.conversation, client: linkTo });
-        }
-        let streamed = false;
-        const r = await client.call(
-          'ask',
-          {
-            question,
-            ...(o.collection?.length ? { collections: o.collection.map(collectionArg) } : {}),
-            ...(o.conversation !== undefined ? { conversationId: o.conversation } : {}),
-            ...(o.k !== undefined ? { k: o.k } : {}),
-          },
-          {
-            onEvent: (e) => {
-              if (e.type !== 'token' || opts.json) return;
-              streamed = true;
-              io.stdout(e.text);
-            },
-          },
-        );
-        if (linkTo !== null && o.conversation === undefined) {
-          await client.call('conversations.link', { conversationId: r.conversationId, client: linkTo });
-        }
-        if (opts.json) {
-          const { answer, path, citations, conversationId, timings, tokens } = r;
-          io.stdout(
-            `${JSON.stringify({ answer, path, citations, conversationId, timings, tokens }, null, 2)}\n`,
-          );
-          return;
-        }
-        if (streamed && r.path !== 'rag') io.stdout('\n\n');
-        if (!streamed || r.path !== 'rag') io.stdout(r.answer);
-        io.stdout('\n');
-        io.stderr(renderAskFooter(r));
-      });
-    });
+/** Tokens go to stdout as they come; `streamed` tells the rendering whether any came. */
+function tokenStream(io: CliIO) {
+  const sink = {
+    streamed: false,
+    onEvent: (e: AskEvent) => {
+      if (e.type !== 'token') return;
+      sink.streamed = true;
+      io.stdout(e.text);
+    },
+  };
+  return sink;
 }
 
+const ask = command({
+  name: 'ask',
+  args: [['<question>', 'your question, in any language']],
+  options: [
+    ['-c, --collection <name>', 'answer from this collection (repeatable; default: all)', commaList],
+    ['--conversation <id>', 'continue this conversation', positiveInt],
+    ['-k, --k <n>', 'passages to retrieve (1–50)', positiveInt],
+    ['--client <client>', 'link the conversation to this client (name or id): its facts reach the answers'],
+  ],
+  description: 'answer a question from your documents, with cited sources (local Llama, or extractive)',
+  method: 'ask',
+  // Checked before asking; a continued conversation is linked first so this answer has the facts.
+  prepare: async (client, _a: [string], o: AskOptions) => {
+    const linkTo =
+      o.client !== undefined
+        ? (await client.call('clients.get', { client: collectionArg(o.client) })).id
+        : null;
+    if (linkTo !== null && o.conversation !== undefined) {
+      await client.call('conversations.link', { conversationId: o.conversation, client: linkTo });
+    }
+    return linkTo;
+  },
+  params: ([question]: [string], o) => ({
+    question,
+    ...(o.collection?.length ? { collections: o.collection.map(collectionArg) } : {}),
+    ...(o.conversation !== undefined ? { conversationId: o.conversation } : {}),
+    ...(o.k !== undefined ? { k: o.k } : {}),
+  }),
+  events: tokenStream,
+  after: async (client, r, _a, o, { prepared: linkTo }) => {
+    if (linkTo !== null && o.conversation === undefined) {
+      await client.call('conversations.link', { conversationId: r.conversationId, client: linkTo });
+    }
+    return r;
+  },
+  human: (r, _a, _o, sink) => {
+    const streamed = sink?.streamed === true;
+    return {
+      stdout: `${streamed && r.path !== 'rag' ? '\n\n' : ''}${!streamed || r.path !== 'rag' ? r.answer : ''}\n`,
+      stderr: renderAskFooter(r),
+    };
+  },
+  json: ({ answer, path, citations, conversationId, timings, tokens }) => ({
+    answer,
+    path,
+    citations,
+    conversationId,
+    timings,
+    tokens,
+  }),
+});
+
+export function registerAsk(program: Command, ctx: CliContext): void {
+  addCommands(program, ctx, [ask]);
+}
+
+const list = command({
+  name: 'list',
+  options: [['--limit <n>', 'how many (default 50)', positiveInt, 50]],
+  description: 'conversations, most recent first',
+  method: 'conversations.list',
+  params: (_a, o: { limit: number }) => ({ limit: o.limit }),
+  human: (res) =>
+    res.conversations.length
+      ? `${table(
+          ['ID', 'TITLE', 'MESSAGES', 'UPDATED'],
+          res.conversations.map((c) => [c.id, c.title ?? '', c.messageCount, c.updatedAt.slice(0, 16)]),
+        )}\n${plural(res.total, 'conversation')}`
+      : 'No conversations.',
+});
+
+const conversationId = ['<id>', 'conversation id', positiveInt] as const;
+
+const show = command({
+  name: 'show',
+  args: [conversationId],
+  description: 'a conversation with its messages and sources',
+  method: 'conversations.get',
+  params: ([id]: [number]) => ({ id }),
+  human: (c) => {
+    const lines = [`#${c.id} ${c.title ?? '(untitled)'}`, ''];
+    for (const m of c.messages) {
+      const badge =
+        m.role === 'assistant'
+          ? ` (${[m.path, m.model, m.status !== 'complete' ? m.status : ''].filter(Boolean).join(' · ')})`
+          : '';
+      lines.push(`${m.role}${badge}:`, m.content);
+      for (const s of m.citations) lines.push(`  ${renderSource(s)}`);
+      lines.push('');
+    }
+    return lines.join('\n').trimEnd();
+  },
+});
+
+const rename = command({
+  name: 'rename',
+  args: [conversationId, ['<title>', 'the new title']],
+  description: 'give a conversation a new title',
+  method: 'conversations.rename',
+  params: ([id, title]: [number, string]) => ({ id, title }),
+  human: (c) => `Renamed conversation ${c.id} to "${c.title ?? ''}".`,
+});
+
+const remove = command({
+  name: 'delete',
+  args: [conversationId],
+  options: [['-y, --yes', 'do not ask for confirmation']],
+  description: 'delete a conversation and its messages',
+  method: 'conversations.delete',
+  prepare: (client, [id]: [number]) => client.call('conversations.get', { id }),
+  confirm: ([id], _o, c) => ({
+    question: `Delete "${c.title ?? id}" and its ${c.messages.length} messages?`,
+    refusal: `deleting conversation ${id} needs confirmation: add --yes`,
+    declined: 'Nothing deleted.\n',
+  }),
+  params: ([id]) => ({ id }),
+  human: (res) => `Deleted conversation ${res.id} (${plural(res.messages, 'message')}).`,
+});
+
+const search = command({
+  name: 'search',
+  args: [['<words...>', 'words to find in past messages']],
+  options: [['--limit <n>', 'how many hits (default 20)', positiveInt, 20]],
+  description: 'full-text search over past conversations',
+  method: 'conversations.search',
+  params: ([words]: [string[]], o: { limit: number }) => ({ query: words.join(' '), limit: o.limit }),
+  human: (res) =>
+    res.hits.length
+      ? res.hits
+          .map(
+            (h) =>
+              `#${h.conversationId} ${h.conversationTitle ?? ''} · ${h.role} · ${h.createdAt.slice(0, 16)}\n  ${h.snippet.replace(/\s+/gu, ' ')}`,
+          )
+          .join('\n')
+      : 'No matches.',
+});
+
 export function registerConversations(program: Command, ctx: CliContext): void {
-  const { io, signal } = ctx;
   const conv = program
     .command('conversations')
     .description('list, show, rename, delete and search conversations');
-
-  conv
-    .command('list')
-    .option('--limit <n>', 'how many (default 50)', positiveInt, 50)
-    .description('conversations, most recent first')
-    .action(async (o: { limit: number }, cmd: Command) => {
-      const opts = ctx.globals(cmd);
-      await withClient(opts, signal, async (client) => {
-        const res = await client.call('conversations.list', { limit: o.limit });
-        const human = res.conversations.length
-          ? `${table(
-              ['ID', 'TITLE', 'MESSAGES', 'UPDATED'],
-              res.conversations.map((c) => [c.id, c.title ?? '', c.messageCount, c.updatedAt.slice(0, 16)]),
-            )}\n${plural(res.total, 'conversation')}`
-          : 'No conversations.';
-        ctx.print(opts, human, res);
-      });
-    });
-
-  conv
-    .command('show')
-    .argument('<id>', 'conversation id', positiveInt)
-    .description('a conversation with its messages and sources')
-    .action(async (id: number, _o: unknown, cmd: Command) => {
-      const opts = ctx.globals(cmd);
-      await withClient(opts, signal, async (client) => {
-        const c = await client.call('conversations.get', { id });
-        const lines = [`#${c.id} ${c.title ?? '(untitled)'}`, ''];
-        for (const m of c.messages) {
-          const badge =
-            m.role === 'assistant'
-              ? ` (${[m.path, m.model, m.status !== 'complete' ? m.status : ''].filter(Boolean).join(' · ')})`
-              : '';
-          lines.push(`${m.role}${badge}:`, m.content);
-          for (const s of m.citations) lines.push(`  ${renderSource(s)}`);
-          lines.push('');
-        }
-        ctx.print(opts, lines.join('\n').trimEnd(), c);
-      });
-    });
-
-  conv
-    .command('rename')
-    .argument('<id>', 'conversation id', positiveInt)
-    .argument('<title>', 'the new title')
-    .description('give a conversation a new title')
-    .action(async (id: number, title: string, _o: unknown, cmd: Command) => {
-      const opts = ctx.globals(cmd);
-      await withClient(opts, signal, async (client) => {
-        const c = await client.call('conversations.rename', { id, title });
-        ctx.print(opts, `Renamed conversation ${c.id} to "${c.title ?? ''}".`, c);
-      });
-    });
-
-  conv
-    .command('delete')
-    .argument('<id>', 'conversation id', positiveInt)
-    .option('-y, --yes', 'do not ask for confirmation')
-    .description('delete a conversation and its messages')
-    .action(async (id: number, o: { yes?: boolean }, cmd: Command) => {
-      const opts = ctx.globals(cmd);
-      await withClient(opts, signal, async (client) => {
-        const c = await client.call('conversations.get', { id });
-        if (!o.yes) {
-          if (!io.isTTY || opts.json) {
-            throw new ApiCallError({
-              code: 'invalid_params',
-              message: `deleting conversation ${id} needs confirmation: add --yes`,
-            });
-          }
-          if (
-            !(await (io.confirm ?? askTTY)(
-              `Delete "${c.title ?? id}" and its ${c.messages.length} messages?`,
-            ))
-          ) {
-            io.stderr('Nothing deleted.\n');
-            return;
-          }
-        }
-        const res = await client.call('conversations.delete', { id });
-        ctx.print(opts, `Deleted conversation ${res.id} (${plural(res.messages, 'message')}).`, res);
-      });
-    });
-
-  conv
-    .command('search')
-    .argument('<words...>', 'words to find in past messages')
-    .option('--limit <n>', 'how many hits (default 20)', positiveInt, 20)
-    .description('full-text search over past conversations')
-    .action(async (words: string[], o: { limit: number }, cmd: Command) => {
-      const opts = ctx.globals(cmd);
-      await withClient(opts, signal, async (client) => {
-        const res = await client.call('conversations.search', { query: words.join(' '), limit: o.limit });
-        const human = res.hits.length
-          ? res.hits
-              .map(
-                (h) =>
-                  `#${h.conversationId} ${h.conversationTitle ?? ''} · ${h.role} · ${h.createdAt.slice(0, 16)}\n  ${h.snippet.replace(/\s+/gu, ' ')}`,
-              )
-              .join('\n')
-          : 'No matches.';
-        ctx.print(opts, human, res);
-      });
-    });
+  addCommands(conv, ctx, [list, show, rename, remove, search]);
 }

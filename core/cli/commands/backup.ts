@@ -6,10 +6,12 @@ import { ApiCallError } from '../../contract/client.ts';
 import type { BackupInfo, BackupProgressEvent } from '../../contract/methods/backup.ts';
 import { applyPendingRestore } from '../../operations/backup/restore.ts';
 import { resolveDataDir } from '../../base/paths.ts';
-import { askTTY } from '../ask.ts';
-import { collectionArg, type CliContext } from '../context.ts';
+import { collectionArg, type CliContext, type CliIO } from '../context.ts';
 import { formatBytes, plural, table } from '../format.ts';
 import { withClient } from '../session.ts';
+import { addCommands, command, confirmed, required, type CliCommand } from '../command.ts';
+import type { ResultOf } from '../../contract/contract.ts';
+import type { Contracts } from '../../contract/methods/index.ts';
 
 /** Env var for scripts; an interactive terminal is asked instead when none is given. */
 export const PASSPHRASE_ENV = 'PUSTAKA_BACKUP_PASSPHRASE';
@@ -53,8 +55,8 @@ async function promptHidden(question: string): Promise<string> {
   }
 }
 
-async function newPassphrase(ctx: CliContext): Promise<string> {
-  if (!ctx.io.isTTY)
+async function newPassphrase(io: CliIO): Promise<string> {
+  if (!io.isTTY)
     throw usage(`--encrypt needs --passphrase-file or ${PASSPHRASE_ENV} when not run on a terminal`);
   const first = await promptHidden('New backup passphrase: ');
   if (!first) throw usage('the passphrase is empty');
@@ -78,12 +80,24 @@ async function withPassphrase<T>(
   }
 }
 
+/** `retry` for a command with a passphrase: asks on a terminal if the archive turns out encrypted. */
+async function askPassphrase<T extends { passphrase?: string | undefined }>(
+  err: unknown,
+  p: T,
+  io: CliIO,
+): Promise<T | null> {
+  const needs = err instanceof ApiCallError && err.details?.needsPassphrase === true;
+  if (p.passphrase !== undefined || !needs || !io.isTTY) return null;
+  return { ...p, passphrase: await promptHidden('Passphrase: ') };
+}
+
 function backupArg(value: string): number | string {
   return /^\d+$/.test(value) ? Number(value) : value;
 }
 
-function progressPrinter(ctx: CliContext, json: boolean | undefined) {
-  const stream = json ? null : ctx.io.progressStream;
+/** One line on the terminal (when there is one) for the phase a backup or restore is in. */
+function backupProgress(io: CliIO) {
+  const stream = io.progressStream;
   let last = '';
   return {
     onEvent(e: BackupProgressEvent) {
@@ -101,7 +115,7 @@ function progressPrinter(ctx: CliContext, json: boolean | undefined) {
       if (line !== last) stream.write(`\r\x1b[2K${line}`);
       last = line;
     },
-    done() {
+    stop() {
       if (stream && last) stream.write('\r\x1b[2K');
     },
   };
@@ -130,173 +144,170 @@ function renderBackups(list: BackupInfo[], dir: string): string {
   )}\n\nFolder: ${dir}`;
 }
 
+const passphraseFile = (what: string) => ['--passphrase-file <file>', what] as const;
+
+const create = command({
+  name: 'create',
+  options: [
+    ['--encrypt', `encrypt with a passphrase (asked for, or --passphrase-file, or ${PASSPHRASE_ENV})`],
+    passphraseFile('encrypt with the passphrase in this file'),
+  ],
+  description: 'take a backup now (safe while Pustaka is in use)',
+  method: 'backup.create',
+  params: async (_a, o: PassphraseOptions & { encrypt?: boolean }, _p, io) => ({
+    kind: 'manual' as const,
+    passphrase: passphraseFromOptions(o) ?? (o.encrypt ? await newPassphrase(io) : undefined),
+  }),
+  events: backupProgress,
+  human: (b) =>
+    `Backup ${b.id} written: ${b.path} (${formatBytes(b.sizeBytes ?? 0)}${b.encrypted ? ', encrypted' : ''}).`,
+});
+
+const list = command({
+  name: 'list',
+  isDefault: true,
+  options: [['--all', 'include deleted backups']],
+  description: 'backups, newest first, with size, status and verification time',
+  method: 'backup.list',
+  params: (_a, o: { all?: boolean }) => ({ includeDeleted: Boolean(o.all) }),
+  human: (res) => {
+    const pending = res.pendingRestore
+      ? `\n\nA restore of ${res.pendingRestore.backupPath} is staged and will replace the data at the next start.`
+      : '';
+    return renderBackups(res.backups, res.dir) + pending;
+  },
+});
+
+const backupRef = ['<backup>', 'backup id, or an archive file'] as const;
+
+const verify = command({
+  name: 'verify',
+  args: [backupRef],
+  options: [passphraseFile('the passphrase of an encrypted backup')],
+  description: 'restore into a temporary folder and check checksums and counts',
+  method: 'backup.verify',
+  params: ([ref]: [string], o: PassphraseOptions) => ({
+    backup: backupArg(ref),
+    passphrase: passphraseFromOptions(o),
+  }),
+  events: backupProgress,
+  retry: askPassphrase,
+  human: (res) => {
+    const lines = res.checks.map((c) => `  ${c.ok ? 'ok  ' : 'FAIL'}  ${c.name}: ${c.detail}`);
+    return `${res.path} is good (${Math.round(res.durationMs)} ms):\n${lines.join('\n')}`;
+  },
+});
+
+/** Not a plain command: the staged data is swapped in after the engine has closed. */
+const restore: CliCommand = {
+  register: (parent, ctx) =>
+    parent
+      .command('restore')
+      .argument(...backupRef)
+      .option(...passphraseFile('the passphrase of an encrypted backup'))
+      .option('--no-safety-backup', 'do not back up the current data first')
+      .option('-y, --yes', 'do not ask for confirmation')
+      .description('replace all current data with a backup (the current data is kept aside)')
+      .action(
+        async (
+          ref: string,
+          o: PassphraseOptions & { safetyBackup: boolean; yes?: boolean },
+          cmd: Command,
+        ) => {
+          const opts = ctx.globals(cmd);
+          const ask = {
+            question: `Replace all current data with backup ${ref}?`,
+            refusal: 'restoring replaces all current data and needs confirmation: add --yes',
+            declined: 'Nothing restored.\n',
+          };
+          if (!(await confirmed(ctx.io, opts, o.yes, ask))) return;
+          const progress = opts.json ? null : backupProgress(ctx.io);
+          const staged = await withPassphrase(ctx, o, (passphrase) =>
+            withClient(opts, ctx.signal, (client) =>
+              client.call(
+                'backup.restore',
+                { backup: backupArg(ref), passphrase, safetyBackup: o.safetyBackup },
+                { onEvent: (e) => progress?.onEvent(e) },
+              ),
+            ).finally(() => progress?.stop()),
+          );
+          // The engine is closed now: swap the staged data in under the data-dir lock.
+          const applied = await applyPendingRestore(resolveDataDir(opts.dataDir));
+          ctx.print(opts, renderRestore(staged, applied), { ...staged, applied });
+        },
+      ),
+};
+
+function renderRestore(
+  staged: ResultOf<Contracts['backup.restore']>,
+  applied: Awaited<ReturnType<typeof applyPendingRestore>>,
+): string {
+  const m = staged.manifest;
+  return [
+    `Restored the backup of ${when(m.createdAt)} UTC (Pustaka ${m.app.version}): ${plural(m.counts.collections.length, 'collection')}, ${plural(m.counts.chunks, 'chunk')}.`,
+    staged.migratedFrom !== null
+      ? `Its database was migrated forward from schema ${staged.migratedFrom}.`
+      : null,
+    staged.safetyBackup ? `The data it replaced was backed up first: ${staged.safetyBackup.path}` : null,
+    applied
+      ? `The replaced files are kept in ${applied.previousDir} (delete that folder when satisfied).`
+      : null,
+  ]
+    .filter(Boolean)
+    .join('\n');
+}
+
+const prune = command({
+  name: 'prune',
+  options: [
+    ['--daily <n>', 'daily backups to keep (default 7)', nonNegativeInt],
+    ['--weekly <n>', 'weekly backups to keep (default 4)', nonNegativeInt],
+    ['--monthly <n>', 'monthly backups to keep (default 6)', nonNegativeInt],
+    ['--dry-run', 'only show what would be deleted'],
+  ],
+  description: 'delete backups outside the retention policy (never the newest verified one)',
+  method: 'backup.prune',
+  params: (_a, o: { daily?: number; weekly?: number; monthly?: number; dryRun?: boolean }) => ({
+    daily: o.daily ?? 7,
+    weekly: o.weekly ?? 4,
+    monthly: o.monthly ?? 6,
+    dryRun: Boolean(o.dryRun),
+  }),
+  human: (res) => {
+    const verb = res.dryRun ? 'Would delete' : 'Deleted';
+    return [
+      `Policy: ${res.policy.daily} daily, ${res.policy.weekly} weekly, ${res.policy.monthly} monthly.`,
+      `${verb} ${plural(res.deleted.length, 'backup')} (${formatBytes(res.freedBytes)})${res.deleted.length ? ':' : '.'}`,
+      ...res.deleted.map((b) => `  ${b.id}  ${when(b.createdAt)}  ${b.fileName}`),
+      `Keeping ${plural(res.kept.length, 'backup')}${res.kept.length ? ':' : '.'}`,
+      ...res.kept.map((k) => `  ${k.backup.id}  ${when(k.backup.createdAt)}  ${k.reasons.join(', ')}`),
+    ].join('\n');
+  },
+});
+
+const remove = command({
+  name: 'delete',
+  args: [['<id>', 'backup id']],
+  options: [['-y, --yes', 'do not ask for confirmation']],
+  description: 'delete one backup archive',
+  method: 'backup.delete',
+  params: ([id]: [string]) => {
+    if (!/^\d+$/.test(id)) throw usage(`"${id}" is not a backup id`);
+    return { backup: Number(id) };
+  },
+  confirmFirst: true,
+  confirm: ([id]) => ({
+    question: `Delete backup ${id}?`,
+    refusal: `deleting backup ${id} needs confirmation: add --yes`,
+  }),
+  human: (b) => `Deleted backup ${b.id} (${b.fileName}).`,
+});
+
 export function registerBackup(program: Command, ctx: CliContext): void {
-  const { signal } = ctx;
   const backup = program
     .command('backup')
     .description('backups of all your data: create, list, verify, restore, prune');
-
-  backup
-    .command('create')
-    .option('--encrypt', `encrypt with a passphrase (asked for, or --passphrase-file, or ${PASSPHRASE_ENV})`)
-    .option('--passphrase-file <file>', 'encrypt with the passphrase in this file')
-    .description('take a backup now (safe while Pustaka is in use)')
-    .action(async (o: PassphraseOptions & { encrypt?: boolean }, cmd: Command) => {
-      const opts = ctx.globals(cmd);
-      const passphrase = passphraseFromOptions(o) ?? (o.encrypt ? await newPassphrase(ctx) : undefined);
-      const progress = progressPrinter(ctx, opts.json);
-      await withClient(opts, signal, async (client) => {
-        try {
-          const b = await client.call(
-            'backup.create',
-            { kind: 'manual', passphrase },
-            { onEvent: (e) => progress.onEvent(e) },
-          );
-          progress.done();
-          ctx.print(
-            opts,
-            `Backup ${b.id} written: ${b.path} (${formatBytes(b.sizeBytes ?? 0)}${b.encrypted ? ', encrypted' : ''}).`,
-            b,
-          );
-        } finally {
-          progress.done();
-        }
-      });
-    });
-
-  backup
-    .command('list', { isDefault: true })
-    .option('--all', 'include deleted backups')
-    .description('backups, newest first, with size, status and verification time')
-    .action(async (o: { all?: boolean }, cmd: Command) => {
-      const opts = ctx.globals(cmd);
-      await withClient(opts, signal, async (client) => {
-        const res = await client.call('backup.list', { includeDeleted: Boolean(o.all) });
-        const pending = res.pendingRestore
-          ? `\n\nA restore of ${res.pendingRestore.backupPath} is staged and will replace the data at the next start.`
-          : '';
-        ctx.print(opts, renderBackups(res.backups, res.dir) + pending, res);
-      });
-    });
-
-  backup
-    .command('verify')
-    .argument('<backup>', 'backup id, or an archive file')
-    .option('--passphrase-file <file>', 'the passphrase of an encrypted backup')
-    .description('restore into a temporary folder and check checksums and counts')
-    .action(async (ref: string, o: PassphraseOptions, cmd: Command) => {
-      const opts = ctx.globals(cmd);
-      const progress = progressPrinter(ctx, opts.json);
-      const res = await withPassphrase(ctx, o, (passphrase) =>
-        withClient(opts, signal, (client) =>
-          client.call(
-            'backup.verify',
-            { backup: backupArg(ref), passphrase },
-            { onEvent: (e) => progress.onEvent(e) },
-          ),
-        ).finally(() => progress.done()),
-      );
-      const lines = res.checks.map((c) => `  ${c.ok ? 'ok  ' : 'FAIL'}  ${c.name}: ${c.detail}`);
-      ctx.print(opts, `${res.path} is good (${Math.round(res.durationMs)} ms):\n${lines.join('\n')}`, res);
-    });
-
-  backup
-    .command('restore')
-    .argument('<backup>', 'backup id, or an archive file')
-    .option('--passphrase-file <file>', 'the passphrase of an encrypted backup')
-    .option('--no-safety-backup', 'do not back up the current data first')
-    .option('-y, --yes', 'do not ask for confirmation')
-    .description('replace all current data with a backup (the current data is kept aside)')
-    .action(
-      async (ref: string, o: PassphraseOptions & { safetyBackup: boolean; yes?: boolean }, cmd: Command) => {
-        const opts = ctx.globals(cmd);
-        if (!o.yes) {
-          if (!ctx.io.isTTY || opts.json)
-            throw usage('restoring replaces all current data and needs confirmation: add --yes');
-          const ok = await (ctx.io.confirm ?? askTTY)(`Replace all current data with backup ${ref}?`);
-          if (!ok) {
-            ctx.io.stderr('Nothing restored.\n');
-            return;
-          }
-        }
-        const progress = progressPrinter(ctx, opts.json);
-        const staged = await withPassphrase(ctx, o, (passphrase) =>
-          withClient(opts, signal, (client) =>
-            client.call(
-              'backup.restore',
-              { backup: backupArg(ref), passphrase, safetyBackup: o.safetyBackup },
-              { onEvent: (e) => progress.onEvent(e) },
-            ),
-          ).finally(() => progress.done()),
-        );
-        // The engine is closed now: swap the staged data in under the data-dir lock.
-        const applied = await applyPendingRestore(resolveDataDir(opts.dataDir));
-        const m = staged.manifest;
-        const human = [
-          `Restored the backup of ${when(m.createdAt)} UTC (Pustaka ${m.app.version}): ${plural(m.counts.collections.length, 'collection')}, ${plural(m.counts.chunks, 'chunk')}.`,
-          staged.migratedFrom !== null
-            ? `Its database was migrated forward from schema ${staged.migratedFrom}.`
-            : null,
-          staged.safetyBackup
-            ? `The data it replaced was backed up first: ${staged.safetyBackup.path}`
-            : null,
-          applied
-            ? `The replaced files are kept in ${applied.previousDir} (delete that folder when satisfied).`
-            : null,
-        ]
-          .filter(Boolean)
-          .join('\n');
-        ctx.print(opts, human, { ...staged, applied });
-      },
-    );
-
-  backup
-    .command('prune')
-    .option('--daily <n>', 'daily backups to keep (default 7)', nonNegativeInt)
-    .option('--weekly <n>', 'weekly backups to keep (default 4)', nonNegativeInt)
-    .option('--monthly <n>', 'monthly backups to keep (default 6)', nonNegativeInt)
-    .option('--dry-run', 'only show what would be deleted')
-    .description('delete backups outside the retention policy (never the newest verified one)')
-    .action(
-      async (o: { daily?: number; weekly?: number; monthly?: number; dryRun?: boolean }, cmd: Command) => {
-        const opts = ctx.globals(cmd);
-        await withClient(opts, signal, async (client) => {
-          const res = await client.call('backup.prune', {
-            daily: o.daily ?? 7,
-            weekly: o.weekly ?? 4,
-            monthly: o.monthly ?? 6,
-            dryRun: Boolean(o.dryRun),
-          });
-          const verb = res.dryRun ? 'Would delete' : 'Deleted';
-          const human = [
-            `Policy: ${res.policy.daily} daily, ${res.policy.weekly} weekly, ${res.policy.monthly} monthly.`,
-            `${verb} ${plural(res.deleted.length, 'backup')} (${formatBytes(res.freedBytes)})${res.deleted.length ? ':' : '.'}`,
-            ...res.deleted.map((b) => `  ${b.id}  ${when(b.createdAt)}  ${b.fileName}`),
-            `Keeping ${plural(res.kept.length, 'backup')}${res.kept.length ? ':' : '.'}`,
-            ...res.kept.map((k) => `  ${k.backup.id}  ${when(k.backup.createdAt)}  ${k.reasons.join(', ')}`),
-          ].join('\n');
-          ctx.print(opts, human, res);
-        });
-      },
-    );
-
-  backup
-    .command('delete')
-    .argument('<id>', 'backup id')
-    .option('-y, --yes', 'do not ask for confirmation')
-    .description('delete one backup archive')
-    .action(async (id: string, o: { yes?: boolean }, cmd: Command) => {
-      const opts = ctx.globals(cmd);
-      if (!/^\d+$/.test(id)) throw usage(`"${id}" is not a backup id`);
-      if (!o.yes) {
-        if (!ctx.io.isTTY || opts.json) throw usage(`deleting backup ${id} needs confirmation: add --yes`);
-        if (!(await (ctx.io.confirm ?? askTTY)(`Delete backup ${id}?`))) return;
-      }
-      await withClient(opts, signal, async (client) => {
-        const b = await client.call('backup.delete', { backup: Number(id) });
-        ctx.print(opts, `Deleted backup ${b.id} (${b.fileName}).`, b);
-      });
-    });
+  addCommands(backup, ctx, [create, list, verify, restore, prune, remove]);
 }
 
 function nonNegativeInt(value: string): number {
@@ -305,48 +316,47 @@ function nonNegativeInt(value: string): number {
   return n;
 }
 
+const exportArchive = command({
+  name: 'export',
+  args: [['<collection>', 'name or id']],
+  options: [
+    required('-o, --out <file>', 'archive to write (or a folder to write it in)'),
+    ['--encrypt', 'encrypt with a passphrase'],
+    passphraseFile('encrypt with the passphrase in this file'),
+  ],
+  description: 'write a collection (documents, chunks, vectors) to an archive for another machine',
+  method: 'collections.export',
+  params: async ([ref]: [string], o: PassphraseOptions & { out: string; encrypt?: boolean }, _p, io) => ({
+    collection: collectionArg(ref),
+    out: o.out,
+    passphrase:
+      o.passphraseFile || o.encrypt ? (passphraseFromOptions(o) ?? (await newPassphrase(io))) : undefined,
+  }),
+  human: (res) =>
+    `Exported "${res.collection}": ${plural(res.documents, 'document')}, ${plural(res.chunks, 'chunk')} → ${res.path} (${formatBytes(res.sizeBytes)}).`,
+});
+
+const importArchive = command({
+  name: 'import-archive',
+  args: [['<file>', 'a .pustaka-collection archive']],
+  options: [
+    ['--as <name>', 'import under another name'],
+    passphraseFile('the passphrase of an encrypted archive'),
+  ],
+  description: 'import a collection archive, searchable at once (no re-embedding)',
+  method: 'collections.importArchive',
+  params: ([file]: [string], o: PassphraseOptions & { as?: string }) => ({
+    path: file,
+    as: o.as,
+    passphrase: passphraseFromOptions(o),
+  }),
+  retry: askPassphrase,
+  human: (res) =>
+    `Imported "${res.collection.name}" (id ${res.collection.id}): ${plural(res.documents, 'document')}, ${plural(res.chunks, 'chunk')}.${res.warning ? `\nNote: ${res.warning}` : ''}`,
+});
+
 /** `collections export` and `collections import-archive`, beside the other collection commands. */
 export function registerCollectionArchive(program: Command, ctx: CliContext): void {
   const collections = program.commands.find((c) => c.name() === 'collections')!;
-  collections
-    .command('export')
-    .argument('<collection>', 'name or id')
-    .requiredOption('-o, --out <file>', 'archive to write (or a folder to write it in)')
-    .option('--encrypt', 'encrypt with a passphrase')
-    .option('--passphrase-file <file>', 'encrypt with the passphrase in this file')
-    .description('write a collection (documents, chunks, vectors) to an archive for another machine')
-    .action(async (ref: string, o: PassphraseOptions & { out: string; encrypt?: boolean }, cmd: Command) => {
-      const opts = ctx.globals(cmd);
-      const passphrase =
-        o.passphraseFile || o.encrypt ? (passphraseFromOptions(o) ?? (await newPassphrase(ctx))) : undefined;
-      await withClient(opts, ctx.signal, async (client) => {
-        const res = await client.call('collections.export', {
-          collection: collectionArg(ref),
-          out: o.out,
-          passphrase,
-        });
-        ctx.print(
-          opts,
-          `Exported "${res.collection}": ${plural(res.documents, 'document')}, ${plural(res.chunks, 'chunk')} → ${res.path} (${formatBytes(res.sizeBytes)}).`,
-          res,
-        );
-      });
-    });
-
-  collections
-    .command('import-archive')
-    .argument('<file>', 'a .pustaka-collection archive')
-    .option('--as <name>', 'import under another name')
-    .option('--passphrase-file <file>', 'the passphrase of an encrypted archive')
-    .description('import a collection archive, searchable at once (no re-embedding)')
-    .action(async (file: string, o: PassphraseOptions & { as?: string }, cmd: Command) => {
-      const opts = ctx.globals(cmd);
-      const res = await withPassphrase(ctx, o, (passphrase) =>
-        withClient(opts, ctx.signal, (client) =>
-          client.call('collections.importArchive', { path: file, as: o.as, passphrase }),
-        ),
-      );
-      const human = `Imported "${res.collection.name}" (id ${res.collection.id}): ${plural(res.documents, 'document')}, ${plural(res.chunks, 'chunk')}.${res.warning ? `\nNote: ${res.warning}` : ''}`;
-      ctx.print(opts, human, res);
-    });
+  addCommands(collections, ctx, [exportArchive, importArchive]);
 }

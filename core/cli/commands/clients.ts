@@ -1,10 +1,9 @@
 import type { Command } from 'commander';
 import { ApiCallError } from '../../contract/client.ts';
 import type { ClientInfo, ProjectInfo } from '../../contract/methods/crm.ts';
-import { askTTY } from '../ask.ts';
 import { collectionArg, positiveInt, type CliContext } from '../context.ts';
 import { plural, table } from '../format.ts';
-import { withClient } from '../session.ts';
+import { addCommands, command } from '../command.ts';
 
 /** "3h 05m", "12m", "45s". */
 export function formatDuration(seconds: number): string {
@@ -67,195 +66,175 @@ function clientFields(o: ClientOpts) {
   };
 }
 
+const clientRef = ['<client>', 'name or id'] as const;
+
+const list = command({
+  name: 'list',
+  isDefault: true,
+  options: [
+    ['--status <status>', 'proposed, active, archived or all (default: active and proposed)'],
+    ['-q, --query <words>', 'find by name, e-mail, phone or notes'],
+    ['--limit <n>', 'how many (default 100)', positiveInt, 100],
+  ],
+  description: 'clients with mentions, facts, projects and tracked time',
+  method: 'clients.list',
+  params: (_a, o: { status?: string; query?: string; limit: number }) => ({
+    ...(o.status ? { status: o.status as 'all' } : {}),
+    ...(o.query ? { query: o.query } : {}),
+    limit: o.limit,
+  }),
+  human: (res) => renderClients(res.clients, res.total),
+});
+
+const show = command({
+  name: 'show',
+  args: [clientRef],
+  description: 'a client with its projects, names it is mentioned under, and facts',
+  method: 'clients.get',
+  params: ([ref]: [string]) => ({ client: collectionArg(ref) }),
+  after: async (client, c) => ({
+    ...c,
+    facts: (await client.call('memory.facts', { client: c.id, limit: 50 })).facts,
+  }),
+  human: (c) => {
+    const lines = [
+      `#${c.id} ${c.name} (${c.kind}, ${c.status})`,
+      ...[
+        c.email && `e-mail: ${c.email}`,
+        c.phone && `phone: ${c.phone}`,
+        c.notes && `notes: ${c.notes}`,
+      ].filter((l): l is string => Boolean(l)),
+      `tracked: ${formatDuration(c.trackedSeconds)} · ${plural(c.conversations, 'conversation')} · ${plural(c.mentions, 'mention')}`,
+    ];
+    if (c.entities.length)
+      lines.push('', `Known as: ${c.entities.map((e) => `${e.name} (${e.kind})`).join(', ')}`);
+    if (c.projectList.length) lines.push('', 'Projects:', renderProjects(c.projectList));
+    if (c.facts.length) lines.push('', 'Facts:', ...c.facts.map((f) => `  [${f.id}] ${f.fact}`));
+    return lines.join('\n');
+  },
+});
+
+const add = command({
+  name: 'add',
+  args: [['<name>', 'the client’s name']],
+  options: [
+    ['--company', 'a company (default: a person)'],
+    ['--email <address>', 'e-mail address'],
+    ['--phone <number>', 'phone number'],
+    ['--notes <text>', 'notes'],
+  ],
+  description: 'add a client',
+  method: 'clients.create',
+  params: ([name]: [string], o: ClientOpts) => ({ name, ...clientFields(o) }),
+  human: (c) => `Added client "${c.name}" (id ${c.id}).`,
+});
+
+const edit = command({
+  name: 'edit',
+  args: [clientRef],
+  options: [
+    ['--name <name>', 'new name'],
+    ['--company', 'make it a company'],
+    ['--person', 'make it a person'],
+    ['--email <address>', 'e-mail address ("" clears it)'],
+    ['--phone <number>', 'phone number ("" clears it)'],
+    ['--notes <text>', 'notes ("" clears them)'],
+    ['--archive', 'archive the client'],
+    ['--activate', 'make the client active again'],
+  ],
+  description: 'change a client',
+  method: 'clients.update',
+  params: ([ref]: [string], o: ClientOpts) => ({
+    client: collectionArg(ref),
+    ...clientFields(o),
+    ...(o.name !== undefined ? { name: o.name } : {}),
+    ...(o.archive ? { status: 'archived' as const } : o.activate ? { status: 'active' as const } : {}),
+  }),
+  human: (c) => `Updated client "${c.name}" (${c.status}).`,
+});
+
+const confirm = command({
+  name: 'confirm',
+  args: [['<client>', 'name or id of a proposed client']],
+  description: 'confirm a proposed client: it becomes active and its facts are linked to it',
+  method: 'clients.confirm',
+  params: ([ref]: [string]) => ({ client: collectionArg(ref) }),
+  human: (c) => `Confirmed "${c.name}" (id ${c.id}); ${plural(c.linkedFacts, 'fact')} linked.`,
+});
+
+const reject = command({
+  name: 'reject',
+  args: [['<client>', 'name or id of a proposed client']],
+  description: 'reject a proposed client (it will not be proposed again)',
+  method: 'clients.reject',
+  params: ([ref]: [string]) => ({ client: collectionArg(ref) }),
+  human: (r) => `Rejected "${r.name}".`,
+});
+
+const propose = command({
+  name: 'propose',
+  description: 'propose clients from people and companies mentioned in two or more messages',
+  method: 'clients.propose',
+  params: () => ({}),
+  human: (r) =>
+    `${plural(r.proposed, 'new proposal')}; ${plural(r.linked, 'entity', 'entities')} linked to existing clients.`,
+});
+
+const remove = command({
+  name: 'delete',
+  args: [clientRef],
+  options: [['-y, --yes', 'do not ask for confirmation']],
+  description: 'delete a client and its projects (facts, conversations and sessions stay, unlinked)',
+  method: 'clients.delete',
+  prepare: (client, [ref]: [string]) => client.call('clients.get', { client: collectionArg(ref) }),
+  confirm: (_a, _o, c) => ({
+    question: `Delete client "${c.name}" and its ${plural(c.projects, 'project')}?`,
+    refusal: `deleting "${c.name}" needs confirmation: add --yes`,
+    declined: 'Nothing deleted.\n',
+  }),
+  params: (_a, _o, c) => ({ client: c.id }),
+  human: (r) => `Deleted client "${r.name}" (${plural(r.projects, 'project')}).`,
+});
+
 export function registerClients(program: Command, ctx: CliContext): void {
-  const { io, signal } = ctx;
   const clients = program
     .command('clients')
     .description('clients: list, add, edit, confirm or reject proposals, delete');
-
-  clients
-    .command('list', { isDefault: true })
-    .option('--status <status>', 'proposed, active, archived or all (default: active and proposed)')
-    .option('-q, --query <words>', 'find by name, e-mail, phone or notes')
-    .option('--limit <n>', 'how many (default 100)', positiveInt, 100)
-    .description('clients with mentions, facts, projects and tracked time')
-    .action(async (o: { status?: string; query?: string; limit: number }, cmd: Command) => {
-      const opts = ctx.globals(cmd);
-      await withClient(opts, signal, async (client) => {
-        const res = await client.call('clients.list', {
-          ...(o.status ? { status: o.status as 'all' } : {}),
-          ...(o.query ? { query: o.query } : {}),
-          limit: o.limit,
-        });
-        ctx.print(opts, renderClients(res.clients, res.total), res);
-      });
-    });
-
-  clients
-    .command('show')
-    .argument('<client>', 'name or id')
-    .description('a client with its projects, names it is mentioned under, and facts')
-    .action(async (ref: string, _o, cmd: Command) => {
-      const opts = ctx.globals(cmd);
-      await withClient(opts, signal, async (client) => {
-        const c = await client.call('clients.get', { client: collectionArg(ref) });
-        const facts = await client.call('memory.facts', { client: c.id, limit: 50 });
-        const lines = [
-          `#${c.id} ${c.name} (${c.kind}, ${c.status})`,
-          ...[
-            c.email && `e-mail: ${c.email}`,
-            c.phone && `phone: ${c.phone}`,
-            c.notes && `notes: ${c.notes}`,
-          ].filter((l): l is string => Boolean(l)),
-          `tracked: ${formatDuration(c.trackedSeconds)} · ${plural(c.conversations, 'conversation')} · ${plural(c.mentions, 'mention')}`,
-        ];
-        if (c.entities.length)
-          lines.push('', `Known as: ${c.entities.map((e) => `${e.name} (${e.kind})`).join(', ')}`);
-        if (c.projectList.length) lines.push('', 'Projects:', renderProjects(c.projectList));
-        if (facts.facts.length) lines.push('', 'Facts:', ...facts.facts.map((f) => `  [${f.id}] ${f.fact}`));
-        ctx.print(opts, lines.join('\n'), { ...c, facts: facts.facts });
-      });
-    });
-
-  clients
-    .command('add')
-    .argument('<name>', 'the client’s name')
-    .option('--company', 'a company (default: a person)')
-    .option('--email <address>', 'e-mail address')
-    .option('--phone <number>', 'phone number')
-    .option('--notes <text>', 'notes')
-    .description('add a client')
-    .action(async (name: string, o: ClientOpts, cmd: Command) => {
-      const opts = ctx.globals(cmd);
-      await withClient(opts, signal, async (client) => {
-        const c = await client.call('clients.create', { name, ...clientFields(o) });
-        ctx.print(opts, `Added client "${c.name}" (id ${c.id}).`, c);
-      });
-    });
-
-  clients
-    .command('edit')
-    .argument('<client>', 'name or id')
-    .option('--name <name>', 'new name')
-    .option('--company', 'make it a company')
-    .option('--person', 'make it a person')
-    .option('--email <address>', 'e-mail address ("" clears it)')
-    .option('--phone <number>', 'phone number ("" clears it)')
-    .option('--notes <text>', 'notes ("" clears them)')
-    .option('--archive', 'archive the client')
-    .option('--activate', 'make the client active again')
-    .description('change a client')
-    .action(async (ref: string, o: ClientOpts, cmd: Command) => {
-      const opts = ctx.globals(cmd);
-      await withClient(opts, signal, async (client) => {
-        const c = await client.call('clients.update', {
-          client: collectionArg(ref),
-          ...clientFields(o),
-          ...(o.name !== undefined ? { name: o.name } : {}),
-          ...(o.archive ? { status: 'archived' as const } : o.activate ? { status: 'active' as const } : {}),
-        });
-        ctx.print(opts, `Updated client "${c.name}" (${c.status}).`, c);
-      });
-    });
-
-  clients
-    .command('confirm')
-    .argument('<client>', 'name or id of a proposed client')
-    .description('confirm a proposed client: it becomes active and its facts are linked to it')
-    .action(async (ref: string, _o, cmd: Command) => {
-      const opts = ctx.globals(cmd);
-      await withClient(opts, signal, async (client) => {
-        const c = await client.call('clients.confirm', { client: collectionArg(ref) });
-        ctx.print(opts, `Confirmed "${c.name}" (id ${c.id}); ${plural(c.linkedFacts, 'fact')} linked.`, c);
-      });
-    });
-
-  clients
-    .command('reject')
-    .argument('<client>', 'name or id of a proposed client')
-    .description('reject a proposed client (it will not be proposed again)')
-    .action(async (ref: string, _o, cmd: Command) => {
-      const opts = ctx.globals(cmd);
-      await withClient(opts, signal, async (client) => {
-        const r = await client.call('clients.reject', { client: collectionArg(ref) });
-        ctx.print(opts, `Rejected "${r.name}".`, r);
-      });
-    });
-
-  clients
-    .command('propose')
-    .description('propose clients from people and companies mentioned in two or more messages')
-    .action(async (_o, cmd: Command) => {
-      const opts = ctx.globals(cmd);
-      await withClient(opts, signal, async (client) => {
-        const r = await client.call('clients.propose', {});
-        ctx.print(
-          opts,
-          `${plural(r.proposed, 'new proposal')}; ${plural(r.linked, 'entity', 'entities')} linked to existing clients.`,
-          r,
-        );
-      });
-    });
-
-  clients
-    .command('delete')
-    .argument('<client>', 'name or id')
-    .option('-y, --yes', 'do not ask for confirmation')
-    .description('delete a client and its projects (facts, conversations and sessions stay, unlinked)')
-    .action(async (ref: string, o: { yes?: boolean }, cmd: Command) => {
-      const opts = ctx.globals(cmd);
-      await withClient(opts, signal, async (client) => {
-        const c = await client.call('clients.get', { client: collectionArg(ref) });
-        if (!o.yes) {
-          if (!io.isTTY || opts.json) {
-            throw new ApiCallError({
-              code: 'invalid_params',
-              message: `deleting "${c.name}" needs confirmation: add --yes`,
-            });
-          }
-          if (
-            !(await (io.confirm ?? askTTY)(
-              `Delete client "${c.name}" and its ${plural(c.projects, 'project')}?`,
-            ))
-          ) {
-            io.stderr('Nothing deleted.\n');
-            return;
-          }
-        }
-        const r = await client.call('clients.delete', { client: c.id });
-        ctx.print(opts, `Deleted client "${r.name}" (${plural(r.projects, 'project')}).`, r);
-      });
-    });
+  addCommands(clients, ctx, [list, show, add, edit, confirm, reject, propose, remove]);
 }
+
+const link = command({
+  name: 'link',
+  args: [['<id>', 'conversation id', positiveInt]],
+  options: [
+    ['--client <client>', 'client name or id'],
+    ['--project <id>', 'project id (its client comes with it)', positiveInt],
+    ['--unlink', 'remove the client and project link'],
+  ],
+  description: "link a conversation to a client (the client's facts then reach the answers)",
+  method: 'conversations.link',
+  params: ([id]: [number], o: { client?: string; project?: number; unlink?: boolean }) => {
+    if (!o.unlink && o.client === undefined && o.project === undefined) {
+      throw new ApiCallError({ code: 'invalid_params', message: 'give --client, --project or --unlink' });
+    }
+    return {
+      conversationId: id,
+      ...(o.unlink ? { client: null } : {}),
+      ...(o.client !== undefined ? { client: collectionArg(o.client) } : {}),
+      ...(o.project !== undefined ? { projectId: o.project } : {}),
+    };
+  },
+  human: (c) => {
+    const what =
+      c.clientId === null
+        ? 'no client'
+        : `client ${c.clientId}${c.projectId ? `, project ${c.projectId}` : ''}`;
+    return `Conversation ${c.id} is linked to ${what}.`;
+  },
+});
 
 /** `pustaka conversations link ID --client X [--project N] | --unlink` (beside the conversations commands). */
 export function registerConversationLink(program: Command, ctx: CliContext): void {
   const conv = program.commands.find((c) => c.name() === 'conversations');
-  if (!conv) return;
-  conv
-    .command('link')
-    .argument('<id>', 'conversation id', positiveInt)
-    .option('--client <client>', 'client name or id')
-    .option('--project <id>', 'project id (its client comes with it)', positiveInt)
-    .option('--unlink', 'remove the client and project link')
-    .description("link a conversation to a client (the client's facts then reach the answers)")
-    .action(async (id: number, o: { client?: string; project?: number; unlink?: boolean }, cmd: Command) => {
-      const opts = ctx.globals(cmd);
-      if (!o.unlink && o.client === undefined && o.project === undefined) {
-        throw new ApiCallError({ code: 'invalid_params', message: 'give --client, --project or --unlink' });
-      }
-      await withClient(opts, ctx.signal, async (client) => {
-        const c = await client.call('conversations.link', {
-          conversationId: id,
-          ...(o.unlink ? { client: null } : {}),
-          ...(o.client !== undefined ? { client: collectionArg(o.client) } : {}),
-          ...(o.project !== undefined ? { projectId: o.project } : {}),
-        });
-        const what =
-          c.clientId === null
-            ? 'no client'
-            : `client ${c.clientId}${c.projectId ? `, project ${c.projectId}` : ''}`;
-        ctx.print(opts, `Conversation ${c.id} is linked to ${what}.`, c);
-      });
-    });
+  if (conv) addCommands(conv, ctx, [link]);
 }

@@ -5,7 +5,7 @@ import { PustakaError } from '../../base/errors.ts';
 import { formatWait } from '../../operations/app-lock/backoff.ts';
 import type { CliContext } from '../context.ts';
 import { findPassphrase, terminalPrompt } from '../lock-passphrase.ts';
-import { withClient } from '../session.ts';
+import { addCommands, command } from '../command.ts';
 
 export function renderLockStatus(s: AppLockStatusResult): string {
   if (!s.enabled) return 'App lock  off (turn it on with: pustaka lock enable)';
@@ -59,128 +59,87 @@ async function newPassphrase(file: string | undefined): Promise<string> {
   return p;
 }
 
+const status = command({
+  name: 'status',
+  isDefault: true,
+  description: 'whether the lock is on, its auto-lock time and failed attempts',
+  method: 'appLock.status',
+  unlock: false,
+  params: () => ({}),
+  human: renderLockStatus,
+});
+
+const passphraseFile = (what: string) => ['--passphrase-file <file>', what] as const;
+
+const enable = command({
+  name: 'enable',
+  options: [
+    passphraseFile('read the new passphrase from this file'),
+    ['--idle-minutes <n>', 'auto-lock after this many idle minutes (0 = never; default 15)', idleMinutesArg],
+  ],
+  description: 'turn the lock on (the passphrase is kept only as an scrypt hash)',
+  method: 'appLock.enable',
+  unlock: false,
+  prepare: async (client, _a, o: { passphraseFile?: string; idleMinutes?: number }) => {
+    if ((await client.call('appLock.status', {})).enabled) {
+      throw new ApiCallError({
+        code: 'conflict',
+        message: 'the app lock is already on; to change the passphrase, disable it and enable it again',
+      });
+    }
+    return newPassphrase(o.passphraseFile);
+  },
+  params: (_a, o, passphrase) => ({
+    passphrase,
+    ...(o.idleMinutes !== undefined ? { idleMinutes: o.idleMinutes } : {}),
+  }),
+  human: (s) =>
+    `App lock on. Every Pustaka start now asks for the passphrase; it locks itself after ${s.idleMinutes === 0 ? 'no idle time (never)' : `${s.idleMinutes} idle minutes`}.\nThere is no way to recover a forgotten passphrase except a backup from before.`,
+});
+
+const disable = command({
+  name: 'disable',
+  options: [passphraseFile('read the passphrase from this file')],
+  description: 'turn the lock off (needs the passphrase)',
+  method: 'appLock.disable',
+  unlock: false,
+  prepare: (_c, _a, o: { passphraseFile?: string }) => givenPassphrase(o.passphraseFile),
+  params: (_a, _o, passphrase) => ({ passphrase }),
+  human: () => 'App lock off.',
+});
+
+const unlock = command({
+  name: 'unlock',
+  options: [passphraseFile('read the passphrase from this file')],
+  description: 'check the passphrase and unlock (a running app or server unlocks through its own screen)',
+  method: 'appLock.unlock',
+  unlock: false,
+  prepare: (_c, _a, o: { passphraseFile?: string }) => givenPassphrase(o.passphraseFile),
+  params: (_a, _o, passphrase) => ({ passphrase }),
+  human: () => 'Passphrase accepted: unlocked.',
+});
+
+const lockNow = command({
+  name: 'lock',
+  description: 'lock now',
+  method: 'appLock.lock',
+  unlock: false,
+  params: () => ({}),
+  human: () => 'Locked.',
+});
+
+const idle = command({
+  name: 'idle',
+  args: [['<minutes>', 'auto-lock after this many minutes without activity (0 = never)', idleMinutesArg]],
+  description: 'set the auto-lock time',
+  method: 'appLock.setIdleMinutes',
+  params: ([minutes]: [number]) => ({ minutes }),
+  human: renderLockStatus,
+});
+
 export function registerLock(program: Command, ctx: CliContext): void {
-  const { signal } = ctx;
   const lock = program
     .command('lock')
     .description('the app lock: a passphrase that gates the app and its API (not disk encryption)');
-  const noUnlock = { unlock: false };
-
-  lock
-    .command('status', { isDefault: true })
-    .description('whether the lock is on, its auto-lock time and failed attempts')
-    .action(async (_o, cmd: Command) => {
-      const opts = ctx.globals(cmd);
-      await withClient(
-        opts,
-        signal,
-        async (client) => {
-          const s = await client.call('appLock.status', {});
-          ctx.print(opts, renderLockStatus(s), s);
-        },
-        noUnlock,
-      );
-    });
-
-  lock
-    .command('enable')
-    .option('--passphrase-file <file>', 'read the new passphrase from this file')
-    .option(
-      '--idle-minutes <n>',
-      'auto-lock after this many idle minutes (0 = never; default 15)',
-      idleMinutesArg,
-    )
-    .description('turn the lock on (the passphrase is kept only as an scrypt hash)')
-    .action(async (o: { passphraseFile?: string; idleMinutes?: number }, cmd: Command) => {
-      const opts = ctx.globals(cmd);
-      await withClient(
-        opts,
-        signal,
-        async (client) => {
-          if ((await client.call('appLock.status', {})).enabled) {
-            throw new ApiCallError({
-              code: 'conflict',
-              message: 'the app lock is already on; to change the passphrase, disable it and enable it again',
-            });
-          }
-          const passphrase = await newPassphrase(o.passphraseFile);
-          const s = await client.call('appLock.enable', {
-            passphrase,
-            ...(o.idleMinutes !== undefined ? { idleMinutes: o.idleMinutes } : {}),
-          });
-          ctx.print(
-            opts,
-            `App lock on. Every Pustaka start now asks for the passphrase; it locks itself after ${s.idleMinutes === 0 ? 'no idle time (never)' : `${s.idleMinutes} idle minutes`}.\nThere is no way to recover a forgotten passphrase except a backup from before.`,
-            s,
-          );
-        },
-        noUnlock,
-      );
-    });
-
-  lock
-    .command('disable')
-    .option('--passphrase-file <file>', 'read the passphrase from this file')
-    .description('turn the lock off (needs the passphrase)')
-    .action(async (o: { passphraseFile?: string }, cmd: Command) => {
-      const opts = ctx.globals(cmd);
-      await withClient(
-        opts,
-        signal,
-        async (client) => {
-          const s = await client.call('appLock.disable', {
-            passphrase: await givenPassphrase(o.passphraseFile),
-          });
-          ctx.print(opts, 'App lock off.', s);
-        },
-        noUnlock,
-      );
-    });
-
-  lock
-    .command('unlock')
-    .option('--passphrase-file <file>', 'read the passphrase from this file')
-    .description('check the passphrase and unlock (a running app or server unlocks through its own screen)')
-    .action(async (o: { passphraseFile?: string }, cmd: Command) => {
-      const opts = ctx.globals(cmd);
-      await withClient(
-        opts,
-        signal,
-        async (client) => {
-          const s = await client.call('appLock.unlock', {
-            passphrase: await givenPassphrase(o.passphraseFile),
-          });
-          ctx.print(opts, 'Passphrase accepted: unlocked.', s);
-        },
-        noUnlock,
-      );
-    });
-
-  lock
-    .command('lock')
-    .description('lock now')
-    .action(async (_o, cmd: Command) => {
-      const opts = ctx.globals(cmd);
-      await withClient(
-        opts,
-        signal,
-        async (client) => {
-          const s = await client.call('appLock.lock', {});
-          ctx.print(opts, 'Locked.', s);
-        },
-        noUnlock,
-      );
-    });
-
-  lock
-    .command('idle')
-    .argument('<minutes>', 'auto-lock after this many minutes without activity (0 = never)', idleMinutesArg)
-    .description('set the auto-lock time')
-    .action(async (minutes: number, _o, cmd: Command) => {
-      const opts = ctx.globals(cmd);
-      await withClient(opts, signal, async (client) => {
-        const s = await client.call('appLock.setIdleMinutes', { minutes });
-        ctx.print(opts, renderLockStatus(s), s);
-      });
-    });
+  addCommands(lock, ctx, [status, enable, disable, unlock, lockNow, idle]);
 }

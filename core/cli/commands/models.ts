@@ -3,10 +3,9 @@ import type { Command } from 'commander';
 import { ApiCallError } from '../../contract/client.ts';
 import type { ResultOf } from '../../contract/contract.ts';
 import type { Contracts, ModelInfo, ModelProgressEvent } from '../../contract/methods/index.ts';
-import { askTTY } from '../ask.ts';
-import type { CliContext } from '../context.ts';
+import type { CliContext, CliIO } from '../context.ts';
 import { formatBytes, table } from '../format.ts';
-import { withClient } from '../session.ts';
+import { addCommands, command, required } from '../command.ts';
 
 type Result<M extends keyof Contracts> = ResultOf<Contracts[M]>;
 
@@ -160,158 +159,122 @@ function renderHardware(r: Result<'models.hardware'>): string {
   return lines.join('\n');
 }
 
+const modelRef = (ref: string) => (/^\d+$/.test(ref) ? Number(ref) : ref);
+const progress = (io: CliIO) => bytesProgress(io.progressStream);
+
+const list = command({
+  name: 'list',
+  isDefault: true,
+  description: 'list the models and which one chats / embeds',
+  method: 'models.list',
+  params: () => ({}),
+  human: renderList,
+});
+
+const inspect = command({
+  name: 'inspect',
+  args: [['<model>', 'a model name or id, or a path to any GGUF file']],
+  description: "read a model's header: architecture, size, quantization, context, chat template",
+  method: 'models.inspect',
+  params: ([model]: [string]) => ({ model }),
+  human: renderInspect,
+});
+
+const importModel = command({
+  name: 'import',
+  args: [['<file>', 'a .gguf model file']],
+  options: [
+    ['--link', 'use the file where it is instead of copying it into the data folder'],
+    ['--name <name>', 'the name to use for it (default: the file name)'],
+  ],
+  description: 'import a GGUF model file (checked first; copied unless --link)',
+  method: 'models.import',
+  params: ([file]: [string], o: { link?: boolean; name?: string }) => ({
+    path: file,
+    link: Boolean(o.link),
+    ...(o.name ? { name: o.name } : {}),
+  }),
+  events: progress,
+  human: (r, _a, o) => {
+    const head = r.alreadyPresent ? 'Already imported' : o.link ? 'Linked' : 'Imported';
+    return `${head} ${renderModelLine(r.model)}.\nUse it with: pustaka models use ${r.model.name} --for ${r.model.kind}`;
+  },
+});
+
+const catalog = command({
+  name: 'catalog',
+  description: 'recommended models that `models download` can fetch',
+  method: 'models.catalog',
+  params: () => ({}),
+  human: renderCatalog,
+});
+
+const download = command({
+  name: 'download',
+  args: [['<name>', 'a catalog name (see `pustaka models catalog`)']],
+  options: [['--allow-unverified', 'accept a file whose SHA-256 the catalog does not know']],
+  description: 'download a catalog model (resumable, hash-checked), then import it',
+  method: 'models.download',
+  params: ([name]: [string], o: { allowUnverified?: boolean }) => ({
+    name,
+    allowUnverified: Boolean(o.allowUnverified),
+  }),
+  events: progress,
+  human: (r) => {
+    const how = r.alreadyPresent
+      ? 'Already installed'
+      : `Downloaded${r.resumedFrom ? ` (resumed at ${formatBytes(r.resumedFrom)})` : ''}${r.verified ? ', SHA-256 verified' : ', hash NOT verified'}:`;
+    return `${how} ${renderModelLine(r.model)}.`;
+  },
+});
+
+const use = command({
+  name: 'use',
+  args: [['<model>', 'model name or id']],
+  options: [required('--for <role>', 'chat | embedding')],
+  description: 'choose the chat model, or the embedding model new collections use',
+  method: 'models.use',
+  params: ([ref]: [string], o: { for: string }) => {
+    if (o.for !== 'chat' && o.for !== 'embedding') {
+      throw new ApiCallError({ code: 'invalid_params', message: '--for must be chat or embedding' });
+    }
+    return { model: modelRef(ref), role: o.for };
+  },
+  human: (m, _a, o) => `${m.name} now ${o.for === 'chat' ? 'answers questions' : 'embeds new collections'}.`,
+});
+
+const remove = command({
+  name: 'remove',
+  args: [['<model>', 'model name or id']],
+  options: [['-y, --yes', 'do not ask for confirmation']],
+  description: 'forget a model and delete its copied file (a linked file is left alone)',
+  method: 'models.remove',
+  prepare: async (client, [ref]: [string], o: { yes?: boolean }) => {
+    if (o.yes) return null;
+    const m = (await client.call('models.inspect', { model: modelRef(ref) })).model;
+    if (!m) throw new ApiCallError({ code: 'not_found', message: `no model "${ref}"` });
+    return m;
+  },
+  confirm: (_a, _o, m) =>
+    m && {
+      question: `Remove model "${m.name}" and ${m.linked ? 'forget it (the linked file stays)' : `delete ${formatBytes(m.sizeBytes)}`}?`,
+      refusal: `removing "${m.name}" needs confirmation: add --yes`,
+      declined: 'Nothing removed.\n',
+    },
+  params: ([ref]) => ({ model: modelRef(ref) }),
+  human: (r) =>
+    `Removed "${r.model.name}"${r.fileDeleted ? ` and deleted its file (${formatBytes(r.model.sizeBytes)})` : ' (its file was left in place)'}.`,
+});
+
+const hardware = command({
+  name: 'hardware',
+  description: 'CPU, RAM and GPU found, and how each model would be loaded',
+  method: 'models.hardware',
+  params: () => ({}),
+  human: renderHardware,
+});
+
 export function registerModels(program: Command, ctx: CliContext): void {
-  const { io, signal } = ctx;
   const models = program.command('models').description('GGUF models: import, download, choose, remove');
-
-  models
-    .command('list', { isDefault: true })
-    .description('list the models and which one chats / embeds')
-    .action(async (_o, cmd: Command) => {
-      const opts = ctx.globals(cmd);
-      await withClient(opts, signal, async (client) => {
-        const r = await client.call('models.list', {});
-        ctx.print(opts, renderList(r), r);
-      });
-    });
-
-  models
-    .command('inspect')
-    .argument('<model>', 'a model name or id, or a path to any GGUF file')
-    .description("read a model's header: architecture, size, quantization, context, chat template")
-    .action(async (ref: string, _o, cmd: Command) => {
-      const opts = ctx.globals(cmd);
-      await withClient(opts, signal, async (client) => {
-        const r = await client.call('models.inspect', { model: ref });
-        ctx.print(opts, renderInspect(r), r);
-      });
-    });
-
-  models
-    .command('import')
-    .argument('<file>', 'a .gguf model file')
-    .option('--link', 'use the file where it is instead of copying it into the data folder')
-    .option('--name <name>', 'the name to use for it (default: the file name)')
-    .description('import a GGUF model file (checked first; copied unless --link)')
-    .action(async (file: string, o: { link?: boolean; name?: string }, cmd: Command) => {
-      const opts = ctx.globals(cmd);
-      const bar = bytesProgress(opts.json ? null : io.progressStream);
-      await withClient(opts, signal, async (client) => {
-        try {
-          const r = await client.call(
-            'models.import',
-            { path: file, link: Boolean(o.link), ...(o.name ? { name: o.name } : {}) },
-            { onEvent: (e) => bar.onEvent(e) },
-          );
-          bar.stop();
-          const head = r.alreadyPresent ? 'Already imported' : o.link ? 'Linked' : 'Imported';
-          ctx.print(
-            opts,
-            `${head} ${renderModelLine(r.model)}.\nUse it with: pustaka models use ${r.model.name} --for ${r.model.kind}`,
-            r,
-          );
-        } finally {
-          bar.stop();
-        }
-      });
-    });
-
-  models
-    .command('catalog')
-    .description('recommended models that `models download` can fetch')
-    .action(async (_o, cmd: Command) => {
-      const opts = ctx.globals(cmd);
-      await withClient(opts, signal, async (client) => {
-        const r = await client.call('models.catalog', {});
-        ctx.print(opts, renderCatalog(r), r);
-      });
-    });
-
-  models
-    .command('download')
-    .argument('<name>', 'a catalog name (see `pustaka models catalog`)')
-    .option('--allow-unverified', 'accept a file whose SHA-256 the catalog does not know')
-    .description('download a catalog model (resumable, hash-checked), then import it')
-    .action(async (name: string, o: { allowUnverified?: boolean }, cmd: Command) => {
-      const opts = ctx.globals(cmd);
-      const bar = bytesProgress(opts.json ? null : io.progressStream);
-      await withClient(opts, signal, async (client) => {
-        try {
-          const r = await client.call(
-            'models.download',
-            { name, allowUnverified: Boolean(o.allowUnverified) },
-            { onEvent: (e) => bar.onEvent(e) },
-          );
-          bar.stop();
-          const how = r.alreadyPresent
-            ? 'Already installed'
-            : `Downloaded${r.resumedFrom ? ` (resumed at ${formatBytes(r.resumedFrom)})` : ''}${r.verified ? ', SHA-256 verified' : ', hash NOT verified'}:`;
-          ctx.print(opts, `${how} ${renderModelLine(r.model)}.`, r);
-        } finally {
-          bar.stop();
-        }
-      });
-    });
-
-  models
-    .command('use')
-    .argument('<model>', 'model name or id')
-    .requiredOption('--for <role>', 'chat | embedding')
-    .description('choose the chat model, or the embedding model new collections use')
-    .action(async (ref: string, o: { for: string }, cmd: Command) => {
-      const opts = ctx.globals(cmd);
-      if (o.for !== 'chat' && o.for !== 'embedding') {
-        throw new ApiCallError({ code: 'invalid_params', message: '--for must be chat or embedding' });
-      }
-      const role = o.for;
-      await withClient(opts, signal, async (client) => {
-        const m = await client.call('models.use', { model: /^\d+$/.test(ref) ? Number(ref) : ref, role });
-        const what = role === 'chat' ? 'answers questions' : 'embeds new collections';
-        ctx.print(opts, `${m.name} now ${what}.`, m);
-      });
-    });
-
-  models
-    .command('remove')
-    .argument('<model>', 'model name or id')
-    .option('-y, --yes', 'do not ask for confirmation')
-    .description('forget a model and delete its copied file (a linked file is left alone)')
-    .action(async (ref: string, o: { yes?: boolean }, cmd: Command) => {
-      const opts = ctx.globals(cmd);
-      const model = /^\d+$/.test(ref) ? Number(ref) : ref;
-      await withClient(opts, signal, async (client) => {
-        if (!o.yes) {
-          const m = (await client.call('models.inspect', { model })).model;
-          if (!m) throw new ApiCallError({ code: 'not_found', message: `no model "${ref}"` });
-          if (!io.isTTY || opts.json) {
-            throw new ApiCallError({
-              code: 'invalid_params',
-              message: `removing "${m.name}" needs confirmation: add --yes`,
-            });
-          }
-          const what = m.linked ? 'forget it (the linked file stays)' : `delete ${formatBytes(m.sizeBytes)}`;
-          if (!(await (io.confirm ?? askTTY)(`Remove model "${m.name}" and ${what}?`))) {
-            io.stderr('Nothing removed.\n');
-            return;
-          }
-        }
-        const r = await client.call('models.remove', { model });
-        ctx.print(
-          opts,
-          `Removed "${r.model.name}"${r.fileDeleted ? ` and deleted its file (${formatBytes(r.model.sizeBytes)})` : ' (its file was left in place)'}.`,
-          r,
-        );
-      });
-    });
-
-  models
-    .command('hardware')
-    .description('CPU, RAM and GPU found, and how each model would be loaded')
-    .action(async (_o, cmd: Command) => {
-      const opts = ctx.globals(cmd);
-      await withClient(opts, signal, async (client) => {
-        const r = await client.call('models.hardware', {});
-        ctx.print(opts, renderHardware(r), r);
-      });
-    });
+  addCommands(models, ctx, [list, inspect, importModel, catalog, download, use, remove, hardware]);
 }

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import type { SessionInfo } from '../../contract/methods/crm.ts';
 import { collectionArg, positiveInt, type CliContext } from '../context.ts';
 import { plural, table } from '../format.ts';
-import { withClient } from '../session.ts';
+import { addCommands, command, required, type OptionSpec } from '../command.ts';
 import { formatDuration } from './clients.ts';
 
 const local = (iso: string | null) => (iso ? iso.slice(0, 16).replace('T', ' ') : '');
@@ -50,122 +50,109 @@ const filters = (o: FilterOpts) => ({
   ...(o.project !== undefined ? { projectId: o.project } : {}),
 });
 
+const linkOptions: OptionSpec[] = [
+  ['--client <client>', 'client name or id'],
+  ['--project <id>', 'project id (its client comes with it)', positiveInt],
+  ['--conversation <id>', 'conversation id', positiveInt],
+  ['--note <text>', 'what the time was for'],
+];
+
+const filterOptions: OptionSpec[] = [
+  ['--from <date>', 'sessions started on or after (ISO date or time)'],
+  ['--to <date>', 'sessions started before (ISO date or time)'],
+  ['--client <client>', 'one client (name or id)'],
+  ['--project <id>', 'one project', positiveInt],
+];
+
+const start = command({
+  name: 'start',
+  options: [...linkOptions, ['--at <time>', 'when it started (default now)']],
+  description: 'start the timer (one at a time)',
+  method: 'sessions.start',
+  params: (_a, o: LinkOpts & { at?: string }) => ({ ...links(o), ...(o.at ? { at: o.at } : {}) }),
+  human: (s) =>
+    `Started session ${s.id}${s.clientName ? ` for ${s.clientName}` : ''} at ${local(s.startedAt)} UTC.`,
+});
+
+const stop = command({
+  name: 'stop',
+  options: [
+    ['--at <time>', 'when it ended (default now)'],
+    ['--note <text>', 'add a note'],
+  ],
+  description: 'stop the running timer',
+  method: 'sessions.stop',
+  params: (_a, o: { at?: string; note?: string }) => ({
+    ...(o.at ? { at: o.at } : {}),
+    ...(o.note ? { note: o.note } : {}),
+  }),
+  human: (s) => `Stopped session ${s.id}: ${formatDuration(s.durationSeconds)}.`,
+});
+
+const status = command({
+  name: 'status',
+  description: 'the running session, if any',
+  method: 'sessions.current',
+  params: () => ({}),
+  human: (s) =>
+    s
+      ? `Session ${s.id} running for ${formatDuration(s.durationSeconds)}${s.clientName ? ` (${s.clientName})` : ''}.`
+      : 'No session is running.',
+});
+
+const add = command({
+  name: 'add',
+  options: [
+    ...linkOptions,
+    required('--start <time>', 'start (ISO date-time, e.g. 2026-03-02T09:00)'),
+    required('--end <time>', 'end'),
+    ['--non-billable', 'not billable'],
+  ],
+  description: 'record a finished session by hand',
+  method: 'sessions.add',
+  params: (_a, o: LinkOpts & { start: string; end: string; nonBillable?: boolean }) => ({
+    ...links(o),
+    startedAt: o.start,
+    endedAt: o.end,
+    billable: !o.nonBillable,
+  }),
+  human: (s) => `Added session ${s.id}: ${formatDuration(s.durationSeconds)}.`,
+});
+
+const list = command({
+  name: 'list',
+  isDefault: true,
+  options: [...filterOptions, ['--limit <n>', 'how many (default 100)', positiveInt, 100]],
+  description: 'work sessions, newest first, with the total',
+  method: 'sessions.list',
+  params: (_a, o: FilterOpts & { limit: number }) => ({ ...filters(o), limit: o.limit }),
+  human: (res) =>
+    res.sessions.length
+      ? `${renderSessions(res.sessions)}\n${plural(res.total, 'session')}, ${formatDuration(res.totalSeconds)} in all`
+      : 'No sessions.',
+});
+
+const remove = command({
+  name: 'delete',
+  args: [['<id>', 'session id', positiveInt]],
+  description: 'delete a work session',
+  method: 'sessions.delete',
+  params: ([id]: [number]) => ({ id }),
+  human: (r) => `Deleted session ${r.id}.`,
+});
+
+const exportCsv = command({
+  name: 'export',
+  options: [...filterOptions, ['--csv <file>', 'write CSV to this file (default: standard output)']],
+  description: 'work sessions as CSV, oldest first',
+  method: 'sessions.export',
+  params: (_a, o: FilterOpts & { csv?: string }) => ({ ...filters(o), ...(o.csv ? { path: o.csv } : {}) }),
+  human: (r) => (r.csv !== null ? { stdout: r.csv } : `Wrote ${plural(r.rows, 'session')} to ${r.path}.`),
+});
+
 export function registerSessions(program: Command, ctx: CliContext): void {
-  const { signal } = ctx;
   const sessions = program
     .command('sessions')
     .description('time tracking: start/stop a timer, manual entries, CSV export');
-  const withLinks = (c: Command) =>
-    c
-      .option('--client <client>', 'client name or id')
-      .option('--project <id>', 'project id (its client comes with it)', positiveInt)
-      .option('--conversation <id>', 'conversation id', positiveInt)
-      .option('--note <text>', 'what the time was for');
-  const withFilters = (c: Command) =>
-    c
-      .option('--from <date>', 'sessions started on or after (ISO date or time)')
-      .option('--to <date>', 'sessions started before (ISO date or time)')
-      .option('--client <client>', 'one client (name or id)')
-      .option('--project <id>', 'one project', positiveInt);
-
-  withLinks(sessions.command('start'))
-    .option('--at <time>', 'when it started (default now)')
-    .description('start the timer (one at a time)')
-    .action(async (o: LinkOpts & { at?: string }, cmd: Command) => {
-      const opts = ctx.globals(cmd);
-      await withClient(opts, signal, async (client) => {
-        const s = await client.call('sessions.start', { ...links(o), ...(o.at ? { at: o.at } : {}) });
-        ctx.print(
-          opts,
-          `Started session ${s.id}${s.clientName ? ` for ${s.clientName}` : ''} at ${local(s.startedAt)} UTC.`,
-          s,
-        );
-      });
-    });
-
-  sessions
-    .command('stop')
-    .option('--at <time>', 'when it ended (default now)')
-    .option('--note <text>', 'add a note')
-    .description('stop the running timer')
-    .action(async (o: { at?: string; note?: string }, cmd: Command) => {
-      const opts = ctx.globals(cmd);
-      await withClient(opts, signal, async (client) => {
-        const s = await client.call('sessions.stop', {
-          ...(o.at ? { at: o.at } : {}),
-          ...(o.note ? { note: o.note } : {}),
-        });
-        ctx.print(opts, `Stopped session ${s.id}: ${formatDuration(s.durationSeconds)}.`, s);
-      });
-    });
-
-  sessions
-    .command('status')
-    .description('the running session, if any')
-    .action(async (_o, cmd: Command) => {
-      const opts = ctx.globals(cmd);
-      await withClient(opts, signal, async (client) => {
-        const s = await client.call('sessions.current', {});
-        const human = s
-          ? `Session ${s.id} running for ${formatDuration(s.durationSeconds)}${s.clientName ? ` (${s.clientName})` : ''}.`
-          : 'No session is running.';
-        ctx.print(opts, human, s);
-      });
-    });
-
-  withLinks(sessions.command('add'))
-    .requiredOption('--start <time>', 'start (ISO date-time, e.g. 2026-03-02T09:00)')
-    .requiredOption('--end <time>', 'end')
-    .option('--non-billable', 'not billable')
-    .description('record a finished session by hand')
-    .action(async (o: LinkOpts & { start: string; end: string; nonBillable?: boolean }, cmd: Command) => {
-      const opts = ctx.globals(cmd);
-      await withClient(opts, signal, async (client) => {
-        const s = await client.call('sessions.add', {
-          ...links(o),
-          startedAt: o.start,
-          endedAt: o.end,
-          billable: !o.nonBillable,
-        });
-        ctx.print(opts, `Added session ${s.id}: ${formatDuration(s.durationSeconds)}.`, s);
-      });
-    });
-
-  withFilters(sessions.command('list', { isDefault: true }))
-    .option('--limit <n>', 'how many (default 100)', positiveInt, 100)
-    .description('work sessions, newest first, with the total')
-    .action(async (o: FilterOpts & { limit: number }, cmd: Command) => {
-      const opts = ctx.globals(cmd);
-      await withClient(opts, signal, async (client) => {
-        const res = await client.call('sessions.list', { ...filters(o), limit: o.limit });
-        const human = res.sessions.length
-          ? `${renderSessions(res.sessions)}\n${plural(res.total, 'session')}, ${formatDuration(res.totalSeconds)} in all`
-          : 'No sessions.';
-        ctx.print(opts, human, res);
-      });
-    });
-
-  sessions
-    .command('delete')
-    .argument('<id>', 'session id', positiveInt)
-    .description('delete a work session')
-    .action(async (id: number, _o, cmd: Command) => {
-      const opts = ctx.globals(cmd);
-      await withClient(opts, signal, async (client) => {
-        const r = await client.call('sessions.delete', { id });
-        ctx.print(opts, `Deleted session ${r.id}.`, r);
-      });
-    });
-
-  withFilters(sessions.command('export'))
-    .option('--csv <file>', 'write CSV to this file (default: standard output)')
-    .description('work sessions as CSV, oldest first')
-    .action(async (o: FilterOpts & { csv?: string }, cmd: Command) => {
-      const opts = ctx.globals(cmd);
-      await withClient(opts, signal, async (client) => {
-        const r = await client.call('sessions.export', { ...filters(o), ...(o.csv ? { path: o.csv } : {}) });
-        if (r.csv !== null && !opts.json) ctx.io.stdout(r.csv);
-        else ctx.print(opts, `Wrote ${plural(r.rows, 'session')} to ${r.path}.`, r);
-      });
-    });
+  addCommands(sessions, ctx, [start, stop, status, add, list, remove, exportCsv]);
 }

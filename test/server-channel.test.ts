@@ -5,6 +5,8 @@ import { handlers } from '../core/api/handlers/index.ts';
 import type { ServerMessage } from '../core/contract/protocol.ts';
 import { NO_CALL_ID, parseClientMessage, serveChannel } from '../core/api/serve-channel.ts';
 import type { Engine } from '../core/engine/engine.ts';
+import { createServiceRegistry } from '../core/engine/services.ts';
+import { appLockService, type AppLock } from '../core/operations/app-lock/app-lock.ts';
 
 /**
  * serveChannel over an in-memory channel. The handlers here never touch the engine: they stand
@@ -27,7 +29,8 @@ function harness(opts: { maxInFlight?: number } = {}) {
     },
   };
   // No handler here reads the engine; the dispatcher only consults its (disabled) app lock.
-  const engine = { appLock: { enabled: false, locked: false } } as unknown as Engine;
+  const engine = { services: createServiceRegistry(() => engine) } as unknown as Engine;
+  engine.services.provide(appLockService, { enabled: false, locked: false } as unknown as AppLock);
   const dispatcher = createDispatcher(engine, testHandlers);
   const served = serveChannel(
     {

@@ -1,4 +1,6 @@
 import { EventEmitter } from 'node:events';
+import { createServiceRegistry } from '../../core/engine/services.ts';
+import { appLockService, type AppLock } from '../../core/operations/app-lock/app-lock.ts';
 import { describe, expect, it } from 'vitest';
 import type { Engine } from '../../core/engine/engine.ts';
 import { PustakaError } from '../../core/base/errors.ts';
@@ -42,7 +44,11 @@ function parent() {
 }
 
 // The dispatcher consults only the app lock before refusing an unknown method.
-const fakeEngine = { appLock: { enabled: false, locked: false }, close: async () => {} } as unknown as Engine;
+const fakeEngine = {
+  services: createServiceRegistry(() => fakeEngine),
+  close: async () => {},
+} as unknown as Engine;
+fakeEngine.services.provide(appLockService, { enabled: false, locked: false } as unknown as AppLock);
 
 describe('engine host', () => {
   it('parses the arguments main passes', () => {

@@ -18,12 +18,13 @@ export interface DriverRun {
 }
 
 /**
- * Runs driver.ts and, when `killAfter` is set, SIGKILLs it `delayMs` after its `killAfter`-th
- * progress line — a point chosen by the caller's seeded PRNG. Rejects if it fails on its own.
+ * Runs driver.ts and, when `kill` is set, SIGKILLs it `delayMs` after its `afterLines`-th
+ * progress line (only lines `counting` accepts, when given) — a point chosen by the caller's
+ * seeded PRNG. Rejects if it fails on its own.
  */
 export function runDriver(
   args: string[],
-  kill: { afterLines: number; delayMs: number } | null = null,
+  kill: { afterLines: number; delayMs: number; counting?: (line: string) => boolean } | null = null,
 ): Promise<DriverRun> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', DRIVER, ...args], {
@@ -43,7 +44,8 @@ export function runDriver(
         if (line.startsWith('done ')) done = JSON.parse(line.slice(5));
         else lines.push(line);
       }
-      if (kill && !armed && lines.length >= kill.afterLines) {
+      const counted = kill?.counting ? lines.filter(kill.counting).length : lines.length;
+      if (kill && !armed && counted >= kill.afterLines) {
         armed = true;
         setTimeout(() => child.kill('SIGKILL'), kill.delayMs);
       }

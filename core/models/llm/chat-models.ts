@@ -71,11 +71,6 @@ export function withChatModelLock<T>(engine: Engine, fn: () => Promise<T>): Prom
   return run;
 }
 
-/** Closes the engine's chat model, if one was loaded (the next question loads it again). */
-export function closeChatModels(engine: Engine): Promise<void> {
-  return closeEntry(slotOf(engine));
-}
-
 async function closeEntry(slot: ChatModelSlot): Promise<void> {
   const entry = slot.entry;
   slot.entry = null;

@@ -22,12 +22,30 @@ command -v apt-get >/dev/null && command -v dpkg >/dev/null || {
   exit 1
 }
 
+# A clean machine has no package lists, a long-lived one may have stale ones (the .deb they name is
+# gone from the mirror): either way `apt-get update` once, as root, and try again.
+apt_opts=()
+[ "$(id -u)" = 0 ] && apt_opts=(-o APT::Sandbox::User=root) # root: no "_apt cannot write here" warning
+updated=0
+apt_update() {
+  [ "$updated" = 0 ] && [ "$(id -u)" = 0 ] || return 1
+  echo "apt-get update …"
+  apt-get update -qq && updated=1
+}
+# Into a scratch folder first, so a download cut short never leaves a truncated .deb to be reused.
+download() {
+  rm -rf "$dest/debs/.partial" && mkdir "$dest/debs/.partial"
+  (cd "$dest/debs/.partial" && apt-get "${apt_opts[@]}" download "$1") &&
+    mv "$dest/debs/.partial/"*.deb "$dest/debs/" && rmdir "$dest/debs/.partial"
+}
+
 mkdir -p "$dest/debs" "$dest/root"
 cd "$dest/debs"
 for pkg in debian-handbook postgresql-doc-15; do
   if ! ls "${pkg}"_*.deb >/dev/null 2>&1; then
     echo "downloading $pkg …"
-    apt-get download "$pkg" || {
+    apt-cache show "$pkg" >/dev/null 2>&1 || apt_update || true
+    download "$pkg" || { apt_update && download "$pkg"; } || {
       echo "apt-get download $pkg failed; try 'sudo apt-get update' first" >&2
       exit 1
     }

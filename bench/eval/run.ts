@@ -4,6 +4,11 @@
 //   npm run eval                           imports into a temporary data dir, removed at the end
 //   npm run eval -- --data-dir DIR         keeps (and on later runs reuses) the imported data dir
 //   npm run eval -- --max 200              at most 200 queries per source (default 600)
+//   npm run eval -- --sample 20            CI's smoke run: 20 queries per source, all three corpora
+//                                          required, exits 1 if anything broke (a missing corpus, a
+//                                          failed import, a source without queries, a metric that is
+//                                          not a number, search() ranking unlike the harness); the
+//                                          quality figures are printed, never checked
 //
 // The documents come from scripts/fetch-real-docs.sh (.fixtures/root/usr/share/doc/…). Queries are
 // split in two halves by a hash of their text: weights are tuned on the dev half and every figure
@@ -24,6 +29,7 @@ import {
 } from '../../core/knowledge/retrieval/search.ts';
 import { DEFAULT_FUSION, fusionWeights, type FusionWeights } from '../../core/knowledge/retrieval/weights.ts';
 import type { SearchMode } from '../../core/contract/methods/search.ts';
+import type { ImportSummary } from '../../core/contract/methods/imports.ts';
 import { percentile } from '../stats.ts';
 import { mean, scoreRanking, type Metrics } from './metrics.ts';
 import { buildTestSet, hash, type EvalQuery } from './testset.ts';
@@ -50,7 +56,7 @@ function exists(p: string): string | null {
   return fs.existsSync(p) ? p : null;
 }
 
-async function importCorpora(engine: Engine): Promise<void> {
+async function importCorpora(engine: Engine): Promise<ImportSummary[]> {
   const ctx = { signal: new AbortController().signal, emit: () => {} };
   const include = ['**/*.html'];
   const handbook = [exists(path.join(HANDBOOK, 'en-US')), exists(path.join(HANDBOOK, 'id-ID'))].filter(
@@ -62,17 +68,20 @@ async function importCorpora(engine: Engine): Promise<void> {
     { collection: 'Debian handbook', create: true, paths: handbook, include },
     ctx,
   );
-  let chunks = a.chunks;
+  const summaries = [a];
   if (exists(POSTGRES)) {
-    const b = await importPaths(
-      engine,
-      { collection: 'PostgreSQL manual', create: true, paths: [POSTGRES], include },
-      ctx,
+    summaries.push(
+      await importPaths(
+        engine,
+        { collection: 'PostgreSQL manual', create: true, paths: [POSTGRES], include },
+        ctx,
+      ),
     );
-    chunks += b.chunks;
   }
+  const chunks = summaries.reduce((n, s) => n + s.chunks, 0);
   const took = ((performance.now() - t) / 1000).toFixed(1);
   console.log(`import: ${chunks ? `${chunks} new chunks` : 'unchanged (reused data dir)'} in ${took} s`);
+  return summaries;
 }
 
 /** Document ids, best first, each once, at most TOP. */
@@ -134,26 +143,41 @@ const describe = (w: FusionWeights) =>
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
-    options: { 'data-dir': { type: 'string' }, max: { type: 'string', default: '600' } },
+    options: {
+      'data-dir': { type: 'string' },
+      max: { type: 'string', default: '600' },
+      sample: { type: 'string' },
+    },
   });
+  // --sample N: --max N, and everything that can break is checked (see the top of this file).
+  const strict = values.sample !== undefined;
+  const max = Number(strict ? values.sample : values.max);
+  if (!Number.isInteger(max) || max < 1) {
+    console.error(`eval: --${strict ? 'sample' : 'max'} needs a positive whole number`);
+    process.exit(2);
+  }
   const debianEn = exists(path.join(HANDBOOK, 'en-US'));
-  if (!debianEn) {
-    console.error('eval: no Debian handbook under .fixtures/; run scripts/fetch-real-docs.sh first');
+  const debianId = exists(path.join(HANDBOOK, 'id-ID'));
+  const postgres = exists(POSTGRES);
+  if (!debianEn || (strict && (!debianId || !postgres))) {
+    console.error('eval: corpora missing under .fixtures/; run scripts/fetch-real-docs.sh first');
     process.exit(1);
   }
+  /** What broke, in --sample mode (the run goes on, so one run reports all of it). */
+  const problems: string[] = [];
   const keep = values['data-dir'];
   const dataDir = keep ? path.resolve(keep) : fs.mkdtempSync(path.join(os.tmpdir(), 'pustaka-eval-'));
   const engine = await openEngine({ dataDir });
   try {
-    await importCorpora(engine);
+    for (const s of await importCorpora(engine)) {
+      if (s.status !== 'done') problems.push(`import of ${s.collection.name}: ${s.status}`);
+      for (const f of s.failed) problems.push(`import of ${f.path}: ${f.reason}: ${f.message}`);
+    }
     const docRows = await engine.db.query<{ id: number; source_path: string }>(
       `SELECT id, source_path FROM documents WHERE status = 'indexed'`,
     );
     const docByPath = new Map(docRows.map((r) => [r.source_path, Number(r.id)]));
-    const queries = buildTestSet(
-      { debianEn, debianId: exists(path.join(HANDBOOK, 'id-ID')), postgres: exists(POSTGRES) },
-      Number(values.max),
-    ).filter((q) => docByPath.has(q.page));
+    const queries = buildTestSet({ debianEn, debianId, postgres }, max).filter((q) => docByPath.has(q.page));
 
     const t = performance.now();
     const cases: Case[] = [];
@@ -204,6 +228,8 @@ async function main(): Promise<void> {
       const subset = test.filter((c) => c.variant === variant);
       const results = methods.map(([name, mode, fusion]) => ({ name, m: evaluate(subset, mode, fusion) }));
       for (const { name, m } of results) {
+        if (!Object.values(m).every(Number.isFinite))
+          problems.push(`${variant} ${name}: a metric is not a number`);
         console.log(
           `${variant.padEnd(9)} ${name.padEnd(width)}  ${f3(m.r1)}  ${f3(m.r5)}  ${f3(m.r10)}  ${f3(m.mrr)}  ${f3(m.ndcg10)}`,
         );
@@ -225,6 +251,8 @@ async function main(): Promise<void> {
       return `${s} ${cell('exact')}/${cell('reworded')}`;
     });
     console.log(`hybrid (as configured) nDCG@10 by source, exact/reworded: ${perSource.join(', ')}`);
+    for (const s of ['debian-en', 'debian-id', 'postgresql'])
+      if (!test.some((c) => c.query.source === s)) problems.push(`no test queries from ${s}`);
 
     // The real API path on a sample: latency, and the same documents as the harness ranks.
     const sample = test.filter((c) => c.variant === 'exact').slice(0, 200);
@@ -243,9 +271,17 @@ async function main(): Promise<void> {
       `search() on ${sample.length} test queries: p50 ${percentile(times, 50).toFixed(1)} ms, p99 ${percentile(times, 99).toFixed(1)} ms; ` +
         `documents in the harness's order for ${same}/${sample.length}`,
     );
+    if (same !== sample.length)
+      problems.push(`search() ranked ${sample.length - same} queries unlike the harness`);
   } finally {
     await engine.close();
     if (!keep) fs.rmSync(dataDir, { recursive: true, force: true });
+  }
+  if (strict) {
+    if (problems.length) {
+      console.error(`\neval --sample: ${problems.length} problem(s):\n  ${problems.join('\n  ')}`);
+      process.exitCode = 1;
+    } else console.log('\neval --sample: ran end to end, nothing broke');
   }
 }
 

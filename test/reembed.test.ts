@@ -2,10 +2,13 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { ReembedEvent } from '../core/contract/methods/collections.ts';
+import type { SearchResult } from '../core/contract/methods/search.ts';
 import { BUILTIN_EMBEDDER } from '../core/models/embed/builtin-spec.ts';
 import { openEngine } from '../core/startup/open-engine.ts';
+import { rawHandleForTests } from '../core/stores/vectors/store.ts';
 import { writeTinyLlama } from './support/gguf/tiny-llama.ts';
 import { openTestEngine } from './support/engine.ts';
+import { countEmbeds, logStaging } from './support/staging-log.ts';
 import { tempDir } from './support/temp-dir.ts';
 
 function docs(root: string, n: number): void {
@@ -45,9 +48,21 @@ describe('switching a collection to a GGUF embedding model', () => {
     expect(events.at(-1)).toMatchObject({ type: 'reembed', done: chunks, total: chunks });
     expect(engine.vectors.collectionDim(res.collection.id)).toBe(64);
 
+    // Every chunk now holds the model's vector: a chunk's own text, embedded by the model, finds
+    // that very chunk first, at distance ~0.
     const embedder = await engine.embedders.loadModel(model);
-    const [q] = await embedder.embed(['izin tinggal terbatas 3']);
-    expect(engine.vectors.knn(res.collection.id, q!, 3)).toHaveLength(3);
+    const all = engine.vectors
+      .documentIds(res.collection.id)
+      .flatMap((d) => engine.vectors.documentChunks(d));
+    expect(all).toHaveLength(chunks);
+    const stored = engine.vectors.getVectors(all.map((c) => c.id));
+    expect([...stored.values()].map((v) => v.length)).toEqual(all.map(() => 64));
+    const target = all.find((c) => c.text.includes('Izin tinggal terbatas 3 '))!;
+    const [q] = await embedder.embed([target.text]);
+    const hits = engine.vectors.knn(res.collection.id, q!, 3);
+    expect(hits).toHaveLength(3);
+    expect(hits[0]!.chunkId).toBe(target.id);
+    expect(hits[0]!.distance).toBeLessThan(1e-3);
 
     // New files are embedded with the collection's model.
     fs.writeFileSync(path.join(root, 'new.md'), '# New\n\nA new note about visas on arrival.');
@@ -97,6 +112,20 @@ describe('switching a collection to a GGUF embedding model', () => {
     const dataDir = tempDir();
     const { engine, client, dispatcher } = await openTestEngine(dataDir);
     const imported = await client.call('import.run', { collection: 'K', create: true, paths: [root] });
+    // What the built-in vectors answer, before any switch.
+    const query = (mode: 'vector' | 'hybrid') => ({
+      query: 'izin tinggal sponsor permit 12',
+      collections: ['K'],
+      mode,
+    });
+    const served = (r: { items: { chunkId: number; score: number }[] }) =>
+      r.items.map((i) => [i.chunkId, i.score]);
+    const before = {
+      vector: await client.call('search', query('vector')),
+      hybrid: await client.call('search', query('hybrid')),
+    };
+    expect(before.vector.items.length).toBeGreaterThan(0);
+
     const ctrl = new AbortController();
     const cut = await dispatcher.call(
       'collections.setEmbedder',
@@ -106,6 +135,15 @@ describe('switching a collection to a GGUF embedding model', () => {
     expect(cut).toMatchObject({ ok: true, result: { status: 'cancelled' } });
     const c = await client.call('collections.get', { collection: 'K' });
     expect(c).toMatchObject({ embedderId: BUILTIN_EMBEDDER.id, embeddingDim: 384 });
+    expect(engine.vectors.collectionDim(c.id)).toBe(384);
+    // Searches in the cut state are served by the old (built-in) vectors: computed afresh (no
+    // cache), they are exactly what they were before the switch began.
+    engine.caches.clearAll();
+    for (const mode of ['vector', 'hybrid'] as const) {
+      const during = await client.call('search', query(mode));
+      expect(during.cached).toBe(false);
+      expect(served(during)).toEqual(served(before[mode]));
+    }
     expect(await dispatcher.call('import.run', { collection: 'K', paths: [root] })).toMatchObject({
       ok: false,
       error: { code: 'conflict' },
@@ -116,12 +154,37 @@ describe('switching a collection to a GGUF embedding model', () => {
     expect(reopened.interruptedJobs).toHaveLength(0); // it was already marked interrupted when cancelled
     const { createDispatcher } = await import('../core/api/dispatcher.ts');
     const d2 = createDispatcher(reopened);
+    // Still the old vectors after a restart, before the resume.
+    const afterRestart = await d2.call('search', query('vector'));
+    expect(afterRestart).toMatchObject({ ok: true, result: { cached: false } });
+    expect(served((afterRestart as { result: SearchResult }).result)).toEqual(served(before.vector));
+
+    // What the cut switch staged, and what is left to embed.
+    const raw = rawHandleForTests(reopened.vectors);
+    const allIds = (
+      raw.prepare('SELECT id FROM chunks WHERE collection_id = ? ORDER BY id').all(c.id) as { id: number }[]
+    ).map((r) => r.id);
+    expect(allIds).toHaveLength(imported.chunks);
+    const log = logStaging(reopened);
+    const stagedBefore = log.stagedIds();
+    expect(stagedBefore.length).toBeGreaterThanOrEqual(8);
+    expect(stagedBefore.length).toBeLessThan(imported.chunks);
+    const remaining = allIds.filter((id) => !stagedBefore.includes(id));
+    const embeds = countEmbeds(await reopened.embedders.loadModel(model));
+
     const resumed = await d2.call('import.resume', {});
     expect(resumed).toMatchObject({
       ok: true,
       result: { reembeds: [{ status: 'done', chunks: imported.chunks }], imports: [] },
     });
+    // Only the chunks not staged before were embedded, each once; the staged ones were kept.
+    expect(embeds.texts()).toBe(remaining.length);
+    expect(log.writes()).toEqual(new Map(remaining.map((id) => [id, 1])));
     expect(reopened.vectors.collectionDim(c.id)).toBe(64);
+    // …and the swap happened: the same search now ranks by the model's vectors.
+    const afterSwap = await d2.call('search', query('vector'));
+    expect(afterSwap).toMatchObject({ ok: true, result: { cached: false } });
+    expect(served((afterSwap as { result: SearchResult }).result)).not.toEqual(served(before.vector));
     await reopened.close();
   });
 

@@ -236,18 +236,39 @@ describe('search: odd queries', () => {
   });
 
   it('treats SQL and FTS syntax as plain words', async () => {
-    for (const query of [
-      `"a" OR b* NEAR(`,
-      `'; DROP TABLE chunks; --`,
-      'KITAS AND NOT NEAR("x',
-      'title:kitas ^start -x +y',
-    ]) {
-      for (const mode of ['hybrid', 'keyword'] as const)
-        await expect(search({ query, mode })).resolves.toBeDefined();
+    // Each query, and the same words with the syntax taken out (upper-case operators are dropped).
+    const cases: [string, string][] = [
+      [`"a" OR b* NEAR(`, 'a b'],
+      [`'; DROP TABLE chunks; --`, 'drop table chunks'],
+      ['KITAS AND NOT NEAR("x', 'KITAS x'],
+      ['title:kitas ^start -x +y', 'title kitas start x y'],
+    ];
+    const chunksBefore = engine.vectors.countChunks();
+    const hits = (items: SearchItem[]) => items.map((i) => [i.chunkId, i.score]);
+    for (const [query, words] of cases) {
+      const keyword = await search({ query, mode: 'keyword' });
+      // Keyword search sees exactly the plain words: same chunks, same BM25 scores.
+      expect(hits(keyword.items), query).toEqual(
+        hits((await search({ query: words, mode: 'keyword' })).items),
+      );
+      // Hybrid: the same keyword hits, fused first, then nearest neighbours of the query.
+      const hybrid = await search({ query, mode: 'hybrid' });
+      expect(hybrid.items.length, query).toBeGreaterThan(0);
+      expect(
+        hybrid.items.slice(0, keyword.items.length).map((i) => i.chunkId),
+        query,
+      ).toEqual(keyword.items.map((i) => i.chunkId));
+    }
+    // The words exist (or not) in the corpus as expected: no SQL ran, nothing was dropped.
+    expect((await search({ query: cases[1]![0], mode: 'keyword' })).items).toEqual([]);
+    for (const i of [0, 2, 3]) {
+      expect((await search({ query: cases[i]![0], mode: 'keyword' })).items.length).toBeGreaterThan(0);
     }
     const r = await search({ query: `KITAS"; DROP TABLE chunks; --`, mode: 'keyword' });
     expect(r.items.length).toBeGreaterThan(0);
-    expect(engine.vectors.countChunks()).toBeGreaterThan(70);
+    expect(r.items.every((i) => /kitas/i.test(i.text))).toBe(true);
+    expect(engine.vectors.countChunks()).toBe(chunksBefore);
+    expect(chunksBefore).toBeGreaterThan(70);
   });
 
   it('handles a 10 KB query, emoji among words, and mixed scripts', async () => {

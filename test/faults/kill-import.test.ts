@@ -5,8 +5,11 @@ import { createApiClient, type ApiClient } from '../../core/contract/client.ts';
 import { createDispatcher } from '../../core/api/dispatcher.ts';
 import { openEngine, type Engine } from '../../core/startup/open-engine.ts';
 import { rawHandleForTests } from '../../core/stores/vectors/store.ts';
+import { collectionEmbedderId } from '../../core/stores/vectors/reembed.ts';
+import { BUILTIN_EMBEDDER } from '../../core/models/embed/builtin-spec.ts';
 import { writeTinyLlama } from '../support/gguf/tiny-llama.ts';
 import { addGoldenAnswer, checkInvariants } from '../support/invariants.ts';
+import { countEmbeds, logStaging } from '../support/staging-log.ts';
 import { rng } from '../support/prng.ts';
 import { writeCorpus } from '../support/fault-corpus.ts';
 import { FAULT_ROUNDS, FAULT_SEED, runDriver } from './run-driver.ts';
@@ -167,8 +170,26 @@ describe('kill -9 at random points', () => {
       });
       expect(kills).toBeGreaterThanOrEqual(Math.ceil(FAULT_ROUNDS / 2));
       await withClient(dataDir, async (client, engine) => {
+        // What the killed runs left staged (kept, never embedded again), and what is left to embed:
+        // nothing when the last kill fell after SQLite's swap (only PG was left to tell).
+        const { id } = await client.call('collections.get', { collection: FAULT_COLLECTION });
+        const swapped = collectionEmbedderId(engine.vectors, id) !== BUILTIN_EMBEDDER.id;
+        const log = logStaging(engine);
+        const stagedBefore = new Set(log.stagedIds());
+        const remaining = swapped ? [] : expected.ids.filter((c) => !stagedBefore.has(c));
+        const embeds = countEmbeds(await engine.embedders.loadModel(model));
+
         await client.call('import.resume', {});
         await client.call('collections.setEmbedder', { collection: FAULT_COLLECTION, model });
+        // Every chunk was embedded exactly once: by a killed run (staged before the resume) or by
+        // the resume, never both, and none twice.
+        expect(log.writes()).toEqual(new Map(remaining.map((c) => [c, 1])));
+        expect(embeds.texts()).toBe(remaining.length);
+        if (!swapped) {
+          expect([...stagedBefore, ...remaining].sort((a, b) => a - b)).toEqual(
+            [...expected.ids].sort((a, b) => a - b),
+          );
+        }
         expect(await checkInvariants(engine, { goldenAnswers: 1 })).toEqual([]);
         expect(await snapshot(engine)).toEqual(expected.state);
         const c = await client.call('collections.get', { collection: FAULT_COLLECTION });

@@ -280,19 +280,23 @@ export async function goldenStep(ctx: StepContext): Promise<StepResult> {
   let generated = 0;
   let skipped = 0;
   let stoppedForBudget = false;
-  for (const [i, c] of todo.slice(0, ctx.options.maxGolden).entries()) {
-    throwIfAborted(signal);
-    if (model && ctx.overBudget()) {
-      stoppedForBudget = true;
-      break;
+  try {
+    for (const [i, c] of todo.slice(0, ctx.options.maxGolden).entries()) {
+      throwIfAborted(signal);
+      if (model && ctx.overBudget()) {
+        stoppedForBudget = true;
+        break;
+      }
+      ctx.progress(i, Math.min(todo.length, ctx.options.maxGolden), `answering: ${c.representative_query}`);
+      if ((await answerCluster(ctx, c, model, autoApproveConfidence)) === 'generated') generated++;
+      else skipped++;
+      done.add(Number(c.id));
+      await ctx.checkpoint({ done: [...done] });
     }
-    ctx.progress(i, Math.min(todo.length, ctx.options.maxGolden), `answering: ${c.representative_query}`);
-    if ((await answerCluster(ctx, c, model, autoApproveConfidence)) === 'generated') generated++;
-    else skipped++;
-    done.add(Number(c.id));
-    await ctx.checkpoint({ done: [...done] });
+  } finally {
+    // Drafts written before an abort are in PG too: the index and caches must see them.
+    if (generated > 0) await engine.events.emit('golden-changed', { reason: 'worker drafts' });
   }
-  if (generated > 0) await engine.events.emit('golden-changed', { reason: 'worker drafts' });
   const notes = [
     model ? `model ${model.name}` : 'no chat model: extractive drafts for review',
     skipped ? `${skipped} skipped (already answered or nothing found)` : '',

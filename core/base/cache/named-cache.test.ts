@@ -2,8 +2,6 @@ import { describe, expect, it } from 'vitest';
 import { createCaches } from './caches.ts';
 import { createNamedCache } from './named-cache.ts';
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
 describe('named caches', () => {
   it('counts hits and misses', () => {
     const cache = createNamedCache<string>('t', { max: 10, ttlMs: 0 });
@@ -26,16 +24,42 @@ describe('named caches', () => {
     expect(cache.stats().size).toBe(2);
   });
 
-  it('expires entries after their TTL', async () => {
-    const cache = createNamedCache<string>('t', { max: 10, ttlMs: 40 });
+  it('expires entries after their TTL (on an injected clock, no real waiting)', () => {
+    // lru-cache treats a start time of 0 as "no TTL", so the clock starts later than that.
+    let now = 1_000;
+    const cache = createNamedCache<string>('t', { max: 10, ttlMs: 40, now: () => now });
     cache.set('a', 'A');
     expect(cache.get('a')).toBe('A');
-    await sleep(80);
+    now += 40; // exactly the TTL: still fresh
+    expect(cache.get('a')).toBe('A');
+    expect(cache.has('a')).toBe(true);
+    now += 1; // past it: gone, and counted as a miss
+    expect(cache.has('a')).toBe(false);
     expect(cache.get('a')).toBeUndefined();
+    expect(cache.stats()).toMatchObject({ hits: 2, misses: 1 });
+
+    // purgeStale drops an expired entry that nobody asked for, and keeps a fresh one.
     cache.set('b', 'B');
-    await sleep(80);
+    now += 20;
+    cache.set('c', 'C');
+    expect(cache.purgeStale()).toBe(false);
+    expect(cache.stats().size).toBe(2);
+    now += 21; // b is 41 ms old, c 21 ms
+    expect(cache.purgeStale()).toBe(true);
+    expect(cache.stats().size).toBe(1);
+    expect(cache.has('c')).toBe(true);
+    now += 20;
     expect(cache.purgeStale()).toBe(true);
     expect(cache.stats().size).toBe(0);
+  });
+
+  it('keeps entries without a TTL however much time passes', () => {
+    let now = 1_000;
+    const cache = createNamedCache<string>('t', { max: 10, ttlMs: 0, now: () => now });
+    cache.set('a', 'A');
+    now += 365 * 24 * 3600_000;
+    expect(cache.get('a')).toBe('A');
+    expect(cache.purgeStale()).toBe(false);
   });
 
   it('drops entries by key prefix (invalidation of one collection)', () => {

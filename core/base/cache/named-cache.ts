@@ -7,6 +7,8 @@ export interface CacheSpec {
   ttlMs: number;
   /** Optional bound on the summed size of entries (e.g. bytes), with a sizer. */
   maxSize?: number;
+  /** The clock TTLs are measured with, in ms (tests drive it); default real time. */
+  now?: () => number;
 }
 
 export interface CacheStats {
@@ -41,6 +43,8 @@ export function createNamedCache<V extends NonNullable<unknown>>(
   const lru = new LRUCache<string, V>({
     max: spec.max,
     ...(spec.ttlMs > 0 ? { ttl: spec.ttlMs, ttlAutopurge: false } : {}),
+    // An injected clock is read on every check (lru-cache otherwise caches "now" for 1 ms of real time).
+    ...(spec.now ? { perf: { now: spec.now }, ttlResolution: 0 } : {}),
     ...(spec.maxSize ? { maxSize: spec.maxSize, sizeCalculation: () => 1 } : {}),
   });
   let hits = 0;

@@ -23,26 +23,44 @@ const TEXTS = [
   '2024-03-31: Rp 1.000.000 ✓',
 ];
 
-/** Enough work to still be embedding a few hundred ms after the call starts. */
+/** Plenty of work: a call the process is still busy with when its abort arrives. */
 const MANY = Array.from({ length: 3000 }, (_, i) => `text ${i}: ` + 'visa izin tinggal pajak '.repeat(20));
 
 function norm(v: Float32Array): number {
   return Math.hypot(...v);
 }
 
-/** Waits until the embedder's process is busy with a call, then kills it with `signal`. */
-async function killDuring(
-  e: LlamaEmbedder,
-  call: Promise<unknown>,
-  signal: NodeJS.Signals,
-  delayMs = 150,
-): Promise<number> {
-  call.catch(() => {});
-  await new Promise((r) => setTimeout(r, delayMs));
+/**
+ * Freezes the embedder's process (SIGSTOP) until `thaw`: a call sent to it stays in flight for as
+ * long as the test needs, however fast or busy the machine is.
+ */
+function freeze(e: LlamaEmbedder): number {
   const pid = e.pid!;
   expect(pid).toBeGreaterThan(0);
-  process.kill(pid, signal);
+  process.kill(pid, 'SIGSTOP');
   return pid;
+}
+const thaw = (pid: number) => process.kill(pid, 'SIGCONT');
+
+/** One turn of the event loop: a call begun before it has sent its request (that takes only microtasks). */
+const requestSent = () => new Promise<void>((r) => setImmediate(r));
+
+/**
+ * Starts a call on a frozen process and kills the process with `signal` while the call is in flight
+ * (the kill is delivered when the process is thawed; SIGKILL at once). The texts are few, so the
+ * request fits the IPC pipe even while the process is frozen.
+ */
+async function killDuring(
+  e: LlamaEmbedder,
+  signal: NodeJS.Signals,
+): Promise<{ pid: number; call: Promise<unknown> }> {
+  const pid = freeze(e);
+  const call = e.embed(TEXTS);
+  call.catch(() => {});
+  await requestSent();
+  process.kill(pid, signal);
+  thaw(pid);
+  return { pid, call };
 }
 
 beforeAll(async () => {
@@ -103,16 +121,39 @@ describe('llama embedder (tiny model, child process)', () => {
     expect(warnings.at(-1)).toBe('1 of 2 texts were longer than 125 tokens and were truncated');
   });
 
-  it('aborts a call, and keeps working afterwards', async () => {
-    const ac = new AbortController();
-    const call = embedder.embed(MANY, ac.signal);
-    setTimeout(() => ac.abort(), 50);
-    await expect(call).rejects.toMatchObject({ name: 'AbortError' });
+  it('aborts a call in flight at once, and keeps working afterwards', async () => {
+    const [expected] = await embedder.embed([TEXTS[0]!]);
+
+    // The process is frozen, so the call is still in flight when the abort comes, and the
+    // rejection cannot have waited for the process to answer.
+    const pid = freeze(embedder);
+    try {
+      const ac = new AbortController();
+      let settled = false;
+      const call = embedder.embed(MANY, ac.signal);
+      call.then(
+        () => (settled = true),
+        () => (settled = true),
+      );
+      await requestSent();
+      expect(settled).toBe(false);
+      ac.abort();
+      await expect(call).rejects.toMatchObject({ name: 'AbortError' });
+    } finally {
+      thaw(pid);
+    }
+
+    // Aborted before the call: rejected without a request.
     const pre = new AbortController();
     pre.abort();
     await expect(embedder.embed(['x'], pre.signal)).rejects.toMatchObject({ name: 'AbortError' });
+
+    // The same process answers the next call, with the same vector as before.
     const [v] = await embedder.embed([TEXTS[0]!]);
+    expect(v).toEqual(expected);
     expect(norm(v!)).toBeCloseTo(1, 5);
+    expect(embedder.pid).toBe(pid);
+    expect(embedder.stats.restarts).toBe(0);
   });
 });
 
@@ -151,8 +192,7 @@ describe('llama embedder: crashes', () => {
     try {
       const expected = await e.embed([TEXTS[0]!]);
 
-      const call = e.embed(MANY);
-      const firstPid = await killDuring(e, call, 'SIGABRT');
+      const { pid: firstPid, call } = await killDuring(e, 'SIGABRT');
       await expect(call).rejects.toThrow(
         'the embedding model process crashed (signal SIGABRT) while embedding; the model file may be damaged',
       );
@@ -164,14 +204,17 @@ describe('llama embedder: crashes', () => {
       expect(e.stats.restarts).toBe(1);
 
       // It dies again (SIGKILL this time): the next call restarts it, and that one dies too before
-      // any call succeeded: no endless restarts.
-      const call2 = e.embed(MANY);
-      await killDuring(e, call2, 'SIGKILL');
+      // any call succeeded (killed as soon as it is started, while it loads the model): no endless
+      // restarts.
+      const { call: call2 } = await killDuring(e, 'SIGKILL');
       await expect(call2).rejects.toThrow(/crashed \(signal SIGKILL\) while embedding/);
-      const call3 = e.embed(MANY);
-      await new Promise((r) => setTimeout(r, 300));
-      await killDuring(e, call3, 'SIGKILL', 0);
-      await expect(call3).rejects.toThrow(/crashed \(signal SIGKILL\) while (loading the model|embedding)/);
+      const call3 = e.embed(TEXTS);
+      call3.catch(() => {});
+      const restarted = e.pid!;
+      expect(restarted).toBeGreaterThan(0);
+      process.kill(restarted, 'SIGKILL');
+      await expect(call3).rejects.toThrow(/crashed \(signal SIGKILL\) while loading the model/);
+      expect(e.stats.restarts).toBe(2);
       await expect(e.embed(['x'])).rejects.toThrow(/crashed again after a restart; not restarting it/);
     } finally {
       await e.close();

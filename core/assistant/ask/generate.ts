@@ -148,7 +148,8 @@ export function ragOutcome(
     passages: items.length,
     goldenAnswerId: null,
     ...(notes.length ? { notice: notes.join('; ') } : {}),
-    cacheable: g.status === 'complete' && ctx.useCache,
+    // An answer citing passages that do not exist is not kept: a repeat would lose the notice.
+    cacheable: g.status === 'complete' && ctx.useCache && mapped.invalid.length === 0,
   };
 }
 

@@ -144,34 +144,45 @@ export async function applyPendingRestore(dataDir: string): Promise<AppliedResto
   try {
     const stagedPg = path.join(pending.stagingDir, 'pg');
     const stagedDb = path.join(pending.stagingDir, 'collections.db');
-    if (!isCompleteCluster(stagedPg) || !fs.existsSync(stagedDb)) {
+    // The swap records where it moves the current data before its first rename, so a swap cut
+    // short (kill -9, power loss) is finished by the next start instead of being taken for a
+    // damaged staging folder: each staged store still in the staging folder is yet to be moved in.
+    const swapMarker = path.join(pending.stagingDir, SWAP_MARKER);
+    const resumed = readSwapMarker(swapMarker);
+    if (!resumed && (!isCompleteCluster(stagedPg) || !fs.existsSync(stagedDb))) {
       dropPending();
       throw new PustakaError('storage_error', 'the staged restore is incomplete; nothing was changed');
     }
-    const previousDir = path.join(dataDir, `restore-previous-${stamp()}`);
+    const previousDir = resumed ?? path.join(dataDir, `restore-previous-${stamp()}`);
     fs.mkdirSync(previousDir, { recursive: true });
+    if (!resumed) writeFileDurably(swapMarker, `${JSON.stringify({ previousDir })}\n`);
     const sqliteFiles = ['collections.db', 'collections.db-wal', 'collections.db-shm'];
-    const movedAside: [string, string][] = [];
-    const placed: string[] = [];
+    const stores: { staged: string; files: [string, string][] }[] = [
+      { staged: stagedPg, files: [[paths.pg, path.join(previousDir, 'pg')]] },
+      {
+        staged: stagedDb,
+        files: sqliteFiles.map((f) => [path.join(dataDir, f), path.join(previousDir, f)]),
+      },
+    ];
     try {
-      for (const [from, to] of [
-        [paths.pg, path.join(previousDir, 'pg')],
-        ...sqliteFiles.map((f) => [path.join(dataDir, f), path.join(previousDir, f)]),
-      ] as [string, string][]) {
-        if (!fs.existsSync(from)) continue;
-        fs.renameSync(from, to);
-        movedAside.push([from, to]);
+      for (const store of stores) {
+        if (!fs.existsSync(store.staged)) continue; // already moved in before a crash
+        for (const [from, to] of store.files) if (fs.existsSync(from)) fs.renameSync(from, to);
       }
-      fs.renameSync(stagedPg, paths.pg);
-      placed.push(paths.pg);
-      fs.renameSync(stagedDb, paths.collectionsDb);
-      placed.push(paths.collectionsDb);
+      for (const store of stores) {
+        if (fs.existsSync(store.staged)) fs.renameSync(store.staged, store.files[0]![0]);
+      }
       fsyncDir(dataDir);
       await openRestored(paths.pg, paths.collectionsDb, pending, previousDir);
     } catch (err) {
-      for (const p of placed) fs.rmSync(p, { recursive: true, force: true });
-      for (const f of sqliteFiles.slice(1)) fs.rmSync(path.join(dataDir, f), { force: true });
-      for (const [from, to] of movedAside.reverse()) fs.renameSync(to, from);
+      // Put back whatever was moved aside, by this attempt or by one a crash cut short.
+      for (const store of stores) {
+        const placed = !fs.existsSync(store.staged);
+        for (const [current, aside] of store.files) {
+          if (placed) fs.rmSync(current, { recursive: true, force: true });
+          if (fs.existsSync(aside)) fs.renameSync(aside, current);
+        }
+      }
       fs.rmSync(previousDir, { recursive: true, force: true });
       fsyncDir(dataDir);
       dropPending();
@@ -213,6 +224,18 @@ async function openRestored(pgDir: string, sqliteFile: string, pending: PendingR
     );
   } finally {
     await db.close();
+  }
+}
+
+const SWAP_MARKER = 'swap-started.json';
+
+/** Where a swap that was cut short moved the current data, or null when no swap started. */
+function readSwapMarker(file: string): string | null {
+  try {
+    const { previousDir } = JSON.parse(fs.readFileSync(file, 'utf8')) as { previousDir?: unknown };
+    return typeof previousDir === 'string' ? previousDir : null;
+  } catch {
+    return null;
   }
 }
 

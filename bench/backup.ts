@@ -1,5 +1,7 @@
 // Backups on a data dir with a few thousand chunks: create (plain and encrypted) time and archive
-// size, verify time, restore (stage + swap) time, and collection export/import.
+// size, verify time, restore (stage, swap, reopen) time, and collection export/import. Each step
+// runs BACKUP_BENCH_RUNS times (default 3); the median is reported with min and max, and the
+// `node -e 0` spawn and CPU loop references measured in the same run (bench/report.ts).
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -14,6 +16,7 @@ import {
 import { openEngine, type Engine } from '../core/startup/open-engine.ts';
 import { importPaths } from '../core/knowledge/import/import-service.ts';
 import { rng } from '../test/support/prng.ts';
+import { dist, ratio, withReport, type Reference } from './report.ts';
 import { fmtMB, fmtMs } from './stats.ts';
 import { pathSize } from '../core/base/fs-size.ts';
 
@@ -34,6 +37,18 @@ function writeCorpus(dir: string, files: number): void {
   }
 }
 
+/** Runs fn `runs` times; the last value and every wall time. */
+async function repeat<T>(runs: number, fn: (i: number) => Promise<T>): Promise<[T, number[]]> {
+  let last: T | undefined;
+  const times: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const [v, ms] = await timed(() => fn(i));
+    last = v;
+    times.push(ms);
+  }
+  return [last as T, times];
+}
+
 async function timed<T>(fn: () => Promise<T>): Promise<[T, number]> {
   const t = performance.now();
   const v = await fn();
@@ -41,6 +56,10 @@ async function timed<T>(fn: () => Promise<T>): Promise<[T, number]> {
 }
 
 export async function benchBackup(files = Number(process.env.BACKUP_BENCH_FILES ?? 200)): Promise<void> {
+  await withReport('backup', (ref) => runBackup(ref, files, Number(process.env.BACKUP_BENCH_RUNS ?? 3)));
+}
+
+async function runBackup(ref: Reference, files: number, runs: number): Promise<void> {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'pustaka-bench-backup-'));
   const dataDir = path.join(root, 'data');
   let engine: Engine | undefined;
@@ -60,35 +79,56 @@ export async function benchBackup(files = Number(process.env.BACKUP_BENCH_FILES 
       `\nBackups (${files} documents, ${chunks} chunks; PG cluster ${fmtMB(pgBytes)}, collections.db ${fmtMB(sqliteBytes)}; ${os.cpus().length} cores)`,
     );
 
-    const [plain, createMs] = await timed(() => createBackup(engine!, { kind: 'manual' }));
-    console.log(
-      `create                ${fmtMs(createMs).padStart(9)}   archive ${fmtMB(plain.sizeBytes ?? 0)}`,
-    );
-    const [enc, createEncMs] = await timed(() =>
+    const line = (label: string, ms: number[], extra = '') => {
+      const d = dist(ms);
+      console.log(
+        `${label.padEnd(22)}${fmtMs(d.p50).padStart(9)}   (min ${fmtMs(d.min)}, max ${fmtMs(d.max)}; ` +
+          `${ratio(d.p50, ref.spawnMs)} a node spawn)${extra}`,
+      );
+    };
+    console.log(`step                     median   (over ${runs} runs)`);
+    const [plain, createMs] = await repeat(runs, () => createBackup(engine!, { kind: 'manual' }));
+    line('create', createMs, `   archive ${fmtMB(plain.sizeBytes ?? 0)}`);
+    const [enc, createEncMs] = await repeat(runs, () =>
       createBackup(engine!, { kind: 'manual', passphrase: 'bench passphrase' }),
     );
-    console.log(
-      `create (encrypted)    ${fmtMs(createEncMs).padStart(9)}   archive ${fmtMB(enc.sizeBytes ?? 0)}`,
-    );
-    const [, verifyMs] = await timed(() => verifyBackup(engine!, plain.id));
-    console.log(`verify                ${fmtMs(verifyMs).padStart(9)}`);
-    const [, verifyEncMs] = await timed(() =>
+    line('create (encrypted)', createEncMs, `   archive ${fmtMB(enc.sizeBytes ?? 0)}`);
+    const [, verifyMs] = await repeat(runs, () => verifyBackup(engine!, plain.id));
+    line('verify', verifyMs);
+    const [, verifyEncMs] = await repeat(runs, () =>
       verifyBackup(engine!, enc.id, { passphrase: 'bench passphrase' }),
     );
-    console.log(`verify (encrypted)    ${fmtMs(verifyEncMs).padStart(9)}`);
+    line('verify (encrypted)', verifyEncMs);
 
-    const out = path.join(root, 'bench.pustaka-collection');
-    const [exp, exportMs] = await timed(() => exportCollection(engine!, 'Bench', out));
-    console.log(`collection export     ${fmtMs(exportMs).padStart(9)}   archive ${fmtMB(exp.sizeBytes)}`);
-    const [, importMs] = await timed(() => importCollectionArchive(engine!, out, { as: 'Bench copy' }));
-    console.log(`collection import     ${fmtMs(importMs).padStart(9)}`);
+    const [exp, exportMs] = await repeat(runs, (i) =>
+      exportCollection(engine!, 'Bench', path.join(root, `bench-${i}.pustaka-collection`)),
+    );
+    line('collection export', exportMs, `   archive ${fmtMB(exp.sizeBytes)}`);
+    const [, importMs] = await repeat(runs, (i) =>
+      importCollectionArchive(engine!, path.join(root, `bench-${i}.pustaka-collection`), {
+        as: `Bench copy ${i}`,
+      }),
+    );
+    line('collection import', importMs);
 
-    const [, stageMs] = await timed(() => prepareRestore(engine!, plain.id, { safetyBackup: true }));
-    await engine.close();
-    engine = undefined;
-    const [, swapMs] = await timed(() => applyPendingRestore(dataDir));
-    console.log(`restore: stage        ${fmtMs(stageMs).padStart(9)}   (with the pre-restore backup)`);
-    console.log(`restore: swap + open  ${fmtMs(swapMs).padStart(9)}`);
+    // Restore: stage (with the pre-restore backup), close, swap the files in, open again.
+    const stageMs: number[] = [];
+    const swapMs: number[] = [];
+    const openMs: number[] = [];
+    for (let i = 0; i < runs; i++) {
+      // A fresh backup each round: the restored database predates the row of the backup it came from.
+      const source = i === 0 ? plain : await createBackup(engine, { kind: 'manual' });
+      stageMs.push((await timed(() => prepareRestore(engine!, source.id, { safetyBackup: true })))[1]);
+      await engine.close();
+      engine = undefined;
+      swapMs.push((await timed(() => applyPendingRestore(dataDir)))[1]);
+      const [reopened, ms] = await timed(() => openEngine({ dataDir }));
+      engine = reopened;
+      openMs.push(ms);
+    }
+    line('restore: stage', stageMs, '   (with the pre-restore backup)');
+    line('restore: swap', swapMs);
+    line('restore: open after', openMs);
   } finally {
     await engine?.close();
     fs.rmSync(root, { recursive: true, force: true });

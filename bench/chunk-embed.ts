@@ -6,6 +6,7 @@ import { performance } from 'node:perf_hooks';
 import { createBuiltinEmbedder } from '../core/models/embed/builtin.ts';
 import { chunkDocument, DEFAULT_CHUNK_OPTIONS } from '../core/knowledge/import/chunk.ts';
 import type { Chunk, ExtractedDocument, ExtractedSection } from '../core/knowledge/import/types.ts';
+import { ratio, withReport, type Reference } from './report.ts';
 import { fmtMB, fmtMs, summary } from './stats.ts';
 import { rng } from '../test/support/prng.ts';
 
@@ -42,6 +43,10 @@ function syntheticDoc(next: () => number, bytes: number): ExtractedDocument {
 }
 
 export async function benchChunkEmbed(runs = 5): Promise<void> {
+  await withReport('chunk', (ref) => runChunkEmbed(ref, runs));
+}
+
+async function runChunkEmbed(ref: Reference, runs: number): Promise<void> {
   const next = rng(1);
   const doc = syntheticDoc(next, 20 * 1024 * 1024);
   const bytes = doc.sections.reduce((n, s) => n + s.text.length, 0);
@@ -60,7 +65,7 @@ export async function benchChunkEmbed(runs = 5): Promise<void> {
   const c = summary(chunkMs);
   const avgTokens = chunks.reduce((n, ch) => n + ch.tokenCount, 0) / chunks.length;
   console.log(
-    `  chunk ${fmtMB(bytes)} (${doc.sections.length} sections, 400/60): p50 ${fmtMs(c.p50)} (min ${fmtMs(c.min)}) → ` +
+    `  chunk ${fmtMB(bytes)} (${doc.sections.length} sections, 400/60): median ${fmtMs(c.p50)} (min ${fmtMs(c.min)}, max ${fmtMs(c.max)}; ${runs} runs; ${ratio(c.p50, ref.cpuMs)} the CPU loop) → ` +
       `${(((bytes / 1024 / 1024) * 1000) / c.p50).toFixed(1)} MB/s, ${Math.round((chunks.length * 1000) / c.p50)} chunks/s ` +
       `(${chunks.length} chunks, avg ${avgTokens.toFixed(0)} tokens)`,
   );
@@ -80,7 +85,7 @@ export async function benchChunkEmbed(runs = 5): Promise<void> {
   const chars = sample.reduce((n, t) => n + t.length, 0);
   console.log(
     `  embed ${sample.length} chunks (avg ${Math.round(chars / sample.length)} chars) with ${embedder.id}: ` +
-      `p50 ${fmtMs(e.p50)} (min ${fmtMs(e.min)}) → ${Math.round((sample.length * 1000) / e.p50)} chunks/s`,
+      `median ${fmtMs(e.p50)} (min ${fmtMs(e.min)}, max ${fmtMs(e.max)}; ${runs} runs; ${ratio(e.p50, ref.cpuMs)} the CPU loop) → ${Math.round((sample.length * 1000) / e.p50)} chunks/s`,
   );
   await embedder.close();
 }

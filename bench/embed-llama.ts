@@ -1,6 +1,7 @@
 // GGUF embeddings through the isolated model process (core/models/embed/llama.ts), on generated llama
 // models: the `tiny` test shape and a ~114M-parameter shape (768 × 12 layers). Prints start-up
-// time, chunks/s and tokens/s for 1 and 2 parallel contexts, and generation tokens/s (in-process).
+// time, chunks/s and tokens/s for 1 and 2 parallel contexts (median of 5 passes for tiny, 3 for 100m,
+// with min and max), and generation tokens/s (in-process).
 // `npx tsx bench/embed-llama.ts` or benchLlamaEmbed() from bench/run.ts. About a minute on 2 cores.
 // Figures swing widely when anything else uses the CPU: ggml threads wait on each other at every
 // op, so with as many threads as cores one busy core slows a small model 10–100×.
@@ -13,12 +14,15 @@ import { createLlamaEmbedder } from '../core/models/embed/llama.ts';
 import { TINY_CORPUS } from '../test/support/gguf/bpe.ts';
 import { TINY_SHAPES, writeTinyLlama } from '../test/support/gguf/tiny-llama.ts';
 import type { TinyQuant, TinyShape } from '../test/support/gguf/tiny-llama.ts';
+import { dist, ratio, withReport, type Reference } from './report.ts';
 import { fmtMB, fmtMs } from './stats.ts';
 
 interface Case {
   shape: TinyShape;
   quant: TinyQuant;
   chunks: number;
+  /** Timed passes over the chunks; the median is reported. */
+  passes: number;
 }
 
 /** Chunk-like texts of about `words` words, cut from the built-in corpus at varying offsets. */
@@ -54,11 +58,15 @@ async function generationTokensPerSecond(
 }
 
 export async function benchLlamaEmbed(): Promise<void> {
+  await withReport('llama', runLlamaEmbed);
+}
+
+async function runLlamaEmbed(ref: Reference): Promise<void> {
   const threads = os.availableParallelism();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pustaka-bench-llama-'));
   const cases: Case[] = [
-    { shape: 'tiny', quant: 'q8_0', chunks: 200 },
-    { shape: '100m', quant: 'q8_0', chunks: 4 },
+    { shape: 'tiny', quant: 'q8_0', chunks: 200, passes: 5 },
+    { shape: '100m', quant: 'q8_0', chunks: 4, passes: 3 },
   ];
   console.log(`\nGGUF embeddings in the model process (${threads} threads, Node ${process.versions.node})`);
   const llama = await getLlama({
@@ -85,18 +93,23 @@ export async function benchLlamaEmbed(): Promise<void> {
         try {
           const tokens = (await e.countTokensExact(texts)).reduce((a, b) => a + b, 0);
           await e.embed(texts.slice(0, 2)); // warm-up
-          // Best of two passes: other processes on a small machine make single runs noisy.
-          let s = Infinity;
-          for (let pass = 0; pass < 2; pass++) {
+          // The median of several passes (min and max beside it): other processes on a small
+          // machine make single runs noisy, and a best run hides how noisy.
+          const passMs: number[] = [];
+          for (let pass = 0; pass < c.passes; pass++) {
             const e0 = performance.now();
             for (let i = 0; i < texts.length; i += e.batchSize)
               await e.embed(texts.slice(i, i + e.batchSize));
-            s = Math.min(s, (performance.now() - e0) / 1000);
+            passMs.push(performance.now() - e0);
           }
+          const d = dist(passMs);
+          const s = d.p50 / 1000;
           console.log(
             `  ${contexts} context(s) × ${e.info.threadsPerContext} thread(s): start ${fmtMs(startMs)} ` +
               `(model load in child ${fmtMs(e.info.loadMs)}), ${(texts.length / s).toFixed(1)} chunks/s, ` +
-              `${(tokens / s).toFixed(0)} tokens/s (${Math.round(tokens / texts.length)} tokens/chunk)`,
+              `${(tokens / s).toFixed(0)} tokens/s (${Math.round(tokens / texts.length)} tokens/chunk); ` +
+              `pass median ${fmtMs(d.p50)} (min ${fmtMs(d.min)}, max ${fmtMs(d.max)}; ${d.n} passes) = ` +
+              `${ratio(d.p50, ref.cpuMs)} the CPU loop`,
           );
         } finally {
           await e.close();

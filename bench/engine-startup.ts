@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ratio, withReport, type Reference } from './report.ts';
 import { fmtMB, fmtMs, summary } from './stats.ts';
 
 const PROBE = fileURLToPath(new URL('./probes/open-engine.ts', import.meta.url));
@@ -23,7 +24,11 @@ function probe(dataDir: string, mode = ''): Probe {
   return JSON.parse(out) as Probe;
 }
 
-export function benchEngineStartup(runs = 5): void {
+export async function benchEngineStartup(runs = 5): Promise<void> {
+  await withReport('startup', (ref) => runEngineStartup(ref, runs));
+}
+
+function runEngineStartup(ref: Reference, runs: number): void {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'pustaka-bench-'));
   try {
     const cases: [string, () => Probe][] = [
@@ -38,7 +43,7 @@ export function benchEngineStartup(runs = 5): void {
       `\nEngine cold start (${runs} fresh processes each; ${os.cpus().length} cores, Node ${process.versions.node})`,
     );
     console.log(
-      'case                                 open p50   open min–max        process p50   RSS p50    write p50/p99',
+      'case                                 open p50   open min–max        process p50 (× node -e 0)   RSS p50    write p50/p99',
     );
     for (const [name, run] of cases) {
       const results = Array.from({ length: name.includes('initdb') ? Math.min(3, runs) : runs }, run);
@@ -48,7 +53,7 @@ export function benchEngineStartup(runs = 5): void {
       const w50 = summary(results.map((r) => r.writeP50));
       const w99 = summary(results.map((r) => r.writeP99));
       console.log(
-        `${name.padEnd(36)} ${fmtMs(open.p50).padStart(8)}   ${`${fmtMs(open.min)}–${fmtMs(open.max)}`.padEnd(18)}  ${fmtMs(proc.p50).padStart(10)}  ${fmtMB(rss.p50).padStart(8)}   ${w50.p50.toFixed(2)}/${w99.p50.toFixed(2)} ms`,
+        `${name.padEnd(36)} ${fmtMs(open.p50).padStart(8)}   ${`${fmtMs(open.min)}–${fmtMs(open.max)}`.padEnd(18)}  ${fmtMs(proc.p50).padStart(10)} ${`(${ratio(proc.p50, ref.spawnMs)})`.padEnd(15)}  ${fmtMB(rss.p50).padStart(8)}   ${w50.p50.toFixed(2)}/${w99.p50.toFixed(2)} ms`,
       );
     }
   } finally {

@@ -5,8 +5,8 @@ import { benchChunkEmbed } from './chunk-embed.ts';
 import { benchEngineStartup } from './engine-startup.ts';
 import { benchGolden } from './golden.ts';
 import { benchLlamaEmbed } from './embed-llama.ts';
-import { benchIngest } from './ingest.ts';
-import { benchLlm } from './llm.ts';
+import { benchExtractText, benchIngest } from './ingest.ts';
+import { benchLlm, benchLlmAbort } from './llm.ts';
 import { benchSearchScale } from './search-scale.ts';
 import { benchSoak } from './soak.ts';
 
@@ -14,8 +14,10 @@ const benches: Record<string, () => void | Promise<void>> = {
   startup: () => benchEngineStartup(),
   chunk: () => benchChunkEmbed(),
   ingest: () => benchIngest(),
+  extract: () => benchExtractText(),
   llama: () => benchLlamaEmbed(),
   llm: () => benchLlm(),
+  'llm-abort': () => benchLlmAbort(),
   'search-scale': () => benchSearchScale(),
   ask: () => benchAsk(),
   golden: () => benchGolden(),

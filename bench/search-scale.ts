@@ -19,6 +19,7 @@ import { openEngine, type Engine } from '../core/startup/open-engine.ts';
 import { search, VECTOR_CANDIDATES } from '../core/knowledge/retrieval/search.ts';
 import type { ChunkInput } from '../core/stores/vectors/store.ts';
 import { rng } from '../test/support/prng.ts';
+import { ratio, withReport, type Reference } from './report.ts';
 import { fmtMB, percentile } from './stats.ts';
 
 const DIM = 384;
@@ -220,7 +221,7 @@ async function timeSearches(
   return { p50: percentile(times, 50), p99: percentile(times, 99), empty };
 }
 
-async function runSize(n: number, seed: number): Promise<void> {
+async function runSize(n: number, seed: number, ref: Reference): Promise<void> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pustaka-bench-search-'));
   const rss = rssSampler();
   const engine = await openEngine({ dataDir: dir });
@@ -303,6 +304,10 @@ async function runSize(n: number, seed: number): Promise<void> {
       );
     const sizes = engine.vectors.fileSizes();
     const peak = rss.stop();
+    const exactP50 = percentile(
+      [...exactTimes].sort((a, b) => a - b),
+      50,
+    );
 
     const label = n >= 1e6 ? `${n / 1e6}M` : `${n / 1e3}k`;
     const ms = (x: number) => `${x.toFixed(1)} ms`;
@@ -313,7 +318,8 @@ async function runSize(n: number, seed: number): Promise<void> {
     console.log(`  first search      ${ms(firstMs)} (loads the in-memory coarse index)`);
     const targets = n >= 1e6 ? 'target p50 ≤ 150 ms' : 'target p50 ≤ 20 ms, p99 ≤ 60 ms';
     console.log(
-      `  hybrid top-10     p50 ${ms(hybrid.p50)}  p99 ${ms(hybrid.p99)}  (${targets}; ${QUERIES} queries)`,
+      `  hybrid top-10     p50 ${ms(hybrid.p50)}  p99 ${ms(hybrid.p99)}  (${targets}; ${QUERIES} queries; p50 = ` +
+        `${ratio(hybrid.p50, exactP50)} exact float search in JS, ${ratio(hybrid.p50, ref.cpuMs)} the CPU loop)`,
     );
     console.log(`  vector top-10     p50 ${ms(vectorOnly.p50)}  p99 ${ms(vectorOnly.p99)}`);
     console.log(`  keyword top-10    p50 ${ms(keywordOnly.p50)}  p99 ${ms(keywordOnly.p99)}`);
@@ -341,10 +347,14 @@ async function runSize(n: number, seed: number): Promise<void> {
 }
 
 export async function benchSearchScale(): Promise<void> {
+  await withReport('search-scale', runSearchScale);
+}
+
+async function runSearchScale(ref: Reference): Promise<void> {
   const sizes = parseSizes();
   console.log(
     `\nSearch at scale (${os.availableParallelism()} cores, Node ${process.versions.node}; sizes ${sizes.join(', ')}; ` +
       'SEARCH_SCALE_SIZES=100k to skip 1M)',
   );
-  for (const n of sizes) await runSize(n, 0x5ea4c4 + n);
+  for (const n of sizes) await runSize(n, 0x5ea4c4 + n, ref);
 }

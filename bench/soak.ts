@@ -15,6 +15,7 @@ import { prose } from '../test/support/fault-corpus.ts';
 import { writeFile } from '../test/support/files.ts';
 import { checkInvariants } from '../test/support/invariants.ts';
 import { rng } from '../test/support/prng.ts';
+import { ratio, withReport, type Reference } from './report.ts';
 import { fmtMB, percentile } from './stats.ts';
 
 export interface SoakOptions {
@@ -193,6 +194,10 @@ export async function runSoak(opts: SoakOptions): Promise<SoakReport> {
 }
 
 export async function benchSoak(): Promise<void> {
+  await withReport('soak', runSoakBench);
+}
+
+async function runSoakBench(ref: Reference): Promise<void> {
   const minutes = Number(process.env.SOAK_MINUTES ?? 2);
   console.log(
     `\n== soak: import while asking and searching, ${minutes} min (SOAK_MINUTES), ${os.availableParallelism()} cores ==`,
@@ -210,7 +215,7 @@ export async function benchSoak(): Promise<void> {
     `import           ${r.batches} batches, ${r.files} files, ${r.chunks} chunks: ${(r.files / r.seconds).toFixed(2)} files/s, ${(r.chunks / r.seconds).toFixed(1)} chunks/s`,
   );
   console.log(
-    `ask              ${r.asks} (${r.asksDuringImport} during an import), ${(r.asks / r.seconds).toFixed(2)}/s, p50 ${percentile(ask, 50).toFixed(0)} ms, p99 ${percentile(ask, 99).toFixed(0)} ms, unanswered ${r.unanswered}`,
+    `ask              ${r.asks} (${r.asksDuringImport} during an import), ${(r.asks / r.seconds).toFixed(2)}/s, p50 ${percentile(ask, 50).toFixed(0)} ms, p99 ${percentile(ask, 99).toFixed(0)} ms, unanswered ${r.unanswered}; p50 ${ratio(percentile(ask, 50), percentile(search, 50))} search's p50, ${ratio(percentile(ask, 50), ref.cpuMs)} the CPU loop`,
   );
   console.log(
     `search           ${r.searches}, ${(r.searches / r.seconds).toFixed(2)}/s, p50 ${percentile(search, 50).toFixed(0)} ms, p99 ${percentile(search, 99).toFixed(0)} ms`,

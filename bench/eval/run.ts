@@ -30,6 +30,7 @@ import {
 import { DEFAULT_FUSION, fusionWeights, type FusionWeights } from '../../core/knowledge/retrieval/weights.ts';
 import type { SearchMode } from '../../core/contract/methods/search.ts';
 import type { ImportSummary } from '../../core/contract/methods/imports.ts';
+import { cpuLoopMs, loadavgLine, ratio } from '../report.ts';
 import { percentile } from '../stats.ts';
 import { mean, scoreRanking, type Metrics } from './metrics.ts';
 import { buildTestSet, hash, type EvalQuery } from './testset.ts';
@@ -256,6 +257,8 @@ async function main(): Promise<void> {
 
     // The real API path on a sample: latency, and the same documents as the harness ranks.
     const sample = test.filter((c) => c.variant === 'exact').slice(0, 200);
+    const cpuMs = cpuLoopMs();
+    console.log(`\nlatency: start ${loadavgLine()}; reference: CPU loop median ${cpuMs.toFixed(1)} ms`);
     const times: number[] = [];
     let same = 0;
     for (const c of sample) {
@@ -269,8 +272,10 @@ async function main(): Promise<void> {
     times.sort((a, b) => a - b);
     console.log(
       `search() on ${sample.length} test queries: p50 ${percentile(times, 50).toFixed(1)} ms, p99 ${percentile(times, 99).toFixed(1)} ms; ` +
-        `documents in the harness's order for ${same}/${sample.length}`,
+        `documents in the harness's order for ${same}/${sample.length}; p50 = ` +
+        `${ratio(percentile(times, 50), cpuMs)} the CPU loop`,
     );
+    console.log(`latency: end ${loadavgLine()}; CPU loop median ${cpuLoopMs().toFixed(1)} ms`);
     if (same !== sample.length)
       problems.push(`search() ranked ${sample.length - same} queries unlike the harness`);
   } finally {

@@ -61,14 +61,6 @@ module.exports = {
       to: { path: folderRe(['core/stores', 'core/models']), dependencyTypesNot: ['type-only'] },
     },
     {
-      name: 'engine-kernel-holds-types-only',
-      comment:
-        'core/engine names the stores and models an engine holds, as types only (no code runs from there)',
-      severity: 'error',
-      from: { path: '^core/engine/', pathNot: TEST_FILE },
-      to: { path: folderRe(['core/stores', 'core/models']), dependencyTypesNot: ['type-only'] },
-    },
-    {
       name: 'ui-sees-only-the-contract',
       comment: 'renderer/ talks to the engine only through the typed client in core/contract',
       severity: 'error',

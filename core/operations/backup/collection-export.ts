@@ -206,21 +206,21 @@ function writeChunks(engine: Engine, file: string, collectionId: number, docIds:
   try {
     let buffer = '';
     for (const r of rows) {
-      if (!docIds.has(r.document_id)) continue; // chunks PG does not vouch for (an import mid-way)
+      if (!docIds.has(r.documentId)) continue; // chunks PG does not vouch for (an import mid-way)
       if (!r.embedding)
         throw new PustakaError(
           'storage_error',
-          `chunk ${r.ordinal} of document ${r.document_id} has no vector`,
+          `chunk ${r.ordinal} of document ${r.documentId} has no vector`,
         );
       const chunk: ExportedChunk = {
-        documentId: r.document_id,
+        documentId: r.documentId,
         ordinal: r.ordinal,
         text: r.text,
-        headingPath: parseHeadingPath(r.heading_path),
+        headingPath: r.headingPath,
         page: r.page,
-        charStart: r.char_start ?? 0,
-        charEnd: r.char_end ?? 0,
-        tokenCount: r.token_count ?? 0,
+        charStart: r.charStart,
+        charEnd: r.charEnd,
+        tokenCount: r.tokenCount,
         embedding: r.embedding.toString('base64'),
       };
       buffer += `${JSON.stringify(chunk)}\n`;
@@ -235,13 +235,4 @@ function writeChunks(engine: Engine, file: string, collectionId: number, docIds:
     fs.closeSync(fd);
   }
   return n;
-}
-
-function parseHeadingPath(s: string): string[] {
-  try {
-    const v: unknown = JSON.parse(s || '[]');
-    return Array.isArray(v) ? v.map(String) : [];
-  } catch {
-    return [];
-  }
 }

@@ -98,19 +98,16 @@ export function documentsOfChunks({ stmt }: StoreContext, ids: number[]): Map<nu
   return new Map(rows);
 }
 
-export function collectionExportRows(
-  { db }: StoreContext,
-  collectionId: number,
-): IterableIterator<ChunkExportRow> {
+export function* collectionExportRows({ db }: StoreContext, collectionId: number): Generator<ChunkExportRow> {
   // A statement of its own: an iterator keeps it busy until the caller has read every row.
-  return db
+  const rows = db
     .prepare(
-      `SELECT c.document_id, c.ordinal, c.text, c.heading_path, c.page, c.char_start, c.char_end, c.token_count,
-              v.embedding
+      `SELECT ${CHUNK_COLUMNS.replace(/(\w+)/g, 'c.$1')}, v.embedding
        FROM chunks c LEFT JOIN chunk_vectors v ON v.chunk_id = c.id
        WHERE c.collection_id = ? ORDER BY c.document_id, c.ordinal`,
     )
-    .iterate(collectionId) as IterableIterator<ChunkExportRow>;
+    .iterate(collectionId) as IterableIterator<ChunkDbRow & { embedding: Buffer | null }>;
+  for (const r of rows) yield { ...toRow(r), embedding: r.embedding };
 }
 
 export function getVectors({ stmt }: StoreContext, ids: number[]): Map<number, Float32Array> {

@@ -28,17 +28,7 @@ export interface ChunkRow {
 }
 
 /** One chunk of a collection with its stored vector, as read for a collection export. */
-export interface ChunkExportRow {
-  document_id: number;
-  ordinal: number;
-  text: string;
-  heading_path: string;
-  page: number | null;
-  char_start: number | null;
-  char_end: number | null;
-  token_count: number | null;
-  embedding: Buffer | null;
-}
+export type ChunkExportRow = ChunkRow & { embedding: Buffer | null };
 
 /** L2 distance between unit vectors (0..2; 0 = same direction). */
 export interface VectorHit {

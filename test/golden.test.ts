@@ -8,27 +8,13 @@ import { questionKeys } from '../core/assistant/golden/question-key.ts';
 import { backgroundRun } from '../core/operations/nightly/scheduler.ts';
 import { writeTinyLlama } from './support/gguf/tiny-llama.ts';
 import { openTestEngine, type TestEngine } from './support/engine.ts';
+import { KITAS_GUIDE_MD } from './support/files.ts';
 import { tempDir } from './support/temp-dir.ts';
-
-const GUIDE = `# KITAS guide
-
-## Fees
-The KITAS fee for one year is Rp 5.000.000 for an investor. A KITAP costs Rp 9.000.000.
-
-## Working
-You cannot work on a B211A visa. A work permit needs an RPTKA from the employer.
-
-## Etiquette
-Address officials as Bapak or Ibu; polite greetings and respect for local customs matter at the immigration office.
-
-## Company
-A PT PMA needs a notary deed and an NIB from the OSS system before it can sponsor a KITAS.
-`;
 
 async function setup(): Promise<TestEngine & { docs: string }> {
   const t = await openTestEngine();
   const docs = tempDir();
-  fs.writeFileSync(path.join(docs, 'guide.md'), GUIDE);
+  fs.writeFileSync(path.join(docs, 'guide.md'), KITAS_GUIDE_MD);
   await t.client.call('import.run', { collection: 'Visa', create: true, paths: [docs] });
   return { ...t, docs };
 }
@@ -169,7 +155,7 @@ describe('golden answers and the nightly worker', () => {
     await client.call('golden.approve', { ids: items.map((g) => g.id) });
     expect((await client.call('ask', { question: 'What is the KITAS fee?' })).path).toBe('golden');
 
-    fs.writeFileSync(path.join(docs, 'guide.md'), GUIDE.replace('Rp 5.000.000', 'Rp 6.000.000'));
+    fs.writeFileSync(path.join(docs, 'guide.md'), KITAS_GUIDE_MD.replace('Rp 5.000.000', 'Rp 6.000.000'));
     await client.call('import.run', { collection: 'Visa', paths: [docs] });
     const stale = await client.call('golden.get', { id: items[0]!.id });
     expect(stale.reviewStatus).toBe('stale');

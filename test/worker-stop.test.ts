@@ -12,22 +12,8 @@ import type { StepContext, StepResult } from '../core/operations/nightly/context
 import { currentRun, STEPS } from '../core/operations/nightly/run.ts';
 import { backgroundRun } from '../core/operations/nightly/scheduler.ts';
 import { openTestEngine } from './support/engine.ts';
+import { KITAS_GUIDE_MD } from './support/files.ts';
 import { tempDir } from './support/temp-dir.ts';
-
-const GUIDE = `# KITAS guide
-
-## Fees
-The KITAS fee for one year is Rp 5.000.000 for an investor. A KITAP costs Rp 9.000.000.
-
-## Working
-You cannot work on a B211A visa. A work permit needs an RPTKA from the employer.
-
-## Etiquette
-Address officials as Bapak or Ibu; polite greetings and respect for local customs matter at the immigration office.
-
-## Company
-A PT PMA needs a notary deed and an NIB from the OSS system before it can sponsor a KITAS.
-`;
 
 const QUESTIONS = [
   'What is the KITAS fee?',
@@ -41,7 +27,7 @@ async function setup(asked = true) {
   const t = await openTestEngine();
   if (!asked) return t;
   const docs = tempDir();
-  fs.writeFileSync(path.join(docs, 'guide.md'), GUIDE);
+  fs.writeFileSync(path.join(docs, 'guide.md'), KITAS_GUIDE_MD);
   await t.client.call('import.run', { collection: 'Visa', create: true, paths: [docs] });
   for (const question of [...QUESTIONS, ...QUESTIONS]) await t.client.call('ask', { question });
   return t;

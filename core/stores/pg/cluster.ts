@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
+import { makePrivate } from '../../base/private-files.ts';
 import { readTemplate } from './template.ts';
 
 /**
@@ -57,6 +58,8 @@ export async function prepareCluster(
     origin = 'initdb';
   }
   if (!isCompleteCluster(partial)) throw new Error(`new cluster at ${partial} is incomplete`);
+  // The copy keeps the template's modes and initdb writes 0666: private before it is in place.
+  makePrivate(partial);
   fs.renameSync(partial, pgDir);
   return done(origin, replacedIncomplete);
 }

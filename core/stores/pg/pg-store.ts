@@ -1,5 +1,6 @@
 import { PGlite, type Transaction } from '@electric-sql/pglite';
 import { PustakaError } from '../../base/errors.ts';
+import { makePrivate } from '../../base/private-files.ts';
 import { prepareCluster, type PreparedCluster } from './cluster.ts';
 import { createClusterSyncer, type ClusterSyncer } from './durability.ts';
 import { loadMigrations, migrate, type Migration } from './migrations.ts';
@@ -71,6 +72,8 @@ export async function openDb(opts: OpenDbOptions): Promise<Db> {
     throw err;
   }
 
+  // PGlite writes pg_internal.init 0644 at every start, whatever the umask.
+  makePrivate(opts.pgDir);
   const syncer = createClusterSyncer(opts.pgDir);
   syncer.syncAll(); // a fresh copy or a migration must itself be on disk before we report success
   const autoSync = (sql: string) => {

@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PGlite } from '@electric-sql/pglite';
+import { restrictTree, SHARED_READ_ONLY_BITS } from '../../base/private-files.ts';
 import { migrate, migrationsDigest, type Migration } from './migrations.ts';
 import { packageVersion } from './versions.ts';
 
@@ -45,7 +46,10 @@ export function readTemplate(dir: string): TemplateInfo | null {
 export async function buildTemplate(dir: string, migrations: Migration[]): Promise<TemplateInfo> {
   const key = templateKey(migrations);
   const existing = readTemplate(dir);
-  if (existing?.key === key) return existing;
+  if (existing?.key === key) {
+    restrictTree(dir, SHARED_READ_ONLY_BITS); // one built before the template's files were restricted
+    return existing;
+  }
 
   const staging = `${dir.replace(/[\\/]$/, '')}.staging-${process.pid}`;
   fs.rmSync(staging, { recursive: true, force: true });
@@ -63,6 +67,8 @@ export async function buildTemplate(dir: string, migrations: Migration[]): Promi
     builtAt: new Date().toISOString(),
   };
   fs.writeFileSync(path.join(staging, 'template.json'), JSON.stringify(meta, null, 2));
+  // initdb leaves its files 0666; an installed template others could write would seed every new data folder.
+  restrictTree(staging, SHARED_READ_ONLY_BITS);
   fs.rmSync(dir, { recursive: true, force: true });
   fs.mkdirSync(path.dirname(dir), { recursive: true });
   fs.renameSync(staging, dir);

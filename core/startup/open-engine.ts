@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import { createCaches } from '../base/cache/caches.ts';
 import { dataPaths } from '../base/paths.ts';
+import { makePrivate, usePrivateUmask, type ModeRepair } from '../base/private-files.ts';
 import type { Engine } from '../engine/engine.ts';
 import { createEventBus } from '../engine/events.ts';
 import { createServiceRegistry } from '../engine/services.ts';
@@ -12,6 +13,9 @@ import { markInterruptedRuns } from '../operations/nightly/interrupted.ts';
 import { loadMigrations } from '../stores/pg/migrations.ts';
 import { openDb, type Db } from '../stores/pg/pg-store.ts';
 import type { VectorStore } from '../stores/vectors/store.ts';
+import { assertStoresWritable, dataDirAccessError } from './data-dir-access.ts';
+import { startOpenCheck } from '../stores/vectors/integrity.ts';
+import { startIndexUpkeep } from './index-repair.ts';
 import { subscribeDerivedState } from './subscriptions.ts';
 import {
   acquireStartupLock,
@@ -29,29 +33,48 @@ export interface OpenEngineOptions {
   migrationsDir?: string;
   /** Milliseconds since the epoch; tests inject one to drive the app lock's idle timer and back-off. */
   clock?: () => number;
+  /**
+   * A long-lived engine (the desktop app, `pustaka serve`): rebuilds a damaged or missing search
+   * index in the background by itself. One-shot CLI commands report the rebuild instead of running it.
+   */
+  background?: boolean;
 }
 
 /** The composition root: opens the stores, repairs what a crash left, wires events and services. */
 export async function openEngine(opts: OpenEngineOptions): Promise<Engine> {
   const started = performance.now();
-  // A restore staged by a running app (backup.restore) is swapped in before anything opens.
-  await applyPendingRestore(opts.dataDir);
+  // From here on every file the engine creates is the user's alone (why process-wide: private-files.ts).
+  usePrivateUmask();
   const paths = dataPaths(opts.dataDir);
-  const lock = acquireStartupLock(paths);
+  try {
+    // A restore staged by a running app (backup.restore) is swapped in before anything opens.
+    await applyPendingRestore(opts.dataDir);
+  } catch (err) {
+    throw dataDirAccessError(paths, err) ?? err; // the first look into the folder: it may be denied
+  }
+  const lock = await acquireStartupLock(paths);
   let db: Db | undefined;
   let vectors: VectorStore | undefined;
   try {
     fs.mkdirSync(paths.models, { recursive: true });
     fs.mkdirSync(paths.backups, { recursive: true });
     assertPgNotLost(paths);
+    assertStoresWritable(paths);
+    // Folders from older versions (0644/0755, a world-writable cluster) are repaired before use.
+    warnNotPrivate(makePrivate(paths.root));
+    // Checked in a worker while Postgres starts (core/stores/vectors/integrity.ts).
+    const integrity = startOpenCheck(paths.collectionsDb);
     db = await openDb({
       pgDir: paths.pg,
       migrations: loadMigrations(opts.migrationsDir),
       ...(opts.templateDir !== undefined ? { templateDir: opts.templateDir } : {}),
     });
-    const derived = await openDerivedStore(paths, db);
+    const derived = await openDerivedStore(paths, db, { integrity });
     vectors = derived.vectors;
-    const interruptedJobs = await markInterruptedJobs(db);
+    // Rebuild jobs are queued interrupted already: they count among the jobs to resume.
+    const interruptedJobs = [
+      ...new Set([...(await markInterruptedJobs(db)), ...derived.repair.rebuildJobs]),
+    ].sort((a, b) => a - b);
     await markInterruptedRuns(db);
     const appLock = await openAppLock(db, opts.clock ? { now: opts.clock } : {});
     const embedders = createEmbedderRegistry();
@@ -90,6 +113,10 @@ export async function openEngine(opts: OpenEngineOptions): Promise<Engine> {
     };
     engine.services.provide(appLockService, appLock);
     subscribeDerivedState(engine);
+    startIndexUpkeep(engine, {
+      background: opts.background === true,
+      checkedAtOpen: (await integrity) !== null,
+    });
     return engine;
   } catch (err) {
     try {
@@ -100,4 +127,12 @@ export async function openEngine(opts: OpenEngineOptions): Promise<Engine> {
     }
     throw explainStartupFailure(paths, err);
   }
+}
+
+function warnNotPrivate(repair: ModeRepair): void {
+  const first = repair.failed[0];
+  if (first)
+    console.error(
+      `pustaka: warning: ${repair.failed.length} entries of the data folder could not be made private (only you may read them), e.g. ${first.path}: ${first.error}`,
+    );
 }

@@ -4,9 +4,9 @@ import { acquireDataDirLock, type DataDirLock } from '../base/data-dir-lock/data
 import { diskFullError } from '../base/disk-full.ts';
 import type { Db } from '../stores/pg/pg-store.ts';
 import { isPustakaError, PustakaError } from '../base/errors.ts';
-import { createJob } from '../knowledge/import/jobs.ts';
+import { dataDirAccessError } from './data-dir-access.ts';
 import type { DataPaths } from '../base/paths.ts';
-import { reconcileStores, type ReconcileReport } from '../stores/reconcile.ts';
+import type { ReconcileReport } from '../stores/reconcile.ts';
 import type { StoreRepair } from '../stores/store-damage.ts';
 import {
   damagedPgError,
@@ -15,87 +15,41 @@ import {
   isSqliteDamage,
   setAsideCollectionsDb,
 } from '../stores/store-damage.ts';
-import { setCollectionEmbedderId } from '../stores/vectors/reembed.ts';
+import type { IntegrityTaskOutput } from '../stores/vectors/integrity.ts';
 import { openVectorStore, type VectorStore } from '../stores/vectors/store.ts';
-
-/** What start-up repaired in the derived store (collections.db). */
+import { reconcileAndQueue, replaceDamagedStore } from './index-repair.ts';
 
 /**
- * Opens collections.db and reconciles it with Postgres. A damaged file is moved aside and a new
- * one built; `indexed` documents whose chunks are missing (damage, a lost file, a power cut
- * after PG committed) get an interrupted import job each collection, so resuming rebuilds them.
+ * Opens collections.db and reconciles it with Postgres. A damaged file (found by the header check
+ * at open, by `integrity` — the quick_check started beside Postgres —, or by a read while
+ * reconciling) is moved aside and an empty one built; `indexed` documents whose chunks are missing
+ * (damage, a lost file, a power cut after PG committed) get a rebuild job per collection
+ * (core/startup/index-repair.ts, the same repair as at run time).
  */
 export async function openDerivedStore(
   paths: DataPaths,
   db: Db,
+  opts: { integrity?: Promise<IntegrityTaskOutput | null> } = {},
 ): Promise<{ vectors: VectorStore; reconcile: ReconcileReport; repair: StoreRepair }> {
   let setAside: string | null = null;
-  let opened: { vectors: VectorStore; reconcile: ReconcileReport };
+  const checked = await opts.integrity;
+  if (checked?.damaged) setAside = setAsideCollectionsDb(paths);
+  let vectors: VectorStore;
   try {
-    opened = await openAndReconcile(paths, db);
+    vectors = openVectorStore(paths.collectionsDb);
   } catch (err) {
-    if (!isSqliteDamage(err)) throw err;
+    if (!isSqliteDamage(err) || setAside) throw err;
     setAside = setAsideCollectionsDb(paths);
-    opened = await openAndReconcile(paths, db);
+    vectors = openVectorStore(paths.collectionsDb);
   }
   try {
-    return { ...opened, repair: await rebuildMissing(db, opened, setAside) };
-  } catch (err) {
-    opened.vectors.close();
-    throw err;
-  }
-}
-
-/** Registers collections a new store lacks, and queues rebuild jobs for missing chunks. */
-async function rebuildMissing(
-  db: Db,
-  opened: { vectors: VectorStore; reconcile: ReconcileReport },
-  setAside: string | null,
-): Promise<StoreRepair> {
-  registerCollections(
-    opened.vectors,
-    await db.query<{ id: number; embedder_id: string; embedding_dim: number }>(
-      'SELECT id, embedder_id, embedding_dim FROM collections',
-    ),
-  );
-  const missing = opened.reconcile.missingChunks;
-  const rebuildJobs: number[] = [];
-  if (missing.length) {
-    const rows = await db.query<{ collection_id: number; paths: string[] }>(
-      `SELECT collection_id, array_agg(source_path ORDER BY source_path) AS paths FROM documents
-       WHERE id = ANY($1::bigint[]) GROUP BY collection_id ORDER BY collection_id`,
-      [missing],
-    );
-    const why = setAside
-      ? `collections.db was damaged and moved to ${setAside}; resume to rebuild it from the source files`
-      : 'chunks were missing from collections.db; resume to rebuild them from the source files';
-    for (const r of rows) {
-      // Created 'running': the start-up sweep right after marks it interrupted like any cut-short job.
-      const id = await createJob(db, Number(r.collection_id), 'import', r.paths, { rebuild: true });
-      await db.query('UPDATE import_jobs SET error = $2 WHERE id = $1', [id, why]);
-      rebuildJobs.push(id);
+    try {
+      return { vectors, ...(await reconcileAndQueue(db, vectors, setAside)) };
+    } catch (err) {
+      if (!isSqliteDamage(err)) throw err;
+      // Damage only the reconciler's reads met: replaced the way a search would replace it.
+      return { vectors, ...(await replaceDamagedStore(paths, db, vectors)) };
     }
-  }
-  return { collectionsDbSetAside: setAside, rebuildJobs, requeuedDocuments: missing.length };
-}
-
-/** A new (or emptied) collections.db learns each collection's dimension and embedder again. */
-function registerCollections(
-  vectors: VectorStore,
-  rows: { id: number; embedder_id: string; embedding_dim: number }[],
-): void {
-  const known = new Set(vectors.collectionIds());
-  for (const r of rows) {
-    if (known.has(Number(r.id))) continue;
-    vectors.ensureCollection(Number(r.id), Number(r.embedding_dim));
-    setCollectionEmbedderId(vectors, Number(r.id), r.embedder_id);
-  }
-}
-
-async function openAndReconcile(paths: DataPaths, db: Db) {
-  const vectors = openVectorStore(paths.collectionsDb);
-  try {
-    return { vectors, reconcile: await reconcileStores(db, vectors) };
   } catch (err) {
     vectors.close();
     throw err;
@@ -128,10 +82,12 @@ function diskFullByFreeSpace(paths: DataPaths, err: unknown): PustakaError | nul
 }
 
 /**
- * Turns a start-up failure into the error the user should see: a damaged Postgres cluster becomes
- * `data_dir_unusable` naming the store and the latest backup to restore.
+ * Turns a start-up failure into the error the user should see: a folder Pustaka may not write to,
+ * or a damaged Postgres cluster, becomes `data_dir_unusable` naming the folder and the fix.
  */
 export function explainStartupFailure(paths: DataPaths, err: unknown): unknown {
+  const denied = dataDirAccessError(paths, err);
+  if (denied) return denied;
   const full = diskFullError(err) ?? (isPgOpenFailure(paths, err) ? diskFullByFreeSpace(paths, err) : null);
   if (full) return full;
   if (isPgDamage(err)) return damagedPgError(paths, err);
@@ -164,9 +120,9 @@ export function assertPgNotLost(paths: DataPaths): void {
 }
 
 /** The data-dir lock, with a full disk (the lock file cannot be written) reported clearly. */
-export function acquireStartupLock(paths: DataPaths): DataDirLock {
+export async function acquireStartupLock(paths: DataPaths): Promise<DataDirLock> {
   try {
-    return acquireDataDirLock(paths.root, paths.lock);
+    return await acquireDataDirLock(paths.root, paths.lock);
   } catch (err) {
     throw explainStartupFailure(paths, err);
   }

@@ -2,6 +2,7 @@ import path from 'node:path';
 import { insertPendingDocuments, loadCollectionIndex, updateTags } from '../documents/documents.ts';
 import { isSupportedPath } from './formats.ts';
 import { sha256File } from '../../base/hash-file.ts';
+import { toFsPath } from '../../base/raw-path.ts';
 import { saveProgress } from './jobs.ts';
 import { walkPaths, type FoundFile } from './walk.ts';
 import type { ImmediateOutcome, ImportRun, WorkItem } from './import-types.ts';
@@ -28,7 +29,7 @@ export async function planImport(run: ImportRun): Promise<ImportPlan> {
   // Hash everything first (fast, bounded concurrency): it decides what needs work at all.
   const hashes = await mapLimit(files, 8, async (file) => {
     try {
-      return await sha256File(file.path, file.size, signal);
+      return await sha256File(toFsPath(file.path), file.size, signal);
     } catch (err) {
       if (signal.aborted) throw signal.reason;
       return err as Error;

@@ -83,6 +83,7 @@ function emptySummary(jobId: number, target: ImportTarget): ImportSummary {
     duplicates: 0,
     removed: 0,
     failed: [],
+    warnings: [],
     ignored: { total: 0, byReason: {} },
     chunks: 0,
     bytes: 0,

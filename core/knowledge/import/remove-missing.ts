@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { ImportEvent } from '../../contract/methods/imports.ts';
+import { toFsPath } from '../../base/raw-path.ts';
 import { deleteDocument } from '../documents/documents.ts';
 import type { ImportDeps } from './import-types.ts';
 
@@ -26,7 +27,7 @@ export async function removeMissing(
   let removed = 0;
   for (const row of rows) {
     const inside = folders.some((f) => row.source_path.startsWith(f + path.sep));
-    if (!inside || fs.existsSync(row.source_path)) continue;
+    if (!inside || fs.existsSync(toFsPath(row.source_path))) continue;
     await deleteDocument(deps.db, deps.vectors, Number(row.id));
     emit({ type: 'file', path: row.source_path, outcome: 'removed', chunks: 0 });
     removed++;

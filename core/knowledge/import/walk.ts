@@ -1,9 +1,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import picomatch from 'picomatch';
+import { pathFromBytes, toFsPath } from '../../base/raw-path.ts';
 
 export interface FoundFile {
-  /** Absolute path as the user sees it (symlinks not resolved). */
+  /**
+   * Absolute path as the user sees it (symlinks not resolved); a name that is not valid UTF-8 is
+   * escaped (see raw-path.ts), so open it through `toFsPath`.
+   */
   path: string;
   /** The folder or file argument it was found under. */
   root: string;
@@ -73,7 +77,7 @@ export function walkPaths(inputs: string[], opts: WalkOptions): WalkResult {
     const abs = path.resolve(input);
     let st: fs.Stats;
     try {
-      st = fs.statSync(abs);
+      st = fs.statSync(toFsPath(abs));
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
       ignored.push({
@@ -116,9 +120,10 @@ export function walkPaths(inputs: string[], opts: WalkOptions): WalkResult {
     const real = safeRealpath(dir);
     if (ancestors.has(real)) return void ignored.push({ path: dir, reason: 'symlink-loop' });
     const inPath = new Set(ancestors).add(real);
-    let entries: fs.Dirent[];
+    let names: string[];
     try {
-      entries = fs.readdirSync(dir, { withFileTypes: true });
+      // Names as bytes: one that is not valid UTF-8 would otherwise come back mangled, unopenable.
+      names = fs.readdirSync(toFsPath(dir), { encoding: 'buffer' }).map(pathFromBytes);
     } catch (err) {
       return void ignored.push({
         path: dir,
@@ -126,20 +131,20 @@ export function walkPaths(inputs: string[], opts: WalkOptions): WalkResult {
         detail: (err as NodeJS.ErrnoException).code ?? String(err),
       });
     }
-    entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-    for (const entry of entries) {
-      const full = path.join(dir, entry.name);
-      if (entry.name.startsWith('.')) {
+    names.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    for (const name of names) {
+      const full = path.join(dir, name);
+      if (name.startsWith('.')) {
         ignored.push({ path: full, reason: 'hidden' });
         continue;
       }
-      if (isSystem(entry.name)) {
+      if (isSystem(name)) {
         ignored.push({ path: full, reason: 'system' });
         continue;
       }
       let st: fs.Stats;
       try {
-        st = fs.statSync(full); // follows symlinks; loops are caught by the ancestor set
+        st = fs.statSync(toFsPath(full)); // follows symlinks; loops are caught by the ancestor set
       } catch (err) {
         ignored.push({
           path: full,
@@ -163,7 +168,7 @@ export function walkPaths(inputs: string[], opts: WalkOptions): WalkResult {
 
 function safeRealpath(p: string): string {
   try {
-    return fs.realpathSync(p);
+    return pathFromBytes(fs.realpathSync(toFsPath(p), { encoding: 'buffer' }));
   } catch {
     return p;
   }

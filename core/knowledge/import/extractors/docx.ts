@@ -12,12 +12,12 @@ export const extractDocx: Extractor = async ({ bytes }) => {
     { buffer: bytes },
     { styleMap: STYLE_MAP, convertImage: SKIP_IMAGES, ignoreEmptyParagraphs: true },
   );
-  const { title, sections } = htmlToSections(html);
+  const { title, sections, headings } = htmlToSections(html);
   return {
     title,
     fileType: 'docx',
     mime: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
-    sections,
+    sections: sections.length > 0 ? sections : headings,
     pageCount: null,
     warnings: [],
   };

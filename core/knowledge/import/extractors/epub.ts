@@ -25,6 +25,7 @@ export const extractEpub: Extractor = async ({ path: file, bytes, signal }) => {
     const encrypted = new Set(cipherReferences((await book.text('META-INF/encryption.xml')) ?? ''));
     const titles = await tocTitles(book, pkg);
     const sections: ExtractedSection[] = [];
+    const headingOnly: ExtractedSection[] = [];
     for (const href of pkg.spine) {
       signal.throwIfAborted();
       if (encrypted.has(href)) {
@@ -35,19 +36,22 @@ export const extractEpub: Extractor = async ({ path: file, bytes, signal }) => {
       if (!bytesOfChapter) continue;
       const chapter = htmlToSections(decodeText(bytesOfChapter).text);
       const chapterTitle = titles.get(href);
-      for (const section of chapter.sections) {
-        const headingPath =
+      const under = (section: ExtractedSection): ExtractedSection => ({
+        ...section,
+        headingPath:
           chapterTitle && !sameHeading(section.headingPath[0], chapterTitle)
             ? [chapterTitle, ...section.headingPath]
-            : section.headingPath;
-        sections.push({ ...section, headingPath });
-      }
+            : section.headingPath,
+      });
+      sections.push(...chapter.sections.map(under));
+      headingOnly.push(...chapter.headings.map(under));
     }
     return {
       title: pkg.title,
       fileType: 'epub',
       mime: 'application/epub+zip',
-      sections,
+      // A book of headings only (an outline) still says something: its headings.
+      sections: sections.length > 0 ? sections : headingOnly,
       pageCount: null,
       warnings: [],
     };

@@ -72,6 +72,7 @@ describe('htmlToSections', () => {
     expect(htmlToSections(html)).toEqual({
       title: 'Real',
       sections: [{ headingPath: ['Real'], text: 'Content.', page: null }],
+      headings: [{ headingPath: ['Real'], text: 'Real', page: null }],
     });
   });
 

@@ -12,12 +12,24 @@ export interface HtmlContent {
   /** <title>, else the first <h1>. */
   title: string | null;
   sections: ExtractedSection[];
+  /**
+   * One section per heading, the heading its text: what a page holding only headings (an outline,
+   * a template) has to say, used when `sections` is empty.
+   */
+  headings: ExtractedSection[];
 }
 
 export const extractHtml: Extractor = async ({ bytes }) => {
   const { text } = decodeText(bytes, declaredCharset(bytes));
-  const { title, sections } = htmlToSections(text);
-  return { title, fileType: 'html', mime: 'text/html', sections, pageCount: null, warnings: [] };
+  const { title, sections, headings } = htmlToSections(text);
+  return {
+    title,
+    fileType: 'html',
+    mime: 'text/html',
+    sections: sections.length > 0 ? sections : headings,
+    pageCount: null,
+    warnings: [],
+  };
 };
 
 export function htmlToSections(html: string): HtmlContent {
@@ -25,7 +37,11 @@ export function htmlToSections(html: string): HtmlContent {
   if (strict.sections.length > 0) return strict;
   // Nothing survived the filters (a page wrapped in one <form>, an empty <main>): keep everything.
   const lenient = walk(html, false);
-  return { title: strict.title ?? lenient.title, sections: lenient.sections };
+  return {
+    title: strict.title ?? lenient.title,
+    sections: lenient.sections,
+    headings: strict.headings.length > 0 ? strict.headings : lenient.headings,
+  };
 }
 
 /** The charset a page declares in its first bytes (<meta charset>, http-equiv, <?xml encoding?>). */
@@ -151,6 +167,7 @@ function walk(html: string, strict: boolean): HtmlContent {
   const frames: Frame[] = [];
   const headings: (string | undefined)[] = [];
   const sections: ExtractedSection[] = [];
+  const headingOnly: ExtractedSection[] = [];
   let out: string[] = [];
   let skipDepth = 0;
   let mainDepth = 0;
@@ -355,6 +372,7 @@ function walk(html: string, strict: boolean): HtmlContent {
       if (text) {
         headings[depth] = text;
         headings.length = depth + 1;
+        headingOnly.push({ headingPath: headings.filter((h): h is string => !!h), text, page: null });
         if (headingLevel === 1 && firstH1 === null) firstH1 = text;
       }
       headingLevel = 0;
@@ -369,7 +387,7 @@ function walk(html: string, strict: boolean): HtmlContent {
   parser.write(html);
   parser.end();
   flushSection();
-  return { title: title ?? firstH1, sections };
+  return { title: title ?? firstH1, sections, headings: headingOnly };
 }
 
 function collapse(text: string): string {

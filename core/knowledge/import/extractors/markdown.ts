@@ -21,8 +21,13 @@ export const extractMarkdown: Extractor = async ({ bytes }) => {
   };
 };
 
+/**
+ * The text under each heading as sections. A document that holds only headings (an outline, a
+ * template) gets one section per heading, the heading its text: headings are text too.
+ */
 export function markdownSections(markdown: string): ExtractedSection[] {
   const sections: ExtractedSection[] = [];
+  const headingOnly: ExtractedSection[] = [];
   const headings: (string | undefined)[] = [];
   let out: string[] = [];
   const flush = () => {
@@ -41,13 +46,14 @@ export function markdownSections(markdown: string): ExtractedSection[] {
       if (title) {
         headings[token.depth - 1] = title;
         headings.length = token.depth;
+        headingOnly.push({ headingPath: headings.filter((h): h is string => !!h), text: title, page: null });
       }
     } else {
       out.push(token.raw);
     }
   }
   flush();
-  return sections;
+  return sections.length > 0 ? sections : headingOnly;
 }
 
 /** The visible text of inline tokens (`**a** [b](c)` → "a b"). */

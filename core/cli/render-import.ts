@@ -26,6 +26,11 @@ export function renderImportSummary(s: ImportSummary): string {
     for (const f of s.failed.slice(0, 50)) lines.push(`  ✗ ${f.message}`);
     if (s.failed.length > 50) lines.push(`  … and ${s.failed.length - 50} more (see --json)`);
   }
+  if (s.warnings.length) {
+    lines.push('', `Warnings (${s.warnings.length}):`);
+    for (const w of s.warnings.slice(0, 50)) lines.push(`  ! ${w.message}`);
+    if (s.warnings.length > 50) lines.push(`  … and ${s.warnings.length - 50} more (see --json)`);
+  }
   return lines.join('\n');
 }
 

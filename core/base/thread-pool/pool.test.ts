@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createWorkerPool, type WorkerPool } from './pool.ts';
 
-type Msg = { kind: string; value?: number };
-let pool: WorkerPool<Msg, { doubled: number }>;
+type Msg = { kind: string; value?: number; steps?: number; everyMs?: number };
+let pool: WorkerPool<Msg, { doubled: number }, { step: number }>;
 afterEach(() => pool?.close());
 
 const make = (timeoutMs = 10_000) =>
@@ -11,6 +11,10 @@ const make = (timeoutMs = 10_000) =>
     size: 2,
     timeoutMs,
   }));
+
+/** Starts both workers, so a short stall limit is not spent loading the worker module. */
+const warmUp = () => Promise.all([1, 2].map((value) => pool.run({ kind: 'echo', value })));
+const stallMs = 1_000;
 
 describe('worker pool', () => {
   it('runs tasks on worker threads and returns their results in order', async () => {
@@ -26,6 +30,38 @@ describe('worker pool', () => {
     await expect(hung).rejects.toMatchObject({ reason: 'timeout' });
     expect((await fine).doubled).toBe(42);
     expect((await pool.run({ kind: 'echo', value: 1 })).doubled).toBe(2);
+  });
+
+  it('lets a task that keeps reporting progress run far past its stall limit, passing the reports on', async () => {
+    make(60_000);
+    await warmUp();
+    const steps: number[] = [];
+    // 60 reports 50 ms apart: three stall limits in all, never one without progress.
+    const result = await pool.run(
+      { kind: 'creep', steps: 60, everyMs: 50 },
+      { stallMs, onProgress: (p) => steps.push(p.step) },
+    );
+    expect(result.doubled).toBe(120);
+    expect(steps).toEqual(Array.from({ length: 60 }, (_, i) => i + 1));
+  });
+
+  it('stops a task that stops reporting progress, and one that never reports any', async () => {
+    make(60_000);
+    await warmUp();
+    const stuck = pool.run({ kind: 'creep-then-hang', steps: 3, everyMs: 50 }, { stallMs });
+    await expect(stuck).rejects.toMatchObject({ reason: 'timeout', stalled: true });
+    await expect(stuck).rejects.toThrow('no progress for 1 s');
+    const silent = pool.run({ kind: 'hang' }, { stallMs });
+    await expect(silent).rejects.toMatchObject({ reason: 'timeout', stalled: true });
+    expect((await pool.run({ kind: 'echo', value: 3 })).doubled).toBe(6);
+  });
+
+  it('stops a task that progresses for ever at its absolute time-out', async () => {
+    make(60_000);
+    await warmUp();
+    const endless = pool.run({ kind: 'creep', everyMs: 50 }, { timeoutMs: 2_500, stallMs });
+    await expect(endless).rejects.toMatchObject({ reason: 'timeout', stalled: false });
+    await expect(endless).rejects.toThrow('gave up after');
   });
 
   it('survives a worker that exits or throws', async () => {

@@ -1,24 +1,41 @@
 import os from 'node:os';
 import { Worker } from 'node:worker_threads';
+import { isProgressMessage, progressData } from './progress.ts';
+
+export { reportProgress } from './progress.ts';
 
 /**
- * A small pool of worker threads, one task at a time each. A task past its time-out, or a worker
- * that crashes, costs only that task: the worker is terminated and replaced, so one hostile file
- * cannot hang or take down a batch.
+ * A small pool of worker threads, one task at a time each. A task that stalls (reports no
+ * progress for its stall limit) or runs past its absolute time-out, or a worker that crashes,
+ * costs only that task: the worker is terminated and replaced, so one hostile file cannot hang or
+ * take down a batch, while a long task that keeps reporting progress runs to the end.
  */
-export interface WorkerPool<TIn, TOut> {
-  run(
-    input: TIn,
-    opts?: { signal?: AbortSignal; timeoutMs?: number; transfer?: ArrayBuffer[] },
-  ): Promise<TOut>;
+export interface WorkerPool<TIn, TOut, TProgress = unknown> {
+  run(input: TIn, opts?: RunOptions<TProgress>): Promise<TOut>;
   readonly size: number;
   close(): Promise<void>;
+}
+
+export interface RunOptions<TProgress = unknown> {
+  signal?: AbortSignal;
+  /** Absolute limit: the task is stopped this long after it started, progress or not. */
+  timeoutMs?: number;
+  /**
+   * Stall limit: the task is stopped when its worker reports no progress (`reportProgress`) for
+   * this long — counted from the start until the first report.
+   */
+  stallMs?: number;
+  /** Receives what the worker reports with `reportProgress`. */
+  onProgress?: (data: TProgress) => void;
+  transfer?: ArrayBuffer[];
 }
 
 export class WorkerTaskError extends Error {
   constructor(
     readonly reason: 'timeout' | 'crashed' | 'aborted',
     message: string,
+    /** For a timeout: true when the task stalled, false when it hit its absolute limit. */
+    readonly stalled = false,
   ) {
     super(message);
     this.name = 'WorkerTaskError';
@@ -30,25 +47,67 @@ interface Slot {
   busy: boolean;
 }
 
-interface Pending<TIn, TOut> {
+interface Pending<TIn, TOut, TProgress> {
   input: TIn;
-  opts: { signal?: AbortSignal; timeoutMs?: number; transfer?: ArrayBuffer[] };
+  opts: RunOptions<TProgress>;
   resolve: (v: TOut) => void;
   reject: (e: unknown) => void;
 }
 
 const BOOT = new URL('./boot.js', import.meta.url);
 
-export function createWorkerPool<TIn, TOut>(opts: {
-  /** Module that listens on parentPort: receives TIn, posts back TOut. */
+const seconds = (ms: number) => (ms < 1000 ? `${ms} ms` : `${Math.round(ms / 1000)} s`);
+
+/**
+ * Watches one task's deadlines: the absolute one from its start, the stall one from its last
+ * progress. `onTimeout` gets the error for whichever passes first.
+ */
+function watchDeadlines(
+  timeoutMs: number | undefined,
+  stallMs: number | undefined,
+  onTimeout: (err: WorkerTaskError) => void,
+): { progressed(): void; stop(): void } {
+  const started = performance.now();
+  let last = started;
+  let timer: NodeJS.Timeout | undefined;
+  let stopped = false;
+  const check = () => {
+    if (stopped) return;
+    const now = performance.now();
+    if (timeoutMs && now - started >= timeoutMs) {
+      onTimeout(new WorkerTaskError('timeout', `gave up after ${seconds(timeoutMs)}`));
+    } else if (stallMs && now - last >= stallMs) {
+      onTimeout(new WorkerTaskError('timeout', `no progress for ${seconds(stallMs)}`, true));
+    } else arm();
+  };
+  const arm = () => {
+    const due = Math.min(timeoutMs ? started + timeoutMs : Infinity, stallMs ? last + stallMs : Infinity);
+    if (due === Infinity) return;
+    // Checked from setImmediate: after a busy spell of the main thread, progress messages already
+    // queued are delivered (poll phase) before the check runs, so they still count.
+    timer = setTimeout(() => setImmediate(check), Math.max(0, due - performance.now()));
+  };
+  arm();
+  return {
+    progressed: () => void (last = performance.now()),
+    stop() {
+      stopped = true;
+      clearTimeout(timer);
+    },
+  };
+}
+
+export function createWorkerPool<TIn, TOut, TProgress = unknown>(opts: {
+  /** Module that listens on parentPort: receives TIn, posts back TOut (progress via reportProgress). */
   entry: URL;
   size?: number;
   timeoutMs?: number;
+  stallMs?: number;
   resourceLimits?: { maxOldGenerationSizeMb?: number };
-}): WorkerPool<TIn, TOut> {
+}): WorkerPool<TIn, TOut, TProgress> {
   const size = Math.max(1, opts.size ?? os.availableParallelism());
   const slots: Slot[] = [];
-  const queue: Pending<TIn, TOut>[] = [];
+  const queue: Pending<TIn, TOut, TProgress>[] = [];
   let closed = false;
 
   const spawn = (): Slot => {
@@ -78,15 +137,16 @@ export function createWorkerPool<TIn, TOut>(opts: {
     if (i >= 0) slots.splice(i, 1);
   }
 
-  function execute(slot: Slot, task: Pending<TIn, TOut>): void {
-    const { signal, timeoutMs = opts.timeoutMs, transfer } = task.opts;
+  function execute(slot: Slot, task: Pending<TIn, TOut, TProgress>): void {
+    const { signal, timeoutMs = opts.timeoutMs, stallMs = opts.stallMs, onProgress, transfer } = task.opts;
     if (signal?.aborted) return task.reject(signal.reason);
     slot.busy = true;
     let settled = false;
+    const deadlines = watchDeadlines(timeoutMs, stallMs, (err) => finish(() => task.reject(err), true));
     const finish = (fn: () => void, broken: boolean) => {
       if (settled) return;
       settled = true;
-      clearTimeout(timer);
+      deadlines.stop();
       signal?.removeEventListener('abort', onAbort);
       slot.worker.off('message', onMessage);
       slot.worker.off('error', onError);
@@ -96,26 +156,17 @@ export function createWorkerPool<TIn, TOut>(opts: {
       fn();
       pump();
     };
-    const onMessage = (msg: TOut) => finish(() => task.resolve(msg), false);
+    const onMessage = (msg: unknown) => {
+      if (!isProgressMessage<TProgress>(msg)) return finish(() => task.resolve(msg as TOut), false);
+      deadlines.progressed();
+      onProgress?.(progressData(msg));
+    };
     const onError = (err: Error) =>
       finish(() => task.reject(new WorkerTaskError('crashed', `worker crashed: ${err.message}`)), true);
     const onExit = (code: number) =>
       finish(() => task.reject(new WorkerTaskError('crashed', `worker exited with code ${code}`)), true);
     const onAbort = () =>
       finish(() => task.reject(signal!.reason ?? new WorkerTaskError('aborted', 'aborted')), true);
-    const timer = timeoutMs
-      ? setTimeout(
-          () =>
-            finish(
-              () =>
-                task.reject(
-                  new WorkerTaskError('timeout', `gave up after ${Math.round(timeoutMs / 1000)} s`),
-                ),
-              true,
-            ),
-          timeoutMs,
-        )
-      : undefined;
     slot.worker.on('message', onMessage);
     slot.worker.on('error', onError);
     slot.worker.on('exit', onExit);

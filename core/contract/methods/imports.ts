@@ -25,6 +25,8 @@ export const importSummary = z.object({
   duplicates: z.number().int(),
   removed: z.number().int(),
   failed: z.array(importFailure),
+  /** Files imported with a caveat (e.g. one that kept changing while it was read). */
+  warnings: z.array(z.object({ path: z.string(), message: z.string() })),
   ignored: z.object({ total: z.number().int(), byReason: z.record(z.string(), z.number().int()) }),
   chunks: z.number().int(),
   bytes: z.number().int(),
@@ -32,6 +34,13 @@ export const importSummary = z.object({
   timings: z.object({ extractMs: z.number(), chunkMs: z.number(), embedMs: z.number(), indexMs: z.number() }),
 });
 export type ImportSummary = z.output<typeof importSummary>;
+
+export const pageProgress = z.object({
+  path: z.string(),
+  done: z.number().int(),
+  total: z.number().int(),
+});
+export type PageProgress = z.output<typeof pageProgress>;
 
 export const importEvent = z.discriminatedUnion('type', [
   z.object({
@@ -59,9 +68,22 @@ export const importEvent = z.discriminatedUnion('type', [
     bytesTotal: z.number().int(),
     chunksDone: z.number().int(),
     elapsedMs: z.number(),
+    /** Files being read page by page (PDFs) right now: pages read so far, of their total. */
+    pages: z.array(pageProgress).optional(),
   }),
 ]);
 export type ImportEvent = z.output<typeof importEvent>;
+export type ImportProgressEvent = Extract<ImportEvent, { type: 'progress' }>;
+
+/**
+ * Files done plus the read share of each file still being read page by page: a fractional file
+ * count for progress bars, so one large PDF moves the bar instead of holding it at 0 %.
+ */
+export function filesProgress(e: ImportProgressEvent): number {
+  let partial = 0;
+  for (const p of e.pages ?? []) if (p.total > 0) partial += Math.min(1, p.done / p.total);
+  return Math.min(e.filesTotal, e.filesDone + partial);
+}
 
 export const importRunContract = defineMethod({
   method: 'import.run',

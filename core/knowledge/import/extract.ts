@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { toFsPath } from '../../base/raw-path.ts';
 import type { ExtractedDocument } from './types.ts';
 import { ExtractError, displayName, formatBytes } from './extract-error.ts';
 import { detectFormat } from './formats.ts';
@@ -16,6 +17,8 @@ export interface ExtractOptions {
   timeoutMs?: number;
   /** Aborting it stops the extraction ('cancelled'). */
   signal?: AbortSignal;
+  /** Told after each page of a paged format (PDF): pages read so far, of `total`. */
+  onPage?: (done: number, total: number) => void;
 }
 
 export const DEFAULT_MAX_BYTES = 200 * 1024 * 1024;
@@ -34,7 +37,7 @@ export async function extractFile(file: string, opts: ExtractOptions = {}): Prom
 
   let stat: fs.Stats;
   try {
-    stat = await fs.promises.stat(file);
+    stat = await fs.promises.stat(toFsPath(file));
   } catch (err) {
     throw unreadable(file, err);
   }
@@ -54,7 +57,7 @@ export async function extractFile(file: string, opts: ExtractOptions = {}): Prom
     }
     format = detectFormat(file, bytes);
     if (format.container === 'zip') await assertSafeZip(file, bytes, signal);
-    const pending = format.extractor({ path: file, bytes, signal });
+    const pending = format.extractor({ path: file, bytes, signal, onPage: opts.onPage });
     bytes = null; // the extractor holds what it needs; let the raw bytes go before post-processing
     const doc = await untilAborted(pending, signal);
     return finishDocument(file, format, doc);
@@ -145,7 +148,7 @@ function cleanLine(text: string): string {
  * 512 KB steps with a thread-pool round trip each plus an fstat, which dominates for small files.
  */
 async function readWhole(file: string, size: number, signal: AbortSignal): Promise<Buffer> {
-  const handle = await fs.promises.open(file, 'r');
+  const handle = await fs.promises.open(toFsPath(file), 'r');
   try {
     const buffer = Buffer.allocUnsafe(size);
     let length = 0;

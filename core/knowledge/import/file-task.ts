@@ -1,13 +1,28 @@
 // Worker-thread side of an import: extract → chunk → (built-in) embed one file, off the main
-// thread, so parsing runs on every core and a hostile file can be killed by the pool's time-out.
+// thread, so parsing runs on every core and a hostile file can be killed by the pool's time-outs.
+// Pages read and chunks embedded are reported as they go: a large file that keeps moving is not
+// mistaken for a stuck one.
 import { parentPort } from 'node:worker_threads';
+import { reportProgress } from '../../base/thread-pool/progress.ts';
 import { createBuiltinEmbedder } from '../../models/embed/builtin.ts';
 import { chunkDocument } from './chunk.ts';
 import { extractFile } from './extract.ts';
-import type { FileTaskInput, FileTaskOutput } from './file-task-types.ts';
+import type { FileTaskInput, FileTaskOutput, FileTaskProgress } from './file-task-types.ts';
 
 const embedder = createBuiltinEmbedder();
 const never = new AbortController().signal;
+const report = (p: FileTaskProgress) => reportProgress(p);
+
+/** Embeds in batches, reporting each, so a document of many chunks shows it is moving. */
+async function embedInBatches(texts: string[]): Promise<Float32Array[]> {
+  const out: Float32Array[] = [];
+  const size = embedder.batchSize * 4;
+  for (let i = 0; i < texts.length; i += size) {
+    for (const e of await embedder.embed(texts.slice(i, i + size))) out.push(e);
+    report({ step: 'embed', done: Math.min(i + size, texts.length), total: texts.length });
+  }
+  return out;
+}
 
 async function run(input: FileTaskInput): Promise<{ out: FileTaskOutput; transfer: ArrayBuffer[] }> {
   let step: 'extract' | 'chunk' | 'embed' = 'extract';
@@ -18,6 +33,7 @@ async function run(input: FileTaskInput): Promise<{ out: FileTaskOutput; transfe
       maxBytes: input.maxBytes,
       timeoutMs: input.timeoutMs,
       signal: never,
+      onPage: (done, total) => report({ step: 'extract', done, total }),
     });
     fileType = doc.fileType;
     const extractMs = performance.now() - t;
@@ -32,7 +48,7 @@ async function run(input: FileTaskInput): Promise<{ out: FileTaskOutput; transfe
     step = 'embed';
     t = performance.now();
     let embeddings: Float32Array[] | null = null;
-    if (input.embed === 'builtin') embeddings = await embedder.embed(chunks.map((c) => c.text));
+    if (input.embed === 'builtin') embeddings = await embedInBatches(chunks.map((c) => c.text));
     const embedMs = input.embed === 'builtin' ? performance.now() - t : 0;
 
     return {

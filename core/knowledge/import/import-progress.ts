@@ -1,9 +1,12 @@
+import type { PageProgress } from '../../contract/methods/imports.ts';
 import type { FoundFile } from './walk.ts';
 import type { ImportRun, Outcome } from './import-types.ts';
 
 export interface ProgressTracker {
   /** Counts one settled file into the job counters and summary, emits `file`, then maybe `progress`. */
   record(file: FoundFile, outcome: Outcome, chunks: number, reason?: string, message?: string): void;
+  /** Notes the pages read so far of a file being read page by page, then maybe emits `progress`. */
+  pages(path: string, done: number, total: number): void;
   /** Emits `progress`, at most every 200 ms unless forced. */
   progress(force?: boolean): void;
 }
@@ -21,6 +24,8 @@ export function createProgressTracker(
   let bytesDone = 0;
   let filesProcessed = 0;
   let lastProgress = 0;
+  // Files being read page by page, by path, until they settle.
+  const reading = new Map<string, PageProgress>();
   const progress = (force = false) => {
     const now = performance.now();
     if (!force && now - lastProgress < 200) return;
@@ -33,10 +38,16 @@ export function createProgressTracker(
       bytesTotal,
       chunksDone: summary.chunks,
       elapsedMs: now - started,
+      ...(reading.size ? { pages: [...reading.values()].map((p) => ({ ...p })) } : {}),
     });
+  };
+  const pages = (path: string, done: number, total: number) => {
+    reading.set(path, { path, done, total });
+    progress();
   };
 
   const record = (file: FoundFile, outcome: Outcome, chunks: number, reason?: string, message?: string) => {
+    reading.delete(file.path);
     filesProcessed++;
     bytesDone += file.size;
     summary.bytes += file.size;
@@ -62,5 +73,5 @@ export function createProgressTracker(
     });
     progress();
   };
-  return { record, progress };
+  return { record, pages, progress };
 }

@@ -5,7 +5,7 @@ import type { Embedder } from '../../models/embed/types.ts';
 import type { VectorStore } from '../../stores/vectors/store.ts';
 import type { WorkerPool } from '../../base/thread-pool/pool.ts';
 import type { KnownDocument } from '../documents/documents.ts';
-import type { FileTaskInput, FileTaskOutput } from './file-task-types.ts';
+import type { FileTaskInput, FileTaskOutput, FileTaskProgress } from './file-task-types.ts';
 import type { JobCounters } from './jobs.ts';
 import type { FoundFile } from './walk.ts';
 
@@ -37,17 +37,38 @@ export interface ImportDeps {
   vectors: VectorStore;
   /** Announces documents-changed when the import changed what searches can find. */
   events: EventBus;
-  pool: WorkerPool<FileTaskInput, FileTaskOutput>;
+  pool: WorkerPool<FileTaskInput, FileTaskOutput, FileTaskProgress>;
   /** The collection's model embedder; null for the built-in one (which runs in the workers). */
   embedder: Embedder | null;
 }
 
 export interface ImportLimits {
   maxBytes: number;
+  /**
+   * Stall limit: reading a file is stopped when it makes no progress (no page read, no batch of
+   * chunks embedded) for this long. A large document that keeps moving is not stopped by it.
+   */
   timeoutMs: number;
+  /**
+   * The absolute limit grows with the file: `timeoutMs` plus this much per MB of it (default
+   * DEFAULT_MS_PER_MB). It stops a file that progresses, but too slowly to ever finish.
+   */
+  msPerMb?: number;
 }
 
-export const DEFAULT_LIMITS: ImportLimits = { maxBytes: 200 * 1024 * 1024, timeoutMs: 120_000 };
+/** A minute per MB: a 3 MB, 5,000-page PDF reads in well under 30 s here, and gets over 5 min. */
+export const DEFAULT_MS_PER_MB = 60_000;
+
+export const DEFAULT_LIMITS: ImportLimits = {
+  maxBytes: 200 * 1024 * 1024,
+  timeoutMs: 120_000,
+  msPerMb: DEFAULT_MS_PER_MB,
+};
+
+/** The absolute time limit for reading a file of `bytes` under `limits`. */
+export function absoluteLimitMs(limits: ImportLimits, bytes: number): number {
+  return Math.round(limits.timeoutMs + (bytes / (1024 * 1024)) * (limits.msPerMb ?? DEFAULT_MS_PER_MB));
+}
 
 export interface ImportOptions {
   signal?: AbortSignal;

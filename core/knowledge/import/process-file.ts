@@ -7,7 +7,8 @@ import type { FileTaskOutput } from './file-task-types.ts';
 import { createCommitBatcher, type CommitBatcher } from './commit-batcher.ts';
 import type { ImportPlan } from './import-plan.ts';
 import type { ProgressTracker } from './import-progress.ts';
-import type { ImportRun, WorkItem } from './import-types.ts';
+import { absoluteLimitMs, type ImportRun, type WorkItem } from './import-types.ts';
+import { readSteadily } from './read-steadily.ts';
 import type { FoundFile } from './walk.ts';
 
 /**
@@ -49,10 +50,12 @@ export async function processFile(
   tracker: ProgressTracker,
 ): Promise<void> {
   const { target, req, signal } = run;
-  const { file, hash, known } = w;
-  const docId = known?.id ?? newIds.get(file.path)!;
+  const { known } = w;
+  const docId = known?.id ?? newIds.get(w.file.path)!;
   const wasIndexed = known?.status === 'indexed';
-  const out = await runFileTask(run, file);
+  // Progress counts the file as planned; the document records it as it was when last read.
+  const read = await readSteadily(w.file, w.hash, (f) => runFileTask(run, f, tracker), signal);
+  const { out, file, hash } = read;
   if (!out.ok) {
     batch.fail({
       id: docId,
@@ -61,8 +64,12 @@ export async function processFile(
       fileType: out.fileType,
       steps: [{ step: out.step, status: 'failed', durationMs: 0, error: out.message }],
     });
-    tracker.record(file, 'failed', 0, out.reason, out.message);
+    tracker.record(w.file, 'failed', 0, out.reason, out.message);
     return;
+  }
+  if (read.warning) {
+    out.warnings.push(read.warning);
+    run.summary.warnings.push({ path: file.path, message: read.warning });
   }
 
   let embeddings = out.embeddings;
@@ -100,12 +107,28 @@ export async function processFile(
   timings.chunkMs += out.timings.chunkMs;
   timings.embedMs += embedMs;
   timings.indexMs += indexMs;
-  tracker.record(file, wasIndexed ? 'updated' : 'imported', out.chunks.length);
+  tracker.record(
+    w.file,
+    wasIndexed ? 'updated' : 'imported',
+    out.chunks.length,
+    undefined,
+    read.warning ?? undefined,
+  );
 }
 
-/** Runs the file task in the worker pool; a timeout or crash becomes a failed output. */
-async function runFileTask(run: ImportRun, file: FoundFile): Promise<FileTaskOutput> {
+/**
+ * Runs the file task in the worker pool; a time-out or crash becomes a failed output. The task is
+ * stopped when it stalls (no page read, no chunks embedded, for `limits.timeoutMs`) or passes the
+ * absolute limit for its size; pages read are passed on to the progress tracker.
+ */
+async function runFileTask(
+  run: ImportRun,
+  file: FoundFile,
+  tracker: ProgressTracker,
+): Promise<FileTaskOutput> {
   const { target, limits, signal } = run;
+  const absoluteMs = absoluteLimitMs(limits, file.size);
+  const pages = { done: 0, total: 0 };
   try {
     return await run.deps.pool.run(
       {
@@ -114,25 +137,37 @@ async function runFileTask(run: ImportRun, file: FoundFile): Promise<FileTaskOut
         chunkOverlap: target.chunkOverlap,
         embed: run.useBuiltin ? 'builtin' : 'none',
         maxBytes: limits.maxBytes,
-        timeoutMs: limits.timeoutMs,
+        timeoutMs: absoluteMs,
       },
-      { signal, timeoutMs: limits.timeoutMs + 5_000 },
+      {
+        signal,
+        stallMs: limits.timeoutMs,
+        // The worker's own limit gives a clean error first; this one stops a worker that hangs.
+        timeoutMs: absoluteMs + 5_000,
+        onProgress: (p) => {
+          if (p.step !== 'extract') return;
+          pages.done = p.done;
+          pages.total = p.total;
+          tracker.pages(file.path, p.done, p.total);
+        },
+      },
     );
   } catch (err) {
     if (signal.aborted) throw signal.reason;
     const reason = err instanceof WorkerTaskError ? err.reason : 'crashed';
-    return {
-      ok: false,
-      step: 'extract',
-      fileType: null,
-      reason,
-      message:
-        reason === 'timeout'
-          ? `${path.basename(file.path)}: reading took longer than ${Math.round(limits.timeoutMs / 1000)} s and was stopped`
-          : `${path.basename(file.path)}: the reader crashed (${(err as Error).message})`,
-    };
+    const name = path.basename(file.path);
+    let message = `${name}: the reader crashed (${(err as Error).message})`;
+    if (reason === 'timeout' && (err as WorkerTaskError).stalled) {
+      const at = pages.total ? `; it got to page ${pages.done} of ${pages.total}` : '';
+      message = `${name}: reading made no progress for ${seconds(limits.timeoutMs)} and was stopped${at}. The file may be damaged: open it and save a new copy, then import that.`;
+    } else if (reason === 'timeout') {
+      message = `${name}: reading took longer than ${seconds(absoluteMs)} (the limit for a file of its size) and was stopped. Split it into smaller files and import those.`;
+    }
+    return { ok: false, step: 'extract', fileType: null, reason, message };
   }
 }
+
+const seconds = (ms: number) => (ms < 1000 ? `${ms} ms` : `${Math.round(ms / 1000)} s`);
 
 function stepTimings(
   out: Extract<FileTaskOutput, { ok: true }>,

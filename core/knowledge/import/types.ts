@@ -32,6 +32,8 @@ export interface ExtractInput {
   path: string;
   bytes: Buffer;
   signal: AbortSignal;
+  /** Paged formats (PDF) call this after each page: pages read so far, of `total`. */
+  onPage?: ((done: number, total: number) => void) | undefined;
 }
 
 export type Extractor = (input: ExtractInput) => Promise<ExtractedDocument>;

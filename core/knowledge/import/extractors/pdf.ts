@@ -6,11 +6,20 @@ import { dropPdfJsStrays } from './pdfjs-strays.ts';
 type PdfDocument = Awaited<ReturnType<typeof getDocumentProxy>>;
 
 /**
- * PDF (pdf.js through unpdf): one section per page with its 1-based page number; the heading path
- * of a page comes from the PDF's outline (bookmarks) when it has one. Pages without a text layer
- * are counted into a warning; a password → 'encrypted', an unreadable file → 'corrupt'.
+ * pdf.js keeps every page it has loaded (its objects, fonts, the page dictionaries) until told to
+ * clean up: over thousands of pages that grows by tens of MB. Cleaning up this often keeps it flat
+ * at no measurable cost in speed.
  */
-export const extractPdf: Extractor = async ({ path: file, bytes, signal }) => {
+const CLEANUP_EVERY_PAGES = 100;
+
+/**
+ * PDF (pdf.js through unpdf): one section per page with its 1-based page number; the heading path
+ * of a page comes from the PDF's outline (bookmarks) when it has one. Pages are read one at a
+ * time, each reported to `onPage`, and pdf.js's caches are emptied as it goes so memory does not
+ * grow with the page count. Pages without a text layer are counted into a warning; a password →
+ * 'encrypted', an unreadable file → 'corrupt'.
+ */
+export const extractPdf: Extractor = async ({ path: file, bytes, signal, onPage }) => {
   dropPdfJsStrays();
   const name = displayName(file);
   let pdf: PdfDocument;
@@ -38,22 +47,17 @@ export const extractPdf: Extractor = async ({ path: file, bytes, signal }) => {
     const warnings: string[] = [];
     const unreadable: number[] = [];
     let textless = 0;
-    for (let pageNo = 1; pageNo <= pdf.numPages; pageNo++) {
+    const pages = pdf.numPages;
+    for (let pageNo = 1; pageNo <= pages; pageNo++) {
       signal.throwIfAborted();
-      let text = '';
-      try {
-        const page = await pdf.getPage(pageNo);
-        const content = await page.getTextContent();
-        for (const item of content.items) {
-          if ('str' in item) text += item.hasEOL ? `${item.str}\n` : item.str;
-        }
-        page.cleanup();
-      } catch {
-        unreadable.push(pageNo);
-        continue;
+      const text = await pageText(pdf, pageNo);
+      if (text === null) unreadable.push(pageNo);
+      else {
+        if (text.trim() === '') textless++;
+        sections.push({ headingPath: headings.get(pageNo) ?? [], text, page: pageNo });
       }
-      if (text.trim() === '') textless++;
-      sections.push({ headingPath: headings.get(pageNo) ?? [], text, page: pageNo });
+      if (pageNo % CLEANUP_EVERY_PAGES === 0 && pageNo < pages) await pdf.cleanup().catch(() => undefined);
+      onPage?.(pageNo, pages);
     }
     if (textless > 0) {
       warnings.push(`${textless} ${textless === 1 ? 'page has' : 'pages have'} no text (scanned?)`);
@@ -71,6 +75,24 @@ export const extractPdf: Extractor = async ({ path: file, bytes, signal }) => {
     await pdf.destroy();
   }
 };
+
+/** One page's text (lines ended by newlines), or null when pdf.js cannot read the page. */
+async function pageText(pdf: PdfDocument, pageNo: number): Promise<string | null> {
+  let page: Awaited<ReturnType<PdfDocument['getPage']>> | undefined;
+  try {
+    page = await pdf.getPage(pageNo);
+    const content = await page.getTextContent();
+    let text = '';
+    for (const item of content.items) {
+      if ('str' in item) text += item.hasEOL ? `${item.str}\n` : item.str;
+    }
+    return text;
+  } catch {
+    return null;
+  } finally {
+    page?.cleanup();
+  }
+}
 
 async function pdfTitle(pdf: PdfDocument): Promise<string | null> {
   try {

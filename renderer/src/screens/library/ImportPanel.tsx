@@ -1,5 +1,10 @@
 import { useState } from 'react';
-import type { ImportEvent, ImportSummary } from '../../../../core/contract/methods/imports.ts';
+import {
+  filesProgress,
+  type ImportEvent,
+  type ImportSummary,
+  type PageProgress,
+} from '../../../../core/contract/methods/imports.ts';
 import { useApi } from '../../api/api-context.tsx';
 import { canDropFiles, droppedPaths } from '../../api/dropped-paths.ts';
 import { ErrorNote } from '../../components/ErrorNote.tsx';
@@ -13,13 +18,21 @@ interface FileRow {
   message?: string;
 }
 
-/** Import files and folders into one collection, with progress per file. */
+interface Progress {
+  /** Files done, plus the read share of files being read page by page. */
+  done: number;
+  total: number;
+  filesDone: number;
+  pages: PageProgress[];
+}
+
+/** Import files and folders into one collection, with progress per file (and per page of large PDFs). */
 export function ImportPanel({ collectionId, onImported }: { collectionId: number; onImported: () => void }) {
   const api = useApi();
   const [paths, setPaths] = useState('');
   const [tags, setTags] = useState('');
   const [running, setRunning] = useState<AbortController | null>(null);
-  const [progress, setProgress] = useState<{ done: number; total: number } | null>(null);
+  const [progress, setProgress] = useState<Progress | null>(null);
   const [files, setFiles] = useState<FileRow[]>([]);
   const [summary, setSummary] = useState<ImportSummary | null>(null);
   const [error, setError] = useState<unknown>(null);
@@ -32,10 +45,16 @@ export function ImportPanel({ collectionId, onImported }: { collectionId: number
     setFiles([]);
     setSummary(null);
     setError(null);
-    setProgress({ done: 0, total: 0 });
+    setProgress({ done: 0, total: 0, filesDone: 0, pages: [] });
     const onEvent = (e: ImportEvent) => {
-      if (e.type === 'scanned') setProgress({ done: 0, total: e.filesTotal });
-      else if (e.type === 'progress') setProgress({ done: e.filesDone, total: e.filesTotal });
+      if (e.type === 'scanned') setProgress({ done: 0, total: e.filesTotal, filesDone: 0, pages: [] });
+      else if (e.type === 'progress')
+        setProgress({
+          done: filesProgress(e),
+          total: e.filesTotal,
+          filesDone: e.filesDone,
+          pages: e.pages ?? [],
+        });
       else if (e.type === 'file')
         setFiles((f) => [
           ...f,
@@ -126,7 +145,15 @@ export function ImportPanel({ collectionId, onImported }: { collectionId: number
         <div className="import-progress">
           <ProgressBar label="Import progress" done={progress.done} total={progress.total} />
           <span className="muted small">
-            {progress.total ? `${progress.done} of ${plural(progress.total, 'file')}` : 'Looking for files…'}
+            {progress.total
+              ? `${progress.filesDone} of ${plural(progress.total, 'file')}`
+              : 'Looking for files…'}
+            {progress.pages.map((p) => (
+              <span key={p.path} title={p.path}>
+                {' '}
+                · {baseName(p.path)}: page {p.done.toLocaleString()} of {p.total.toLocaleString()}
+              </span>
+            ))}
           </span>
         </div>
       ) : null}

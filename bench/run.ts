@@ -8,6 +8,7 @@ import { benchLlamaEmbed } from './embed-llama.ts';
 import { benchExtractText, benchIngest } from './ingest.ts';
 import { benchLlm, benchLlmAbort } from './llm.ts';
 import { benchSearchScale } from './search-scale.ts';
+import { benchServerLoad } from './server-load.ts';
 import { benchSoak } from './soak.ts';
 
 const benches: Record<string, () => void | Promise<void>> = {
@@ -23,6 +24,7 @@ const benches: Record<string, () => void | Promise<void>> = {
   golden: () => benchGolden(),
   backup: () => benchBackup(),
   soak: () => benchSoak(),
+  'server-load': () => benchServerLoad(),
 };
 
 const chosen = process.argv.slice(2);

@@ -103,7 +103,7 @@ describe('serveChannel', () => {
     expect(h.signals).toHaveLength(2);
   });
 
-  it('answers a running id twice with "conflict" and refuses calls beyond the limit', async () => {
+  it('answers a running id twice with "conflict" and refuses calls beyond the limit as "busy"', async () => {
     const h = harness({ maxInFlight: 2 });
     h.watch(1);
     h.watch(1);
@@ -116,7 +116,11 @@ describe('serveChannel', () => {
       expect.objectContaining({
         id: 3,
         ok: false,
-        error: expect.objectContaining({ code: 'conflict', message: expect.stringContaining('at most 2') }),
+        error: {
+          code: 'busy',
+          message: expect.stringContaining('at most 2'),
+          details: { retryAfterMs: expect.any(Number) },
+        },
       }),
     ]);
     h.close();

@@ -37,7 +37,92 @@ export function errorBody(err: unknown): ApiErrorBody {
   return { code: 'internal', message: `internal error: ${message}` };
 }
 
+/**
+ * Reads that clients poll, with no events and no effects: identical calls in flight at once share
+ * one run, so a burst of N (1,000 sockets each asking `status`) costs one run, not N in a row.
+ */
+const SHARED_READS: ReadonlySet<string> = new Set(['status']);
+
+export function isSharedRead(method: string): boolean {
+  return SHARED_READS.has(method);
+}
+
+interface Flight {
+  generation: number;
+  envelope: Promise<Envelope<unknown>>;
+}
+
+/** The shared run's answer, or `cancelled` as soon as this caller's own signal aborts. */
+function answerOrCancel(
+  envelope: Promise<Envelope<unknown>>,
+  signal: AbortSignal,
+): Promise<Envelope<unknown>> {
+  if (signal.aborted) return Promise.resolve({ ok: false, error: errorBody(signal.reason) });
+  return new Promise((resolve) => {
+    const onAbort = () => resolve({ ok: false, error: errorBody(signal.reason) });
+    signal.addEventListener('abort', onAbort, { once: true });
+    void envelope.then((answer) => {
+      signal.removeEventListener('abort', onAbort);
+      resolve(answer);
+    });
+  });
+}
+
 export function createDispatcher(engine: Engine, handlers: Handlers = defaultHandlers): Dispatcher {
+  const flights = new Map<string, Flight>();
+  // Bumped as each other call ends: a shared read asked after a write was answered never joins a
+  // run that began before that write, so a client always reads its own writes.
+  let generation = 0;
+
+  async function invoke(
+    name: MethodName,
+    params: unknown,
+    signal: AbortSignal,
+    onEvent?: (event: unknown) => void,
+  ): Promise<Envelope<unknown>> {
+    const contract = contracts[name] as MethodContract;
+    try {
+      signal.throwIfAborted();
+      const handler = handlers[name] as unknown as Handler<MethodContract>;
+      const result = await handler(params, { engine, signal, emit: (e) => onEvent?.(e) });
+      // A result that breaks its contract is our bug: report it rather than ship bad data.
+      const checked = contract.result.safeParse(result);
+      if (!checked.success) {
+        return {
+          ok: false,
+          error: {
+            code: 'internal',
+            message: `${name} returned a malformed result: ${formatIssues(checked.error.issues)}`,
+          },
+        };
+      }
+      return { ok: true, result: checked.data };
+    } catch (err) {
+      return { ok: false, error: errorBody(err) };
+    }
+  }
+
+  function shared(name: MethodName, params: unknown, signal: AbortSignal): Promise<Envelope<unknown>> {
+    // The lock state is part of the key: a caller after a lock never gets what an unlocked run saw.
+    const locked = engine.services.get(appLockService).locked;
+    const key = `${name}\0${locked}\0${JSON.stringify(params)}`;
+    let flight = flights.get(key);
+    if (flight?.generation !== generation) {
+      // Its own signal: one caller cancelling must not cancel the others' answer. It starts on
+      // the next turn of the event loop: the engine's work blocks the loop while it runs, so only
+      // the requests already read by then can join it, and this lets a whole burst be read first.
+      const start = new Promise((resolve) => setImmediate(resolve));
+      const envelope = start.then(() => invoke(name, params, new AbortController().signal));
+      const run: Flight = { generation, envelope };
+      flights.set(key, run);
+      void run.envelope.then(() => {
+        if (flights.get(key) === run) flights.delete(key);
+      });
+      flight = run;
+    }
+    return answerOrCancel(flight.envelope, signal);
+  }
+
   return {
     async call(method, rawParams, opts = {}) {
       if (!Object.hasOwn(contracts, method)) {
@@ -62,24 +147,11 @@ export function createDispatcher(engine: Engine, handlers: Handlers = defaultHan
         };
       }
       const signal = opts.signal ?? new AbortController().signal;
+      if (SHARED_READS.has(name)) return shared(name, parsed.data, signal);
       try {
-        signal.throwIfAborted();
-        const handler = handlers[name] as unknown as Handler<MethodContract>;
-        const result = await handler(parsed.data, { engine, signal, emit: (e) => opts.onEvent?.(e) });
-        // A result that breaks its contract is our bug: report it rather than ship bad data.
-        const checked = contract.result.safeParse(result);
-        if (!checked.success) {
-          return {
-            ok: false,
-            error: {
-              code: 'internal',
-              message: `${method} returned a malformed result: ${formatIssues(checked.error.issues)}`,
-            },
-          };
-        }
-        return { ok: true, result: checked.data };
-      } catch (err) {
-        return { ok: false, error: errorBody(err) };
+        return await invoke(name, parsed.data, signal, opts.onEvent);
+      } finally {
+        generation++;
       }
     },
   };

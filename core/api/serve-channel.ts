@@ -15,9 +15,26 @@ export interface ServerChannel {
   onClose(listener: () => void): void;
 }
 
+/** Shared by every channel of one carrier: bounds the calls running over all of them. */
+export interface CallGate {
+  /**
+   * Admits a call, returning what releases its place when it ends, or refuses it with the error
+   * to answer. `held`: the calls this channel is running now.
+   */
+  enter(method: string, held: number): (() => void) | ApiErrorBody;
+}
+
 export interface ServeChannelOptions {
-  /** Calls one channel may have running at once; more are refused, not queued. */
+  /** Calls one channel may have running at once; more are refused (`busy`), not queued. */
   maxInFlight?: number;
+  gate?: CallGate;
+}
+
+/** How long a refused client should wait before asking again. */
+export const BUSY_RETRY_AFTER_MS = 1000;
+
+export function busyError(message: string): ApiErrorBody {
+  return { code: 'busy', message, details: { retryAfterMs: BUSY_RETRY_AFTER_MS } };
 }
 
 export interface ServedChannel {
@@ -99,10 +116,20 @@ export function serveChannel(
       return;
     }
     if (calls.size >= maxInFlight) {
-      send(protocolError(message.id, `too many calls at once (at most ${maxInFlight})`, 'conflict'));
+      const busy = busyError(
+        `too many calls at once on this connection (at most ${maxInFlight}); retry when one has finished`,
+      );
+      send({ type: 'response', id: message.id, ok: false, error: busy });
       return;
     }
-    void run(message.id, message.method, message.params);
+    const admitted = opts.gate?.enter(message.method, calls.size) ?? (() => {});
+    if (typeof admitted !== 'function') {
+      send({ type: 'response', id: message.id, ok: false, error: admitted });
+      return;
+    }
+    // The place is held until the work ends, not just until the channel closes: work that is still
+    // running still loads the engine.
+    void run(message.id, message.method, message.params).finally(admitted);
   });
 
   function close(): void {

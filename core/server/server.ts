@@ -5,8 +5,9 @@ import { fileURLToPath } from 'node:url';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Dispatcher } from '../api/dispatcher.ts';
 import type { ServerMessage } from '../contract/protocol.ts';
-import { NO_CALL_ID, serveChannel, type ServedChannel } from '../api/serve-channel.ts';
+import { NO_CALL_ID, serveChannel, type CallGate, type ServedChannel } from '../api/serve-channel.ts';
 import { PustakaError } from '../base/errors.ts';
+import { createCallGate } from './call-gate.ts';
 import { contentSecurityPolicy } from './csp.ts';
 import { API_PROTOCOL, authorizeUpgrade, checkPeer, type Rejection } from './request-guard.ts';
 import { serveStatic } from './static-files.ts';
@@ -17,6 +18,12 @@ export const DEFAULT_RENDERER_DIR = fileURLToPath(new URL('../../build/renderer/
 export const API_PATH = '/api';
 /** Largest message a client may send; requests are small (file lists are the biggest). */
 export const MAX_MESSAGE_BYTES = 1024 * 1024;
+/**
+ * Connections the kernel holds for us while engine work keeps the event loop from accepting them.
+ * Node's default (511) overflowed under a burst of 1,000 clients (ListenOverflows rose; clients saw
+ * ECONNRESET). The kernel caps it at net.core.somaxconn.
+ */
+const LISTEN_BACKLOG = 4096;
 
 export interface ServerOptions {
   dispatcher: Dispatcher;
@@ -25,6 +32,8 @@ export interface ServerOptions {
   port?: number;
   /** The built UI, or null to serve the API alone. */
   rendererDir?: string | null;
+  /** Calls running at once over all connections; more are refused with `busy` (default 128). */
+  maxCalls?: number;
 }
 
 export interface RunningServer {
@@ -64,7 +73,7 @@ function securityHeaders(): Record<string, string> {
 }
 
 /** Carries protocol messages over one WebSocket as JSON text frames. */
-function serveSocket(ws: WebSocket, dispatcher: Dispatcher): ServedChannel {
+function serveSocket(ws: WebSocket, dispatcher: Dispatcher, gate: CallGate): ServedChannel {
   const sendJson = (m: ServerMessage) => {
     if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(m));
   };
@@ -95,6 +104,7 @@ function serveSocket(ws: WebSocket, dispatcher: Dispatcher): ServedChannel {
       },
     },
     dispatcher,
+    { gate },
   );
 }
 
@@ -122,6 +132,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     handleProtocols: (protocols) => (protocols.has(API_PROTOCOL) ? API_PROTOCOL : false),
   });
   const channels = new Set<ServedChannel>();
+  const gate = createCallGate(opts.maxCalls);
 
   server.on('upgrade', (req, socket, head) => {
     socket.on('error', () => socket.destroy());
@@ -136,7 +147,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       return;
     }
     wss.handleUpgrade(req, socket, head, (ws) => {
-      const served = serveSocket(ws, opts.dispatcher);
+      const served = serveSocket(ws, opts.dispatcher, gate);
       channels.add(served);
       ws.on('close', () => channels.delete(served));
       ws.on('error', () => ws.terminate());
@@ -152,7 +163,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       );
     };
     server.once('error', onError);
-    server.listen({ host: '127.0.0.1', port: opts.port ?? 0 }, () => {
+    server.listen({ host: '127.0.0.1', port: opts.port ?? 0, backlog: LISTEN_BACKLOG }, () => {
       server.off('error', onError);
       resolve();
     });

@@ -49,12 +49,17 @@ describe('collection export and import', () => {
     expect(exported.documents).toBe(2);
     expect(exported.chunks).toBeGreaterThanOrEqual(2);
 
-    const imported = await to.call('collections.importArchive', { path: exported.path });
+    // Another data dir is another installation: its unencrypted archive needs trusting.
+    await expect(to.call('collections.importArchive', { path: exported.path })).rejects.toMatchObject({
+      details: expect.objectContaining({ foreignArchive: true }),
+    });
+    const imported = await to.call('collections.importArchive', { path: exported.path, trustForeign: true });
     expect(imported.collection.name).toBe('Visa rules');
     expect(imported.collection.chunkCount).toBe(exported.chunks);
     expect(imported.collection.documentCount).toBe(2);
     expect(imported.vectorsUsable).toBe(true);
     expect(imported.warning).toBeNull();
+    expect(imported.integrity.status).toBe('foreign');
 
     // Same query, same passages, on both machines — vectors included (no re-embedding).
     for (const mode of ['hybrid', 'vector', 'keyword'] as const) {

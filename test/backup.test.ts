@@ -105,7 +105,9 @@ describe('backup create and verify', () => {
     expect(archives().filter((n) => n.includes('.partial') || n.startsWith('.'))).toEqual([]);
 
     const dest = path.join(root, 'unpacked');
-    const unpacked = await unpackBackup(backup.path, dest, {});
+    const unpacked = await unpackBackup(backup.path, dest, {
+      integrity: { dataDir, action: 'verify' },
+    });
     const pg = new PGlite(unpacked.pgDir);
     const docs = (
       await pg.query<{ id: number; status: string; chunk_count: number; collection: string }>(
@@ -250,6 +252,7 @@ describe('backup create and verify', () => {
 
 describe('backup prune', () => {
   it('deletes what the policy does not keep, never the newest verified one; --dry-run deletes nothing', async () => {
+    // The backups here are manual ones: an explicit prune with includeManual applies the policy to them.
     // Age the existing backups so they fall on different days.
     await engine.db.exec(
       `UPDATE backups SET created_at = now() - (id * interval '40 days') WHERE status IN ('ok', 'verified')`,
@@ -262,12 +265,13 @@ describe('backup prune', () => {
       .filter((b) => b.status === 'verified')
       .sort((a, b) => b.createdAt.localeCompare(a.createdAt))[0]!;
 
-    const dry = await client.call('backup.prune', { daily: 1, weekly: 0, monthly: 0, dryRun: true });
+    const policy = { daily: 1, weekly: 0, monthly: 0, includeManual: true };
+    const dry = await client.call('backup.prune', { ...policy, dryRun: true });
     expect(dry.kept.map((k) => k.backup.id).sort()).toEqual([fresh.id, newestVerified.id].sort());
     expect(dry.deleted.length).toBe(live.length - 2);
     for (const b of live) expect(fs.existsSync(b.path)).toBe(true);
 
-    const res = await client.call('backup.prune', { daily: 1, weekly: 0, monthly: 0 });
+    const res = await client.call('backup.prune', policy);
     expect(res.deleted.map((b) => b.id).sort()).toEqual(dry.deleted.map((b) => b.id).sort());
     for (const b of res.deleted) expect(fs.existsSync(b.path)).toBe(false);
     expect(fs.existsSync(fresh.path)).toBe(true);
@@ -277,7 +281,9 @@ describe('backup prune', () => {
     );
     expect(audit[0]!.n).toBe(res.deleted.length);
     // Through the nightly worker's entry point, the same policy finds nothing more to delete.
-    expect((await pruneBackups(engine, { daily: 1, weekly: 0, monthly: 0 })).deleted).toEqual([]);
+    expect(
+      (await pruneBackups(engine, { daily: 1, weekly: 0, monthly: 0 }, { includeManual: true })).deleted,
+    ).toEqual([]);
   });
 });
 

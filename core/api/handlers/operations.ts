@@ -30,20 +30,35 @@ export const operationsHandlers = {
   'backup.create': (p, { engine, signal, emit }) =>
     createBackup(engine, { kind: p.kind, passphrase: p.passphrase }, { signal, onProgress: emit }),
   'backup.verify': (p, { engine, signal, emit }) =>
-    verifyBackup(engine, p.backup, { passphrase: p.passphrase, signal, onProgress: emit }),
+    verifyBackup(engine, p.backup, {
+      passphrase: p.passphrase,
+      trustForeign: p.trustForeign,
+      signal,
+      onProgress: emit,
+    }),
   // Stages the restore; the swap needs the data dir closed (see core/operations/backup/restore.ts).
   'backup.restore': (p, { engine, signal, emit }) =>
     prepareRestore(engine, p.backup, {
       passphrase: p.passphrase,
       safetyBackup: p.safetyBackup,
+      trustForeign: p.trustForeign,
       signal,
       onProgress: emit,
     }),
   'backup.prune': (p, { engine }) =>
-    pruneBackups(engine, { daily: p.daily, weekly: p.weekly, monthly: p.monthly }, { dryRun: p.dryRun }),
+    pruneBackups(
+      engine,
+      { daily: p.daily, weekly: p.weekly, monthly: p.monthly },
+      { dryRun: p.dryRun, includeManual: p.includeManual },
+    ),
   'backup.delete': (p, { engine }) => deleteBackup(engine, p.backup),
   'collections.export': (p, { engine, signal }) =>
     exportCollection(engine, p.collection, p.out, { passphrase: p.passphrase, signal }),
   'collections.importArchive': (p, { engine, signal }) =>
-    importCollectionArchive(engine, p.path, { as: p.as, passphrase: p.passphrase, signal }),
+    importCollectionArchive(engine, p.path, {
+      as: p.as,
+      passphrase: p.passphrase,
+      trustForeign: p.trustForeign,
+      signal,
+    }),
 } satisfies Partial<Handlers>;

@@ -123,6 +123,14 @@ function backupProgress(io: CliIO) {
 
 const when = (iso: string | null) => (iso ? iso.replace('T', ' ').slice(0, 16) : '—');
 
+/** The status, and where the archive is when that matters. */
+function backupState(b: BackupInfo): string {
+  if (b.status === 'deleted') return b.status;
+  // A row from a copied or restored catalogue: its file belongs elsewhere, never used or deleted.
+  if (!b.inBackupsDir) return `${b.status} (not in this folder: ${b.path})`;
+  return b.fileExists || b.status === 'failed' ? b.status : `${b.status} (file missing)`;
+}
+
 function renderBackups(list: BackupInfo[], dir: string): string {
   if (list.length === 0) return `No backups yet (folder ${dir}). Take one with: pustaka backup create`;
   return `${table(
@@ -131,9 +139,7 @@ function renderBackups(list: BackupInfo[], dir: string): string {
       b.id,
       when(b.createdAt),
       b.kind,
-      b.fileExists || b.status === 'deleted' || b.status === 'failed'
-        ? b.status
-        : `${b.status} (file missing)`,
+      backupState(b),
       b.sizeBytes === null ? '—' : formatBytes(b.sizeBytes),
       b.encrypted ? 'yes' : 'no',
       when(b.verifiedAt),
@@ -145,6 +151,14 @@ function renderBackups(list: BackupInfo[], dir: string): string {
 }
 
 const passphraseFile = (what: string) => ['--passphrase-file <file>', what] as const;
+
+const trustForeignOption = [
+  '--trust-foreign',
+  'accept an unencrypted archive made on another Pustaka installation (its checksums are still checked)',
+] as const;
+
+/** The integrity warning of an archive (unsigned, or trusted from another installation), as a line. */
+const integrityNote = (i: { warning: string | null }) => (i.warning ? `Warning: ${i.warning}` : null);
 
 const create = command({
   name: 'create',
@@ -183,18 +197,20 @@ const backupRef = ['<backup>', 'backup id, or an archive file'] as const;
 const verify = command({
   name: 'verify',
   args: [backupRef],
-  options: [passphraseFile('the passphrase of an encrypted backup')],
+  options: [passphraseFile('the passphrase of an encrypted backup'), trustForeignOption],
   description: 'restore into a temporary folder and check checksums and counts',
   method: 'backup.verify',
-  params: ([ref]: [string], o: PassphraseOptions) => ({
+  params: ([ref]: [string], o: PassphraseOptions & { trustForeign?: boolean }) => ({
     backup: backupArg(ref),
     passphrase: passphraseFromOptions(o),
+    trustForeign: Boolean(o.trustForeign),
   }),
   events: backupProgress,
   retry: askPassphrase,
   human: (res) => {
     const lines = res.checks.map((c) => `  ${c.ok ? 'ok  ' : 'FAIL'}  ${c.name}: ${c.detail}`);
-    return `${res.path} is good (${Math.round(res.durationMs)} ms):\n${lines.join('\n')}`;
+    const note = integrityNote(res.integrity);
+    return `${res.path} is good (${Math.round(res.durationMs)} ms):\n${lines.join('\n')}${note ? `\n${note}` : ''}`;
   },
 });
 
@@ -206,12 +222,13 @@ const restore: CliCommand = {
       .argument(...backupRef)
       .option(...passphraseFile('the passphrase of an encrypted backup'))
       .option('--no-safety-backup', 'do not back up the current data first')
+      .option(...trustForeignOption)
       .option('-y, --yes', 'do not ask for confirmation')
       .description('replace all current data with a backup (the current data is kept aside)')
       .action(
         async (
           ref: string,
-          o: PassphraseOptions & { safetyBackup: boolean; yes?: boolean },
+          o: PassphraseOptions & { safetyBackup: boolean; yes?: boolean; trustForeign?: boolean },
           cmd: Command,
         ) => {
           const opts = ctx.globals(cmd);
@@ -226,7 +243,12 @@ const restore: CliCommand = {
             withClient(opts, ctx.signal, (client) =>
               client.call(
                 'backup.restore',
-                { backup: backupArg(ref), passphrase, safetyBackup: o.safetyBackup },
+                {
+                  backup: backupArg(ref),
+                  passphrase,
+                  safetyBackup: o.safetyBackup,
+                  trustForeign: Boolean(o.trustForeign),
+                },
                 { onEvent: (e) => progress?.onEvent(e) },
               ),
             ).finally(() => progress?.stop()),
@@ -248,6 +270,7 @@ function renderRestore(
     staged.migratedFrom !== null
       ? `Its database was migrated forward from schema ${staged.migratedFrom}.`
       : null,
+    integrityNote(staged.integrity),
     staged.safetyBackup ? `The data it replaced was backed up first: ${staged.safetyBackup.path}` : null,
     applied
       ? `The replaced files are kept in ${applied.previousDir} (delete that folder when satisfied).`
@@ -264,19 +287,28 @@ const prune = command({
     ['--weekly <n>', 'weekly backups to keep (default 4)', nonNegativeInt],
     ['--monthly <n>', 'monthly backups to keep (default 6)', nonNegativeInt],
     ['--dry-run', 'only show what would be deleted'],
+    ['--include-manual', 'apply the policy to manual and pre-restore backups too'],
   ],
-  description: 'delete backups outside the retention policy (never the newest verified one)',
+  description:
+    'delete scheduled backups outside the retention policy (manual and pre-restore ones only with --include-manual; never the newest verified one)',
   method: 'backup.prune',
-  params: (_a, o: { daily?: number; weekly?: number; monthly?: number; dryRun?: boolean }) => ({
+  params: (
+    _a,
+    o: { daily?: number; weekly?: number; monthly?: number; dryRun?: boolean; includeManual?: boolean },
+  ) => ({
     daily: o.daily ?? 7,
     weekly: o.weekly ?? 4,
     monthly: o.monthly ?? 6,
     dryRun: Boolean(o.dryRun),
+    includeManual: Boolean(o.includeManual),
   }),
   human: (res) => {
     const verb = res.dryRun ? 'Would delete' : 'Deleted';
+    const scope = res.includeManual
+      ? 'all backups'
+      : 'scheduled backups (manual and pre-restore ones only with --include-manual)';
     return [
-      `Policy: ${res.policy.daily} daily, ${res.policy.weekly} weekly, ${res.policy.monthly} monthly.`,
+      `Policy: ${res.policy.daily} daily, ${res.policy.weekly} weekly, ${res.policy.monthly} monthly, for ${scope}.`,
       `${verb} ${plural(res.deleted.length, 'backup')} (${formatBytes(res.freedBytes)})${res.deleted.length ? ':' : '.'}`,
       ...res.deleted.map((b) => `  ${b.id}  ${when(b.createdAt)}  ${b.fileName}`),
       `Keeping ${plural(res.kept.length, 'backup')}${res.kept.length ? ':' : '.'}`,
@@ -300,7 +332,10 @@ const remove = command({
     question: `Delete backup ${id}?`,
     refusal: `deleting backup ${id} needs confirmation: add --yes`,
   }),
-  human: (b) => `Deleted backup ${b.id} (${b.fileName}).`,
+  human: (b) =>
+    b.inBackupsDir
+      ? `Deleted backup ${b.id} (${b.fileName}).`
+      : `Removed backup ${b.id} from the list; its file ${b.path} lies outside this data folder's backups and was left alone.`,
 });
 
 export function registerBackup(program: Command, ctx: CliContext): void {
@@ -342,17 +377,25 @@ const importArchive = command({
   options: [
     ['--as <name>', 'import under another name'],
     passphraseFile('the passphrase of an encrypted archive'),
+    trustForeignOption,
   ],
   description: 'import a collection archive, searchable at once (no re-embedding)',
   method: 'collections.importArchive',
-  params: ([file]: [string], o: PassphraseOptions & { as?: string }) => ({
+  params: ([file]: [string], o: PassphraseOptions & { as?: string; trustForeign?: boolean }) => ({
     path: file,
     as: o.as,
     passphrase: passphraseFromOptions(o),
+    trustForeign: Boolean(o.trustForeign),
   }),
   retry: askPassphrase,
   human: (res) =>
-    `Imported "${res.collection.name}" (id ${res.collection.id}): ${plural(res.documents, 'document')}, ${plural(res.chunks, 'chunk')}.${res.warning ? `\nNote: ${res.warning}` : ''}`,
+    [
+      `Imported "${res.collection.name}" (id ${res.collection.id}): ${plural(res.documents, 'document')}, ${plural(res.chunks, 'chunk')}.`,
+      res.warning ? `Note: ${res.warning}` : null,
+      integrityNote(res.integrity),
+    ]
+      .filter(Boolean)
+      .join('\n'),
 });
 
 /** `collections export` and `collections import-archive`, beside the other collection commands. */

@@ -55,8 +55,13 @@ export const backupInfoSchema = z.object({
   createdAt: z.string(),
   verifiedAt: z.string().nullable(),
   error: z.string().nullable(),
-  /** False when the archive file is gone from the backups folder. */
+  /** False when the archive file is gone from the backups folder (or the row names a file elsewhere). */
   fileExists: z.boolean(),
+  /**
+   * False for a catalogue row naming a file outside this data folder's backups folder (left by a
+   * copied or restored catalogue): Pustaka neither uses nor deletes that file.
+   */
+  inBackupsDir: z.boolean(),
   /** Null for encrypted archives found on disk (their manifest needs the passphrase). */
   appVersion: z.string().nullable(),
   schemaVersion: z.number().int().nullable(),
@@ -73,6 +78,26 @@ export const backupProgressEvent = z.object({
   elapsedMs: z.number(),
 });
 export type BackupProgressEvent = z.output<typeof backupProgressEvent>;
+
+/**
+ * How an archive's content was authenticated. Plain archives carry an HMAC of their manifest under
+ * the key of the installation that wrote them; encrypted ones are authenticated by their
+ * passphrase. `unsigned`: made by a Pustaka from before signatures (accepted, with a warning);
+ * `foreign`: signed by another installation and accepted because `trustForeign` was given.
+ */
+export const archiveIntegritySchema = z.object({
+  status: z.enum(['signed', 'encrypted', 'unsigned', 'foreign']),
+  detail: z.string(),
+  /** Set for `unsigned` and `foreign`: to show the user. */
+  warning: z.string().nullable(),
+});
+export type ArchiveIntegrity = z.output<typeof archiveIntegritySchema>;
+
+/**
+ * Accept an unencrypted archive signed by another Pustaka installation (refused otherwise, since
+ * this installation cannot tell whether it was changed); its checksums are still checked.
+ */
+const trustForeign = z.boolean().default(false);
 
 export const pendingRestoreSchema = z.object({
   backupPath: z.string(),
@@ -114,6 +139,7 @@ export const backupVerifyResult = z.object({
   path: z.string(),
   manifest: backupManifestSchema,
   checks: z.array(z.object({ name: z.string(), ok: z.boolean(), detail: z.string() })),
+  integrity: archiveIntegritySchema,
   durationMs: z.number(),
 });
 
@@ -121,7 +147,7 @@ export const backupVerifyContract = defineMethod({
   method: 'backup.verify',
   summary:
     'Restore a backup into a temporary folder, check its checksums, open both stores and compare counts.',
-  params: z.object({ backup: backupRef, passphrase }).strict(),
+  params: z.object({ backup: backupRef, passphrase, trustForeign }).strict(),
   result: backupVerifyResult,
   event: backupProgressEvent,
 });
@@ -136,6 +162,7 @@ export const backupRestoreContract = defineMethod({
       passphrase,
       /** Take a `pre-restore` backup of the current data first. */
       safetyBackup: z.boolean().default(true),
+      trustForeign,
     })
     .strict(),
   result: z.object({
@@ -144,6 +171,7 @@ export const backupRestoreContract = defineMethod({
     /** Migrations that ran forward on the restored copy (a backup from an older Pustaka). */
     migratedFrom: z.number().int().nullable(),
     safetyBackup: backupInfoSchema.nullable(),
+    integrity: archiveIntegritySchema,
     /** The swap needs the data folder closed: the CLI does it at once, the app on restart. */
     restartRequired: z.literal(true),
   }),
@@ -159,13 +187,19 @@ export type RetentionPolicyParams = z.output<typeof retentionPolicySchema>;
 
 export const backupPruneContract = defineMethod({
   method: 'backup.prune',
-  summary: 'Delete backups outside the retention policy (default 7 daily, 4 weekly, 6 monthly).',
+  summary:
+    'Delete scheduled backups outside the retention policy (default 7 daily, 4 weekly, 6 monthly); manual and pre-restore ones only with includeManual, never the newest verified one.',
   params: retentionPolicySchema
-    .extend({ dryRun: z.boolean().default(false) })
+    .extend({
+      dryRun: z.boolean().default(false),
+      /** Let the policy prune manual and pre-restore backups too (the nightly worker never does). */
+      includeManual: z.boolean().default(false),
+    })
     .strict()
-    .default({ daily: 7, weekly: 4, monthly: 6, dryRun: false }),
+    .default({ daily: 7, weekly: 4, monthly: 6, dryRun: false, includeManual: false }),
   result: z.object({
     dryRun: z.boolean(),
+    includeManual: z.boolean(),
     policy: z.object({ daily: count, weekly: count, monthly: count }),
     kept: z.array(z.object({ backup: backupInfoSchema, reasons: z.array(z.string()) })),
     deleted: z.array(backupInfoSchema),
@@ -206,7 +240,12 @@ export const collectionsImportArchiveContract = defineMethod({
   method: 'collections.importArchive',
   summary: 'Import a collection archive: searchable at once, without re-embedding.',
   params: z
-    .object({ path: z.string().trim().min(1).max(4_096), as: collectionName.optional(), passphrase })
+    .object({
+      path: z.string().trim().min(1).max(4_096),
+      as: collectionName.optional(),
+      passphrase,
+      trustForeign,
+    })
     .strict(),
   result: z.object({
     collection: collectionSchema,
@@ -215,6 +254,7 @@ export const collectionsImportArchiveContract = defineMethod({
     /** False when the archive's embedding model is not installed here: keyword search only. */
     vectorsUsable: z.boolean(),
     warning: z.string().nullable(),
+    integrity: archiveIntegritySchema,
     durationMs: z.number(),
   }),
   event: noEvent,

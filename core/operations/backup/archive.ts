@@ -7,6 +7,9 @@ import { pipeline } from 'node:stream/promises';
 import * as tar from 'tar';
 import { PustakaError } from '../../base/errors.ts';
 import { authFailure, encryptStream, isEncryptedFile, openDecryption } from './encryption.ts';
+import type { InstallKey } from './install-key.ts';
+import { assertSafeTar, isPlainFile, unsafeEntry } from './safe-tar.ts';
+import { MANIFEST_MEMBER, SIGNATURE_MEMBER, writeSignature } from './signature.ts';
 
 /**
  * One archive file = a gzipped tar of a few member files, optionally encrypted as a whole.
@@ -24,6 +27,11 @@ export interface WriteArchiveOptions {
   members: string[];
   out: string;
   passphrase?: string | undefined;
+  /**
+   * This installation's key: a plain archive gets `manifest.sig` beside its manifest (see
+   * signature.ts). Unused for an encrypted one, which its GCM tag authenticates.
+   */
+  signingKey: InstallKey;
   signal?: AbortSignal | undefined;
   onBytes?: (bytesWritten: number) => void;
 }
@@ -40,8 +48,13 @@ export async function writeArchive(opts: WriteArchiveOptions): Promise<WrittenAr
       done(null, chunk);
     },
   });
+  const members = [...opts.members];
+  if (opts.passphrase === undefined && members[0] === MANIFEST_MEMBER) {
+    writeSignature(opts.dir, opts.signingKey);
+    members.splice(1, 0, SIGNATURE_MEMBER);
+  }
   // Level 1: the Postgres dump is mostly empty pages; higher levels cost time for ~no gain.
-  const pack = tar.c({ cwd: opts.dir, gzip: { level: 1 }, portable: true }, opts.members);
+  const pack = tar.c({ cwd: opts.dir, gzip: { level: 1 }, portable: true }, members);
   const encrypt = opts.passphrase !== undefined ? [encryptStream(opts.passphrase)] : [];
   const sink = fs.createWriteStream(partial, { flags: 'wx' });
   try {
@@ -85,14 +98,20 @@ function writeError(err: unknown, out: string): unknown {
 }
 
 /**
- * Extracts the named members of an archive into `dest` (decrypting first when it is encrypted).
- * Encrypted content is decrypted to a temporary file and used only once its tag checked out.
+ * Extracts the named members of an archive into `dest` (decrypting first when it is encrypted),
+ * and the `optional` ones it has. Encrypted content is decrypted to a temporary file and used only
+ * once its tag checked out; an archive with any link, special file or escaping name is refused
+ * before anything is extracted (safe-tar.ts).
  */
 export async function extractArchive(
   file: string,
   dest: string,
   members: string[],
-  opts: { passphrase?: string | undefined; signal?: AbortSignal | undefined } = {},
+  opts: {
+    passphrase?: string | undefined;
+    signal?: AbortSignal | undefined;
+    optional?: string[] | undefined;
+  } = {},
 ): Promise<{ encrypted: boolean }> {
   if (!fs.existsSync(file)) throw new PustakaError('not_found', `no archive at ${file}`, { path: file });
   fs.mkdirSync(dest, { recursive: true });
@@ -112,9 +131,17 @@ export async function extractArchive(
     } else {
       await gunzipTo([fs.createReadStream(file)], tarball, opts.signal, (err) => unreadable(file, err));
     }
-    const wanted = new Set(members);
+    await assertSafeTar(tarball, path.basename(file));
+    const wanted = new Set([...members, ...(opts.optional ?? [])]);
     await tar
-      .x({ file: tarball, cwd: dest, strict: true, filter: (p) => wanted.has(p) })
+      .x({
+        file: tarball,
+        cwd: dest,
+        strict: true,
+        // tar run as root would otherwise give the files the owner the archive names.
+        preserveOwner: false,
+        filter: (p, entry) => wanted.has(p) && 'type' in entry && isPlainFile(entry.type, p),
+      })
       .catch((err: unknown) => {
         throw unreadable(file, err);
       });
@@ -154,13 +181,31 @@ function unreadable(file: string, err: unknown): PustakaError {
 }
 
 /**
- * Extracts PGlite's data-dir dump into a folder. Its entries have absolute names ("/base/1/112"),
- * which tar strips with a warning; not strict, since that warning would then be an error (the
- * dump's checksum was checked before this runs).
+ * Extracts PGlite's data-dir dump into a folder, once safe-tar.ts found nothing but plain files
+ * and folders in it. Its entries are named from the cluster's root ("/base/1/112"), which tar
+ * strips with an informational warning; any other warning fails the extraction.
  */
-export async function extractTar(file: string, dest: string): Promise<void> {
+export async function extractTar(file: string, dest: string, label = path.basename(file)): Promise<void> {
+  await assertSafeTar(file, label, { rooted: true });
   fs.mkdirSync(dest, { recursive: true });
-  await tar.x({ file, cwd: dest, onwarn: () => undefined });
+  const problems: string[] = [];
+  await tar.x({
+    file,
+    cwd: dest,
+    preserveOwner: false,
+    filter: (p, entry) => {
+      const ok = 'type' in entry && unsafeEntry(entry.type, p, { rooted: true }) === null;
+      if (!ok) problems.push(p);
+      return ok;
+    },
+    onwarn: (code, message) => {
+      if (code !== 'TAR_ENTRY_INFO') problems.push(`${code}: ${message}`);
+    },
+  });
+  if (problems.length) {
+    const why = problems.slice(0, 5).join('; ');
+    throw new PustakaError('storage_error', `${label} could not be unpacked: ${why}`, { path: file });
+  }
 }
 
 export function sha256Buffer(buf: Buffer | string): string {

@@ -1,6 +1,12 @@
 import type { Queryable } from '../../stores/pg/pg-store.ts';
 
-export type AuditAction = 'backup.restore' | 'backup.delete' | 'collection.export' | 'collection.import';
+export type AuditAction =
+  | 'backup.restore'
+  | 'backup.delete'
+  /** The catalogue sync removed a second row for one archive, or a deletion was refused. */
+  | 'backup.catalog'
+  | 'collection.export'
+  | 'collection.import';
 
 /** One `audit_logs` row. Callers pass only what is safe to keep: never a passphrase. */
 export async function writeAudit(

@@ -4,15 +4,16 @@ import type { BackupInfo, BackupKind, BackupManifest } from '../../contract/meth
 import type { Queryable } from '../../stores/pg/pg-store.ts';
 import type { Engine } from '../../engine/engine.ts';
 import { PustakaError } from '../../base/errors.ts';
-import { sha256File } from '../../base/hash-file.ts';
-import { isEncryptedFile } from './encryption.ts';
-import { readArchiveManifest } from './manifest.ts';
+import { ARCHIVE_SUFFIX, displayPath, localArchive, ownArchiveName } from './location.ts';
 
-/** The `backups` table: the catalogue of archives in `<data>/backups/`. */
-export const ARCHIVE_SUFFIX = '.pustaka-backup';
-
+/**
+ * A row of the `backups` table: the catalogue of archives in `<data>/backups/`. Its `path` column
+ * holds the archive's file name in that folder (see location.ts); older rows may hold an absolute
+ * path until the catalogue sync converts them.
+ */
 export interface BackupRow {
   id: number;
+  /** The archive's name in `<data>/backups/` (an absolute path in rows from before names). */
   path: string;
   kind: BackupKind;
   size_bytes: number | null;
@@ -28,13 +29,15 @@ export interface BackupRow {
 const COLUMNS =
   'id, path, kind, size_bytes, sha256, encrypted, status, manifest, verified_at, error, created_at';
 
-export function toBackupInfo(row: BackupRow): BackupInfo {
+/** The row as the API shows it; `backupsDir` is this data folder's `backups/`. */
+export function toBackupInfo(row: BackupRow, backupsDir: string): BackupInfo {
   const m = row.manifest;
   const collections = m.counts?.collections;
+  const local = localArchive(backupsDir, row.path);
   return {
     id: Number(row.id),
     fileName: path.basename(row.path),
-    path: row.path,
+    path: displayPath(backupsDir, row.path),
     kind: row.kind,
     status: row.status,
     sizeBytes: row.size_bytes === null ? null : Number(row.size_bytes),
@@ -43,7 +46,8 @@ export function toBackupInfo(row: BackupRow): BackupInfo {
     createdAt: row.created_at.toISOString(),
     verifiedAt: row.verified_at?.toISOString() ?? null,
     error: row.error,
-    fileExists: fs.existsSync(row.path),
+    fileExists: local !== null && fs.existsSync(local),
+    inBackupsDir: local !== null,
     appVersion: m.app?.version ?? null,
     schemaVersion: m.schemaVersion ?? null,
     counts: collections
@@ -103,31 +107,51 @@ export async function updateBackupRow(
   return getBackupRow(db, id);
 }
 
-/** An id, an archive path, or the name of an archive in the backups folder. */
+/**
+ * An id, an archive path, or the name of an archive in the backups folder. A catalogued backup is
+ * used only from this folder's `backups/`; a row naming a file elsewhere is refused by id (that
+ * file can still be given by its path, and is then used without a catalogue row).
+ */
 export async function resolveBackup(
   engine: Engine,
   ref: number | string,
 ): Promise<{ file: string; row: BackupRow | null }> {
+  const dir = engine.paths.backups;
   if (typeof ref === 'number') {
     const row = await getBackupRow(engine.db, ref);
-    if (row.status === 'deleted' || row.status === 'creating' || !fs.existsSync(row.path)) {
-      throw new PustakaError(
-        'not_found',
-        `backup ${ref} has no archive to use (${row.status === 'deleted' ? 'deleted' : row.status === 'creating' ? 'still being written' : 'the file is missing'})`,
-        { backup: ref },
-      );
+    const name = ownArchiveName(row, dir);
+    const file = name === null ? null : path.join(dir, name);
+    const missing =
+      row.status === 'deleted'
+        ? 'deleted'
+        : row.status === 'creating'
+          ? 'still being written'
+          : file === null
+            ? `it names ${displayPath(dir, row.path)}, outside this data folder's backups (${dir}); give that file's path to use it`
+            : !fs.existsSync(file)
+              ? 'the file is missing'
+              : null;
+    if (missing || file === null) {
+      throw new PustakaError('not_found', `backup ${ref} has no archive to use (${missing})`, {
+        backup: ref,
+      });
     }
-    return { file: row.path, row };
+    return { file, row };
   }
-  const inDir = path.join(engine.paths.backups, ref);
+  const inDir = path.join(dir, ref);
   const file = path.resolve(!path.isAbsolute(ref) && fs.existsSync(inDir) ? inDir : ref);
   if (!fs.statSync(file, { throwIfNoEntry: false })?.isFile()) {
     throw new PustakaError('not_found', `no backup archive at ${file}`, { path: file });
   }
-  const rows = await engine.db.query<BackupRow>(
-    `SELECT ${COLUMNS} FROM backups WHERE path = $1 AND status <> 'deleted' ORDER BY id DESC LIMIT 1`,
-    [file],
-  );
+  // Only an archive in this folder's backups/ has a catalogue row here (by name, or by the
+  // absolute path of a row the sync has not converted yet).
+  const inBackups = localArchive(dir, file) ? path.basename(file) : null;
+  const rows = inBackups
+    ? await engine.db.query<BackupRow>(
+        `SELECT ${COLUMNS} FROM backups WHERE path IN ($1, $2) AND status <> 'deleted' ORDER BY id DESC LIMIT 1`,
+        [inBackups, file],
+      )
+    : [];
   return { file, row: rows[0] ?? null };
 }
 
@@ -142,60 +166,21 @@ export function parseArchiveName(name: string): { kind: BackupKind; createdAt: D
   return { kind: m[7] as BackupKind, createdAt: new Date(y, mo - 1, d, h, mi, s) };
 }
 
-export function archiveName(kind: BackupKind, at: Date, dir: string): string {
+/** A new archive's name: free on disk and in the catalogue (`taken`: names of its rows). */
+export function archiveName(
+  kind: BackupKind,
+  at: Date,
+  dir: string,
+  taken: ReadonlySet<string> = new Set(),
+): string {
   const p = (n: number) => String(n).padStart(2, '0');
   const stamp = `${at.getFullYear()}${p(at.getMonth() + 1)}${p(at.getDate())}-${p(at.getHours())}${p(at.getMinutes())}${p(at.getSeconds())}`;
   for (let i = 1; ; i++) {
     const name = `pustaka-${stamp}${i > 1 ? `-${i}` : ''}-${kind}${ARCHIVE_SUFFIX}`;
-    if (!fs.existsSync(path.join(dir, name)) && !fs.existsSync(path.join(dir, `${name}.partial`)))
-      return name;
-  }
-}
-
-/**
- * Brings the catalogue in line with the folder: archives on disk it does not know (written after
- * the snapshot a restore brought back, or copied in by hand) are added; rows left `creating` by a
- * crash are marked failed; leftovers of interrupted writes are removed. `busy` holds the paths
- * this process is writing now.
- */
-export async function syncCatalog(engine: Engine, busy: ReadonlySet<string>): Promise<void> {
-  const dir = engine.paths.backups;
-  fs.mkdirSync(dir, { recursive: true });
-  const rows = await listBackupRows(engine.db, true);
-  // Failed rows count as known: a damaged archive found by verify must not come back as `ok`, and
-  // one whose write was interrupted after its rename can still be verified by id.
-  const known = new Set(rows.filter((r) => r.status !== 'deleted').map((r) => r.path));
-  for (const r of rows) {
-    if (r.status === 'creating' && !busy.has(r.path)) {
-      await updateBackupRow(engine.db, Number(r.id), {
-        status: 'failed',
-        error: 'interrupted before it was finished',
-      });
-    }
-  }
-  for (const name of fs.readdirSync(dir)) {
-    const file = path.join(dir, name);
-    if (busy.has(file) || [...busy].some((b) => file.startsWith(`${b}.`))) continue;
-    if (name.endsWith('.partial') || name.startsWith('.staging-') || name.startsWith('.verify-')) {
-      fs.rmSync(file, { recursive: true, force: true });
-      continue;
-    }
-    const parsed = parseArchiveName(name);
-    if (!parsed || known.has(file)) continue;
-    const size = fs.statSync(file).size;
-    const encrypted = await isEncryptedFile(file);
-    const id = await insertBackupRow(engine.db, {
-      path: file,
-      kind: parsed.kind,
-      encrypted,
-      status: 'ok',
-      createdAt: parsed.createdAt,
-    });
-    const manifest = encrypted ? null : await readArchiveManifest(file).catch(() => null);
-    await updateBackupRow(engine.db, id, {
-      size_bytes: size,
-      sha256: await sha256File(file, size),
-      ...(manifest ? { manifest } : {}),
-    });
+    const free =
+      !taken.has(name) &&
+      !fs.existsSync(path.join(dir, name)) &&
+      !fs.existsSync(path.join(dir, `${name}.partial`));
+    if (free) return name;
   }
 }

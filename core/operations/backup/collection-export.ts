@@ -8,6 +8,7 @@ import { sha256File } from '../../base/hash-file.ts';
 import { embedderIdOf } from '../../models/llm/models.ts';
 import { writeArchive } from './archive.ts';
 import { writeAudit } from './audit.ts';
+import { loadInstallKey } from './install-key.ts';
 import {
   COLLECTION_MEMBER_LIST,
   COLLECTION_MEMBERS,
@@ -142,6 +143,7 @@ export async function exportCollection(
       members: COLLECTION_MEMBER_LIST,
       out: file,
       passphrase: opts.passphrase,
+      signingKey: loadInstallKey(engine.paths.root),
       signal: opts.signal,
     });
     await writeAudit(

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import readline from 'node:readline';
+import type { ArchiveIntegrity } from '../../contract/methods/backup.ts';
 import type { Collection } from '../../contract/methods/collections.ts';
 import { getCollection } from '../../knowledge/collections/collections.ts';
 import type { Queryable } from '../../stores/pg/pg-store.ts';
@@ -22,6 +23,7 @@ import {
   type ExportedDocument,
 } from './collection-format.ts';
 import { checkMembers } from './manifest.ts';
+import { checkSignature, SIGNATURE_MEMBER } from './signature.ts';
 
 export interface ImportArchiveResult {
   collection: Collection;
@@ -29,6 +31,7 @@ export interface ImportArchiveResult {
   chunks: number;
   vectorsUsable: boolean;
   warning: string | null;
+  integrity: ArchiveIntegrity;
   durationMs: number;
 }
 
@@ -41,7 +44,13 @@ export interface ImportArchiveResult {
 export async function importCollectionArchive(
   engine: Engine,
   file: string,
-  opts: { as?: string | undefined; passphrase?: string | undefined; signal?: AbortSignal | undefined } = {},
+  opts: {
+    as?: string | undefined;
+    passphrase?: string | undefined;
+    signal?: AbortSignal | undefined;
+    /** Accept a plain archive signed by another installation (see signature.ts). */
+    trustForeign?: boolean | undefined;
+  } = {},
 ): Promise<ImportArchiveResult> {
   const started = performance.now();
   const archive = path.resolve(file);
@@ -54,9 +63,19 @@ export async function importCollectionArchive(
   }
   const work = fs.mkdtempSync(path.join(engine.paths.root, '.collection-import-'));
   try {
-    await extractArchive(archive, work, COLLECTION_MEMBER_LIST, opts);
+    const { encrypted } = await extractArchive(archive, work, COLLECTION_MEMBER_LIST, {
+      passphrase: opts.passphrase,
+      signal: opts.signal,
+      optional: [SIGNATURE_MEMBER],
+    });
+    const integrity = checkSignature(work, archive, encrypted, {
+      dataDir: engine.paths.root,
+      trustForeign: opts.trustForeign,
+      action: 'import',
+    });
     const manifest = readManifest(path.join(work, COLLECTION_MEMBERS.manifest), archive);
-    const bad = (await checkMembers(work, manifest)).filter((c) => !c.ok);
+    const expected = [COLLECTION_MEMBERS.documents, COLLECTION_MEMBERS.chunks];
+    const bad = (await checkMembers(work, manifest, expected)).filter((c) => !c.ok);
     if (bad.length) {
       throw new PustakaError(
         'storage_error',
@@ -108,6 +127,7 @@ export async function importCollectionArchive(
             documents: docs.length,
             chunks,
             embedderId: manifest.collection.embedderId,
+            integrity: integrity.status,
           },
         );
       });
@@ -122,6 +142,7 @@ export async function importCollectionArchive(
       chunks,
       vectorsUsable: warning === null,
       warning,
+      integrity,
       durationMs: performance.now() - started,
     };
   } finally {

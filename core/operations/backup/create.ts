@@ -4,8 +4,10 @@ import type { BackupInfo, BackupKind, BackupProgressEvent } from '../../contract
 import type { Engine } from '../../engine/engine.ts';
 import { PustakaError } from '../../base/errors.ts';
 import { writeArchive } from './archive.ts';
-import { archiveName, insertBackupRow, syncCatalog, toBackupInfo, updateBackupRow } from './catalog.ts';
+import { archiveName, insertBackupRow, toBackupInfo, updateBackupRow } from './catalog.ts';
+import { syncCatalog } from './catalog-sync.ts';
 import { assertPassphrase } from './encryption.ts';
+import { loadInstallKey } from './install-key.ts';
 import { MEMBER_LIST } from './manifest.ts';
 import { busyPaths, serialized } from './serial.ts';
 import { takeSnapshot } from './snapshot.ts';
@@ -51,10 +53,12 @@ export async function createBackupNow(
     });
   const dir = engine.paths.backups;
   const busy = busyPaths(engine);
-  await syncCatalog(engine, busy);
+  const taken = await syncCatalog(engine, busy);
   run.signal?.throwIfAborted();
 
-  const out = path.join(dir, archiveName(opts.kind, new Date(), dir));
+  // The catalogue holds the archive's name; the file lies in this folder's backups/.
+  const name = archiveName(opts.kind, new Date(), dir, taken);
+  const out = path.join(dir, name);
   const staging = path.join(dir, `.staging-${path.basename(out, '.pustaka-backup')}`);
   busy.add(out);
   let rowId: number | null = null;
@@ -64,7 +68,7 @@ export async function createBackupNow(
     // The row is inserted after the snapshot on purpose: a snapshot that held its own `creating`
     // row would bring back a stale `creating` row when it is restored.
     rowId = await insertBackupRow(engine.db, {
-      path: out,
+      path: name,
       kind: opts.kind,
       encrypted: opts.passphrase !== undefined,
       status: 'creating',
@@ -76,6 +80,7 @@ export async function createBackupNow(
       members: MEMBER_LIST,
       out,
       passphrase: opts.passphrase,
+      signingKey: loadInstallKey(engine.paths.root),
       signal: run.signal,
       onBytes: (b) => progress('archive', b, total),
     });
@@ -86,14 +91,14 @@ export async function createBackupNow(
       manifest,
       error: null,
     });
-    return toBackupInfo(row);
+    return toBackupInfo(row, dir);
   } catch (err) {
     fs.rmSync(out, { force: true });
     fs.rmSync(`${out}.partial`, { force: true });
     const reason = failureReason(err);
     if (rowId === null) {
       rowId = await insertBackupRow(engine.db, {
-        path: out,
+        path: name,
         kind: opts.kind,
         encrypted: opts.passphrase !== undefined,
         status: 'failed',

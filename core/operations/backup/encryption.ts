@@ -11,6 +11,11 @@ import { PustakaError } from '../../base/errors.ts';
  * The header is authenticated as GCM additional data. The key check (an HMAC under a second key
  * derived with the AES key) tells a wrong passphrase apart from a damaged file before any byte is
  * decrypted; the tag is checked before anything decrypted is used.
+ *
+ * That tag authenticates every byte of an encrypted archive (header and content) under the
+ * passphrase, so encrypted archives carry no `manifest.sig`: the installation signature of plain
+ * archives (signature.ts) would add nothing, and an encrypted archive moves between installations
+ * with its passphrase as the proof of who wrote it.
  */
 export const ENCRYPTED_MAGIC = Buffer.from('PSTKBAK1', 'ascii');
 const SALT_BYTES = 16;

@@ -7,7 +7,14 @@
 export { createBackup, type BackupRunOptions, type CreateBackupOptions } from './create.ts';
 export { verifyBackup, type VerifyResult } from './verify.ts';
 export { applyPendingRestore, prepareRestore, readPendingRestore, type AppliedRestore } from './restore.ts';
-export { deleteBackup, listBackups, pruneBackups, type PruneResult } from './prune.ts';
+export {
+  deleteBackup,
+  hasRecentBackup,
+  listBackups,
+  pruneBackups,
+  type PruneOptions,
+  type PruneResult,
+} from './prune.ts';
 export { DEFAULT_RETENTION, planRetention, type RetentionPolicy } from './retention.ts';
 export { exportCollection } from './collection-export.ts';
 export { importCollectionArchive } from './collection-import.ts';

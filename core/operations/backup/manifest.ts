@@ -48,16 +48,30 @@ export interface Check {
   detail: string;
 }
 
-/** Compares each extracted member with the size and SHA-256 the manifest recorded. */
+/**
+ * Compares each extracted member with the size and SHA-256 the manifest recorded. `expected`
+ * names the members besides the manifest: each must be listed (a manifest that leaves one out
+ * would leave it unchecked), and nothing else may be.
+ */
 export async function checkMembers(
   dir: string,
   manifest: { members: { name: string; sizeBytes: number; sha256: string }[] },
+  expected: readonly string[],
 ): Promise<Check[]> {
   const checks: Check[] = [];
+  const listed = new Set(manifest.members.map((m) => m.name));
+  for (const name of expected) {
+    if (!listed.has(name))
+      checks.push({ name: `checksum ${name}`, ok: false, detail: 'not listed in the manifest' });
+  }
   for (const m of manifest.members) {
+    if (!expected.includes(m.name)) {
+      checks.push({ name: `checksum ${m.name}`, ok: false, detail: 'not a member of this kind of archive' });
+      continue;
+    }
     const file = path.join(dir, m.name);
-    const st = fs.statSync(file, { throwIfNoEntry: false });
-    if (!st) {
+    const st = fs.lstatSync(file, { throwIfNoEntry: false });
+    if (!st?.isFile()) {
       checks.push({ name: `checksum ${m.name}`, ok: false, detail: 'missing from the archive' });
       continue;
     }

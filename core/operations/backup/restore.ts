@@ -12,6 +12,7 @@ import type { Engine } from '../../engine/engine.ts';
 import { PustakaError } from '../../base/errors.ts';
 import { acquireDataDirLock } from '../../base/data-dir-lock/data-dir-lock.ts';
 import { dataPaths } from '../../base/paths.ts';
+import { makePrivate } from '../../base/private-files.ts';
 import { openVectorStore } from '../../stores/vectors/store.ts';
 import { fsyncDir, fsyncFile } from './archive.ts';
 import { writeAudit } from './audit.ts';
@@ -58,7 +59,12 @@ function stamp(at = new Date()): string {
 export function prepareRestore(
   engine: Engine,
   ref: number | string,
-  opts: { passphrase?: string | undefined; safetyBackup: boolean } & BackupRunOptions,
+  opts: {
+    passphrase?: string | undefined;
+    safetyBackup: boolean;
+    /** Accept a plain archive signed by another installation (see signature.ts). */
+    trustForeign?: boolean | undefined;
+  } & BackupRunOptions,
 ): Promise<PrepareRestoreResult> {
   return serialized(engine, async () => {
     const started = performance.now();
@@ -75,8 +81,14 @@ export function prepareRestore(
     const previous = readPendingRestore(root);
     const staging = path.join(root, `restore-staging-${stamp()}-${process.pid}`);
     try {
-      const unpacked = await unpackBackup(file, staging, { ...opts, onPhase: progress });
-      fs.rmSync(path.join(staging, 'manifest.json'), { force: true });
+      const unpacked = await unpackBackup(file, staging, {
+        passphrase: opts.passphrase,
+        signal: opts.signal,
+        onPhase: progress,
+        integrity: { dataDir: root, trustForeign: opts.trustForeign, action: 'restore' },
+      });
+      makePrivate(staging); // opening the staged cluster wrote pg_internal.init 0644
+      for (const f of ['manifest.json', 'manifest.sig']) fs.rmSync(path.join(staging, f), { force: true });
       let safety = null;
       if (opts.safetyBackup) {
         progress('safety-backup');
@@ -101,6 +113,7 @@ export function prepareRestore(
           backupCreatedAt: unpacked.manifest.createdAt,
           appVersion: unpacked.manifest.app.version,
           safetyBackup: safety ? path.basename(safety.path) : null,
+          integrity: unpacked.integrity.status,
         },
       );
       return {
@@ -108,6 +121,7 @@ export function prepareRestore(
         manifest: unpacked.manifest,
         migratedFrom: unpacked.migratedFrom,
         safetyBackup: safety,
+        integrity: unpacked.integrity,
         restartRequired: true as const,
       };
     } catch (err) {
@@ -136,7 +150,7 @@ export async function applyPendingRestore(dataDir: string): Promise<AppliedResto
     return null;
   }
   const paths = dataPaths(dataDir);
-  const lock = acquireDataDirLock(paths.root, paths.lock);
+  const lock = await acquireDataDirLock(paths.root, paths.lock);
   const dropPending = () => {
     fs.rmSync(pendingRestoreFile(dataDir), { force: true });
     fs.rmSync(pending.stagingDir, { recursive: true, force: true });

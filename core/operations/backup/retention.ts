@@ -1,11 +1,18 @@
+import type { BackupKind } from '../../contract/methods/backup.ts';
+
 /**
- * Which backups a retention policy keeps — a pure function of dates, tested without files.
+ * Which backups a retention policy keeps — a pure function of dates and kinds, tested without files.
  *
  * Like borg/restic `--keep-daily N`: walking from the newest backup back, the newest backup of
  * each of the N most recent days that have one is kept; weekly (ISO weeks) and monthly likewise.
- * A backup kept by any rule stays. The newest verified backup always stays, whatever its age:
- * pruning must never leave the user without a backup known to restore.
+ * A backup kept by any rule stays. The newest verified backup always stays, whatever its age or
+ * kind: pruning must never leave the user without a backup known to restore.
  * Days, weeks and months are local calendar periods (what the user means by "daily").
+ *
+ * The policy applies to the worker's `scheduled` backups. `manual` and `pre-restore` ones are
+ * restore points someone chose to make: they take no part (and so never displace a scheduled one
+ * from its day, nor are displaced by it) unless `includeManual` — only an explicit
+ * `backup prune --include-manual` sets it, never the worker.
  */
 export interface RetentionPolicy {
   daily: number;
@@ -17,6 +24,7 @@ export const DEFAULT_RETENTION: RetentionPolicy = { daily: 7, weekly: 4, monthly
 
 export interface RetentionCandidate {
   id: number;
+  kind: BackupKind;
   createdAt: Date;
   verified: boolean;
 }
@@ -49,13 +57,27 @@ export function weekKey(d: Date): string {
   return `${t.getUTCFullYear()}-W${pad(week)}`;
 }
 
+export interface RetentionOptions {
+  /** Let the policy prune `manual` and `pre-restore` backups too (an explicit prune only). */
+  includeManual?: boolean | undefined;
+}
+
+/** Why a backup of this kind was left out of the policy. */
+export function neverPrunedReason(kind: Exclude<BackupKind, 'scheduled'>): string {
+  return `${kind} backup: never pruned automatically`;
+}
+
 export function planRetention(
   items: RetentionCandidate[],
   policy: RetentionPolicy = DEFAULT_RETENTION,
+  opts: RetentionOptions = {},
 ): RetentionPlan {
   const newestFirst = [...items].sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime() || b.id - a.id);
   const keep = new Map<number, string[]>();
   const mark = (id: number, reason: string) => keep.set(id, [...(keep.get(id) ?? []), reason]);
+  const candidates = opts.includeManual ? newestFirst : newestFirst.filter((i) => i.kind === 'scheduled');
+  for (const item of newestFirst)
+    if (item.kind !== 'scheduled' && !opts.includeManual) mark(item.id, neverPrunedReason(item.kind));
 
   const rules: [string, number, (d: Date) => string][] = [
     ['daily', policy.daily, dayKey],
@@ -64,7 +86,7 @@ export function planRetention(
   ];
   for (const [name, count, key] of rules) {
     const seen = new Set<string>();
-    for (const item of newestFirst) {
+    for (const item of candidates) {
       if (seen.size >= count) break;
       const k = key(item.createdAt);
       if (seen.has(k)) continue;

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
-import type { BackupManifest } from '../../contract/methods/backup.ts';
+import type { ArchiveIntegrity, BackupManifest } from '../../contract/methods/backup.ts';
 import { isCompleteCluster } from '../../stores/pg/cluster.ts';
 import { loadMigrations, migrate } from '../../stores/pg/migrations.ts';
 import { PustakaError } from '../../base/errors.ts';
@@ -9,16 +9,18 @@ import { MIGRATIONS as SQLITE_MIGRATIONS } from '../../stores/vectors/schema.ts'
 import { openVectorStore } from '../../stores/vectors/store.ts';
 import { extractArchive, extractTar } from './archive.ts';
 import { checkMembers, MEMBER_LIST, MEMBERS, parseManifest, type Check } from './manifest.ts';
+import { checkSignature, SIGNATURE_MEMBER, type SignatureCheck } from './signature.ts';
 import { countTables } from './snapshot.ts';
 
 /**
  * Shared by verify and restore: unpack an archive into a folder as a data dir (`pg/` and
- * `collections.db`), check every checksum, open both stores there and compare their counts with
- * the manifest. Never touches the live data dir.
+ * `collections.db`), check its integrity signature and every checksum, open both stores there and
+ * compare their counts with the manifest. Never touches the live data dir.
  */
 export interface UnpackedBackup {
   manifest: BackupManifest;
   checks: Check[];
+  integrity: ArchiveIntegrity;
   /** The schema version of the snapshot when migrations ran forward on the copy, else null. */
   migratedFrom: number | null;
   pgDir: string;
@@ -43,23 +45,34 @@ export async function unpackBackup(
     passphrase?: string | undefined;
     signal?: AbortSignal | undefined;
     onPhase?: (phase: 'extract' | 'check') => void;
+    /** Whose key the signature must match (this installation's data folder), and what to do if not. */
+    integrity: SignatureCheck;
   },
 ): Promise<UnpackedBackup> {
   opts.onPhase?.('extract');
-  await extractArchive(file, dest, MEMBER_LIST, opts);
+  const { encrypted } = await extractArchive(file, dest, MEMBER_LIST, {
+    passphrase: opts.passphrase,
+    signal: opts.signal,
+    optional: [SIGNATURE_MEMBER],
+  });
+  // Before anything in the archive is believed, its manifest included.
+  const integrity = checkSignature(dest, file, encrypted, opts.integrity);
   const manifest = parseManifest(
     fs.readFileSync(path.join(dest, MEMBERS.manifest), 'utf8'),
     path.basename(file),
   );
   assertNotNewer(manifest);
   opts.onPhase?.('check');
-  const checks = await checkMembers(dest, manifest);
+  const checks = [
+    { name: 'integrity signature', ok: true, detail: integrity.warning ?? integrity.detail },
+    ...(await checkMembers(dest, manifest, [MEMBERS.pg, MEMBERS.sqlite])),
+  ];
   if (checks.some((c) => !c.ok)) throw new VerificationFailed(file, checks);
   opts.signal?.throwIfAborted();
 
   const pgDir = path.join(dest, 'pg');
   const pgTar = path.join(dest, MEMBERS.pg);
-  await extractTar(pgTar, pgDir);
+  await extractTar(pgTar, pgDir, `${MEMBERS.pg} in ${path.basename(file)}`);
   fs.rmSync(pgTar);
   if (!isCompleteCluster(pgDir)) {
     throw new VerificationFailed(file, [
@@ -70,7 +83,7 @@ export async function unpackBackup(
   const { checks: countChecks, migratedFrom } = await openAndCount(pgDir, sqliteFile, manifest);
   checks.push(...countChecks);
   if (countChecks.some((c) => !c.ok)) throw new VerificationFailed(file, checks);
-  return { manifest, checks, migratedFrom, pgDir, sqliteFile };
+  return { manifest, checks, integrity, migratedFrom, pgDir, sqliteFile };
 }
 
 /** A snapshot from a newer Pustaka cannot be opened by this one: say so before extracting more. */

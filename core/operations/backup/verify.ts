@@ -14,14 +14,15 @@ export type VerifyResult = z.output<typeof backupVerifyResult>;
 
 /**
  * Restores a backup into a temporary folder beside the backups and checks it: the archive's own
- * SHA-256 (against the catalogue), the passphrase and GCM tag, every member's checksum, then opens
+ * SHA-256 (against the catalogue), the passphrase and GCM tag or the integrity signature of a plain
+ * archive (signature.ts), every member's checksum, then opens
  * the Postgres cluster and collections.db there and compares their counts with the manifest. A
  * catalogued backup is marked `verified`, or `failed` with the reason when its content is damaged.
  */
 export function verifyBackup(
   engine: Engine,
   ref: number | string,
-  opts: { passphrase?: string | undefined } & BackupRunOptions = {},
+  opts: { passphrase?: string | undefined; trustForeign?: boolean | undefined } & BackupRunOptions = {},
 ): Promise<VerifyResult> {
   return serialized(engine, async () => {
     const started = performance.now();
@@ -46,7 +47,12 @@ export function verifyBackup(
           );
         }
       }
-      const unpacked = await unpackBackup(file, temp, { ...opts, onPhase: progress });
+      const unpacked = await unpackBackup(file, temp, {
+        passphrase: opts.passphrase,
+        signal: opts.signal,
+        onPhase: progress,
+        integrity: { dataDir: engine.paths.root, trustForeign: opts.trustForeign, action: 'verify' },
+      });
       const checks = [
         ...(row?.sha256
           ? [{ name: 'archive checksum', ok: true, detail: `sha256 ${row.sha256.slice(0, 12)}…` }]
@@ -62,10 +68,11 @@ export function verifyBackup(
           })
         : null;
       return {
-        backup: updated ? toBackupInfo(updated) : null,
+        backup: updated ? toBackupInfo(updated, engine.paths.backups) : null,
         path: file,
         manifest: unpacked.manifest,
         checks,
+        integrity: unpacked.integrity,
         durationMs: performance.now() - started,
       };
     } catch (err) {

@@ -1,10 +1,19 @@
 import { useState } from 'react';
+import { ApiCallError } from '../../../../core/contract/client.ts';
 import type { BackupProgressEvent } from '../../../../core/contract/methods/backup.ts';
 import { useApi, useQuery } from '../../api/api-context.tsx';
 import { ErrorNote } from '../../components/ErrorNote.tsx';
 import { ProgressBar } from '../../components/ProgressBar.tsx';
 import { StatusBadge } from '../../components/StatusBadge.tsx';
 import { formatBytes, formatDate } from '../../format.ts';
+
+/** Refused because the archive was signed by another Pustaka installation (trustForeign accepts it). */
+function isForeignArchive(err: unknown): boolean {
+  return err instanceof ApiCallError && err.details?.foreignArchive === true;
+}
+
+const TRUST_FOREIGN_QUESTION =
+  'This backup was made on another Pustaka installation, so Pustaka cannot tell whether it was changed since it was written. Restore it only if you trust where it came from (its checksums are still checked). Restore it anyway?';
 
 /** Backups: take one now, verify one, restore one (applied at the next start), delete. */
 export function BackupsCard() {
@@ -87,7 +96,11 @@ export function BackupsCard() {
                   {b.verifiedAt ? (
                     <span className="muted small"> checked {formatDate(b.verifiedAt)}</span>
                   ) : null}
-                  {!b.fileExists ? (
+                  {!b.inBackupsDir ? (
+                    <div className="muted small">
+                      Not in this data folder ({b.path}): Pustaka neither uses nor deletes that file.
+                    </div>
+                  ) : !b.fileExists ? (
                     <div className="error-text small">The archive file is missing.</div>
                   ) : null}
                 </td>
@@ -102,7 +115,7 @@ export function BackupsCard() {
                         const failed = r.checks.filter((c) => !c.ok);
                         return failed.length
                           ? `Verification failed: ${failed.map((c) => `${c.name} (${c.detail})`).join('; ')}`
-                          : `Backup verified: ${r.checks.length} checks passed.`;
+                          : `Backup verified: ${r.checks.length} checks passed.${r.integrity.warning ? ` Note: ${r.integrity.warning}` : ''}`;
                       })
                     }
                   >
@@ -119,8 +132,21 @@ export function BackupsCard() {
                       )
                         return;
                       void run(async () => {
-                        await api.call('backup.restore', { backup: b.id }, { onEvent: setProgress });
-                        return 'Restore prepared: quit and reopen Pustaka to finish it.';
+                        const restore = (trustForeign: boolean) =>
+                          api.call(
+                            'backup.restore',
+                            { backup: b.id, trustForeign },
+                            { onEvent: setProgress },
+                          );
+                        let staged;
+                        try {
+                          staged = await restore(false);
+                        } catch (err) {
+                          if (!isForeignArchive(err) || !window.confirm(TRUST_FOREIGN_QUESTION)) throw err;
+                          staged = await restore(true);
+                        }
+                        const note = staged.integrity.warning ? ` Note: ${staged.integrity.warning}` : '';
+                        return `Restore prepared: quit and reopen Pustaka to finish it.${note}`;
                       });
                     }}
                   >
@@ -131,10 +157,15 @@ export function BackupsCard() {
                     className="danger-text"
                     disabled={busy}
                     onClick={() => {
-                      if (window.confirm('Delete this backup archive?'))
+                      const question = b.inBackupsDir
+                        ? 'Delete this backup archive?'
+                        : 'Remove this entry from the list? Its file is outside this data folder and is left alone.';
+                      if (window.confirm(question))
                         void run(async () => {
                           await api.call('backup.delete', { backup: b.id });
-                          return 'Backup deleted.';
+                          return b.inBackupsDir
+                            ? 'Backup deleted.'
+                            : 'Removed from the list; the file was left alone.';
                         });
                     }}
                   >

@@ -1,6 +1,7 @@
 import type { Collection } from '../contract/methods/collections.ts';
 import type { Status } from '../operations/status/status.ts';
 import { formatBytes, plural, table } from './format.ts';
+import { rebuildProgress } from './render-rebuild.ts';
 
 export function renderStatus(s: Status): string {
   const c = s.counts;
@@ -29,6 +30,11 @@ export function renderStatus(s: Status): string {
     ],
     ['Caches', s.caches.map((k) => `${k.name} ${k.size}/${k.max}`).join(' · ')],
   ];
+  if (s.rebuilding)
+    rows.splice(5, 0, [
+      'Index',
+      `being rebuilt from the source files: ${rebuildProgress(s.rebuilding)}${s.rebuilding.running ? '' : ' (waiting: run `pustaka import --resume`)'}; searches are incomplete`,
+    ]);
   const width = Math.max(...rows.map(([k]) => k.length));
   return [`${s.app.name} ${s.app.version}`, ...rows.map(([k, v]) => `${k.padEnd(width)}  ${v}`)].join('\n');
 }

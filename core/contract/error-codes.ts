@@ -15,6 +15,12 @@ export const ERROR_CODES = [
   'cancelled',
   // the app lock is on and the engine is locked, or a passphrase was refused (see details.reason)
   'locked',
+  // collections.db (the search index, derived data) was found damaged: it is set aside and rebuilt
+  // from the source files; searches find only what is rebuilt so far
+  'index_rebuilding',
+  // too many calls at once (the server's or the connection's bound is full): nothing was done;
+  // retry after details.retryAfterMs
+  'busy',
   'internal',
 ] as const;
 

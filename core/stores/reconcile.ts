@@ -12,13 +12,21 @@ export interface ReconcileReport {
   missingChunks: number[];
 }
 
-export async function reconcileStores(db: Queryable, vectors: VectorStore): Promise<ReconcileReport> {
+/**
+ * `dropOrphans: false` when an import may be running (a store replaced at run time): its chunks
+ * are written before Postgres marks the document `indexed`, so they are not orphans.
+ */
+export async function reconcileStores(
+  db: Queryable,
+  vectors: VectorStore,
+  opts: { dropOrphans?: boolean } = {},
+): Promise<ReconcileReport> {
   const collections = new Set(
     (await db.query<{ id: number }>('SELECT id FROM collections')).map((r) => Number(r.id)),
   );
   const droppedCollections: number[] = [];
   for (const id of vectors.collectionIds()) {
-    if (!collections.has(id)) {
+    if (!collections.has(id) && opts.dropOrphans !== false) {
       vectors.dropCollection(id);
       droppedCollections.push(id);
     }
@@ -29,7 +37,7 @@ export async function reconcileStores(db: Queryable, vectors: VectorStore): Prom
   );
   const indexed = new Set(indexedRows.map((r) => Number(r.id)));
   const withChunks = new Set(vectors.documentIds());
-  const orphanDocuments = [...withChunks].filter((id) => !indexed.has(id));
+  const orphanDocuments = opts.dropOrphans === false ? [] : [...withChunks].filter((id) => !indexed.has(id));
   for (const id of orphanDocuments) vectors.deleteDocumentChunks(id);
 
   // An empty file is legitimately `indexed` with zero chunks.

@@ -10,10 +10,34 @@ import type { DataPaths } from '../base/paths.ts';
  * the source files.
  */
 
-/** SQLite result codes that mean the file itself is bad (not busy, full or read-only). */
+/**
+ * SQLite result codes that mean the file itself is bad (not busy, full or read-only). Virtual
+ * tables (vec0) may pass SQLite's own message on under a generic code, so the message counts too.
+ */
 export function isSqliteDamage(err: unknown): boolean {
   const code = (err as { code?: unknown } | null)?.code;
-  return typeof code === 'string' && (code === 'SQLITE_NOTADB' || code.startsWith('SQLITE_CORRUPT'));
+  if (typeof code !== 'string') return false;
+  if (code === 'SQLITE_NOTADB' || code.startsWith('SQLITE_CORRUPT')) return true;
+  const message = err instanceof Error ? err.message : '';
+  return (
+    code.startsWith('SQLITE_') && /database disk image is malformed|file is not a database/i.test(message)
+  );
+}
+
+/** The error a search, import or check gets when it found collections.db damaged. */
+export function indexRebuildingError(file: string, cause: unknown): PustakaError {
+  const reason = cause instanceof Error ? cause.message : String(cause);
+  return new PustakaError(
+    'index_rebuilding',
+    `the search index (${file}) is damaged (${reason}); it is being set aside and rebuilt from the source files. Searches find only what is rebuilt so far until then; \`pustaka status\` shows the progress.`,
+    { store: 'collections', path: file, reason },
+    { cause },
+  );
+}
+
+/** A call failed because collections.db was found damaged (and is being rebuilt). */
+export function isIndexRebuilding(err: unknown): boolean {
+  return err instanceof PustakaError && err.code === 'index_rebuilding';
 }
 
 /** Postgres SQLSTATEs for damaged data (XX001 data_corrupted, XX002 index_corrupted). */

@@ -113,7 +113,8 @@ export function startEngineHost(): void {
   const args = parseHostArgs(process.argv);
   void runEngineHost(
     parentPort,
-    () => openEngine(args),
+    // The desktop engine lives as long as the app: it rebuilds a damaged search index by itself.
+    () => openEngine({ ...args, background: true }),
     (code) => process.exit(code),
   );
 }

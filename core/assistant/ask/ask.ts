@@ -92,9 +92,13 @@ async function answerAfresh(
 ): Promise<Outcome> {
   const golden = await clock.time('goldenMs', () => lookupGoldenAnswer(engine, ctx, opts.signal));
   if (golden) return golden;
-  const items = await clock.time('retrieveMs', () => retrievePassages(engine, ctx, opts.signal));
+  const { items, rebuilding } = await clock.time('retrieveMs', () =>
+    retrievePassages(engine, ctx, opts.signal),
+  );
   opts.onEvent?.({ type: 'retrieved', passages: items.length });
-  return answerFromPassages(engine, ctx, items, clock, opts);
+  const o = await answerFromPassages(engine, ctx, items, clock, opts);
+  // From an index still being rebuilt: say so, and do not keep it for the next asker.
+  return rebuilding ? { ...o, rebuilding, cacheable: false } : o;
 }
 
 /** The model's answer; without a usable model, the extractive one (with a notice when it failed). */
@@ -141,5 +145,6 @@ function toResult(o: Outcome, turn: PersistedTurn, timings: AskTimings): AskResu
         }
       : {}),
     ...(o.notice ? { notice: o.notice } : {}),
+    ...(o.rebuilding ? { rebuilding: o.rebuilding } : {}),
   };
 }

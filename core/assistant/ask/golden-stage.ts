@@ -3,6 +3,8 @@
  * or to a close paraphrase that agrees on every number, code, date, name and negation.
  */
 import type { Engine } from '../../engine/engine.ts';
+import { whenIndexReplaced } from '../../knowledge/import/index-rebuild.ts';
+import { isIndexRebuilding } from '../../stores/store-damage.ts';
 import { findGolden } from '../golden/lookup.ts';
 import { sourcesToCitations } from '../golden/sources.ts';
 import type { AskContext } from './context.ts';
@@ -14,10 +16,20 @@ export async function lookupGoldenAnswer(
   ctx: AskContext,
   signal?: AbortSignal,
 ): Promise<Outcome | undefined> {
-  const g = await findGolden(engine, ctx.question, ctx.key, ctx.collectionIds, {
-    signal,
-    semantic: ctx.history.length === 0,
-  });
+  const find = () =>
+    findGolden(engine, ctx.question, ctx.key, ctx.collectionIds, {
+      signal,
+      semantic: ctx.history.length === 0,
+    });
+  let g: Awaited<ReturnType<typeof find>>;
+  try {
+    g = await find();
+  } catch (err) {
+    // The golden index lives in collections.db: found damaged, it is replaced; ask the new one.
+    if (!isIndexRebuilding(err)) throw err;
+    await whenIndexReplaced(engine);
+    g = await find();
+  }
   if (!g) return undefined;
   return {
     path: 'golden',

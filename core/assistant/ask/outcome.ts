@@ -3,7 +3,7 @@
  * the result: one answer, however it was made.
  */
 import type { AnswerPath, CitationInfo } from '../../contract/methods/ask.ts';
-import type { SearchItem } from '../../contract/methods/search.ts';
+import type { IndexRebuild, SearchItem } from '../../contract/methods/search.ts';
 import type { GoldenMatch } from '../golden/lookup.ts';
 import { citationOf } from './citations.ts';
 import { extractiveAnswer, NOTHING_FOUND } from './extractive.ts';
@@ -21,6 +21,8 @@ export interface Outcome {
   goldenAnswerId: number | null;
   golden?: GoldenMatch;
   notice?: string;
+  /** The search index was being rebuilt when the passages were retrieved. */
+  rebuilding?: IndexRebuild;
   /** Whether the answer cache may keep it (complete rag and extractive answers without notices). */
   cacheable: boolean;
 }

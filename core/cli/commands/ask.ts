@@ -4,6 +4,7 @@ import { sourceLabel } from '../../assistant/ask/prompt.ts';
 import { commaList, collectionArg, positiveInt, type CliContext, type CliIO } from '../context.ts';
 import { plural, table } from '../format.ts';
 import { addCommands, command } from '../command.ts';
+import { renderRebuildWarning } from '../render-rebuild.ts';
 
 /** "[1] Title › Heading — p. 3 — /path" */
 export function renderSource(c: CitationInfo): string {
@@ -37,7 +38,7 @@ export function renderAskFooter(r: AskResult): string {
     `conversation ${r.conversationId}`,
   ];
   lines.push('', badge.join(' · '));
-  return `${lines.join('\n')}\n`;
+  return `${lines.join('\n')}\n${r.rebuilding ? `\n${renderRebuildWarning(r.rebuilding)}` : ''}`;
 }
 
 interface AskOptions {
@@ -102,13 +103,14 @@ const ask = command({
       stderr: renderAskFooter(r),
     };
   },
-  json: ({ answer, path, citations, conversationId, timings, tokens }) => ({
+  json: ({ answer, path, citations, conversationId, timings, tokens, rebuilding }) => ({
     answer,
     path,
     citations,
     conversationId,
     timings,
     tokens,
+    ...(rebuilding ? { rebuilding } : {}),
   }),
 });
 

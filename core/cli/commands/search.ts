@@ -4,6 +4,7 @@ import type { SearchItem, SearchMode, SearchResult } from '../../contract/method
 import { markHighlights, snippet } from '../../knowledge/retrieval/highlight.ts';
 import { commaList, collectionArg, positiveInt, type CliContext } from '../context.ts';
 import { plural } from '../format.ts';
+import { renderRebuildWarning } from '../render-rebuild.ts';
 import { withClient } from '../session.ts';
 
 const BOLD = '\x1b[1m';
@@ -91,6 +92,7 @@ export function registerSearch(program: Command, ctx: CliContext): void {
           ...(o.diversity !== undefined ? { diversity: o.diversity } : {}),
         });
         ctx.print(opts, renderSearch(result, ctx.io.isTTY), result);
+        if (result.rebuilding && !opts.json) ctx.io.stderr(renderRebuildWarning(result.rebuilding));
       });
     });
 }

@@ -38,7 +38,8 @@ export function registerServe(program: Command, ctx: CliContext): void {
       const opts = ctx.globals(cmd);
       const rendererDir = path.resolve(o.rendererDir ?? DEFAULT_RENDERER_DIR);
       const rendererBuilt = fs.existsSync(path.join(rendererDir, 'index.html'));
-      const engine = await openEngine({ dataDir: resolveDataDir(opts.dataDir) });
+      // Long-lived: a damaged or missing search index is rebuilt in the background.
+      const engine = await openEngine({ dataDir: resolveDataDir(opts.dataDir), background: true });
       try {
         const token = createToken();
         const server = await startServer({

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import type { CliContext } from '../context.ts';
 import { renderStatus } from '../render.ts';
+import { renderRebuildWarning } from '../render-rebuild.ts';
 import { withClient } from '../session.ts';
 
 export function registerStatus(program: Command, ctx: CliContext): void {
@@ -12,6 +13,7 @@ export function registerStatus(program: Command, ctx: CliContext): void {
       await withClient(opts, ctx.signal, async (client) => {
         const status = await client.call('status', {});
         ctx.print(opts, renderStatus(status), status);
+        if (status.rebuilding && !opts.json) ctx.io.stderr(renderRebuildWarning(status.rebuilding));
       });
     });
 }

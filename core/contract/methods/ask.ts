@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { defineMethod } from '../contract.ts';
 import { collectionRef, noEvent } from './common.ts';
-import { MAX_QUERY_LENGTH } from './search.ts';
+import { indexRebuild, MAX_QUERY_LENGTH } from './search.ts';
 
 export const answerPath = z.enum(['cache', 'golden', 'rag', 'extractive']);
 export type AnswerPath = z.output<typeof answerPath>;
@@ -72,6 +72,8 @@ export const askResult = z.object({
     .optional(),
   /** Why the answer is not what one would expect (model failed to load, invalid citations…). */
   notice: z.string().optional(),
+  /** Present while the search index is being rebuilt: the passages may be incomplete. */
+  rebuilding: indexRebuild.optional(),
 });
 export type AskResult = z.output<typeof askResult>;
 

@@ -55,12 +55,28 @@ export const searchItem = z.object({
 });
 export type SearchItem = z.output<typeof searchItem>;
 
+/**
+ * The search index (collections.db) is being rebuilt from the source files, after it was found
+ * damaged or missing: results come only from the documents rebuilt so far.
+ */
+export const indexRebuild = z.object({
+  documentsDone: z.number().int(),
+  documentsTotal: z.number().int(),
+  /** A rebuild job runs now; otherwise it waits for `pustaka import --resume` (or the app, which starts it by itself). */
+  running: z.boolean(),
+  /** Where the damaged file was moved (kept for inspection); null when it was missing or emptied. */
+  setAside: z.string().nullable(),
+});
+export type IndexRebuild = z.output<typeof indexRebuild>;
+
 export const searchResult = z.object({
   items: z.array(searchItem),
   tookMs: z.number(),
   /** Served from the search cache. */
   cached: z.boolean(),
   mode: searchMode,
+  /** Present while the search index is being rebuilt: the items may be incomplete. */
+  rebuilding: indexRebuild.optional(),
 });
 export type SearchResult = z.output<typeof searchResult>;
 

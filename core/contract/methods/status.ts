@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { defineMethod } from '../contract.ts';
 import { noEvent } from './common.ts';
+import { indexRebuild } from './search.ts';
 
 const cacheStats = z.object({
   name: z.string(),
@@ -56,6 +57,8 @@ export const statusContract = defineMethod({
      * nothing about the data: dataDir is '', stores and counts are 0 and caches is empty.
      */
     appLock: z.object({ enabled: z.boolean(), locked: z.boolean() }),
+    /** Present while the search index is being rebuilt (never while locked). */
+    rebuilding: indexRebuild.optional(),
   }),
   event: noEvent,
 });

@@ -7,7 +7,7 @@ import { BUILTIN_EMBEDDER } from '../../models/embed/builtin-spec.ts';
 import type { Engine } from '../../engine/engine.ts';
 import { isPustakaError } from '../../base/errors.ts';
 import { runImport, type ImportRequest } from './importer.ts';
-import { interruptedJobs } from './jobs.ts';
+import { interruptedJobs, type JobRow } from './jobs.ts';
 import { assertNotReembedding, setCollectionEmbedder, type ReembedResult } from './reembed-job.ts';
 
 interface Ctx<E = ImportEvent> {
@@ -57,14 +57,16 @@ export async function importPaths(
 }
 
 /**
- * Runs every interrupted job again under its own id: re-embeddings continue from their staged
- * vectors first, then imports re-run (unchanged files are skipped by hash).
+ * Runs every interrupted job (or those `only` picks) again under its own id: re-embeddings
+ * continue from their staged vectors first, then imports re-run (unchanged files are skipped by
+ * hash). A job another caller took up meanwhile (the background index rebuild) is left to it.
  */
 export async function resumeImports(
   engine: Engine,
   ctx: Ctx<ImportEvent | ReembedEvent>,
+  opts: { only?: (job: JobRow) => boolean } = {},
 ): Promise<{ imports: ImportSummary[]; reembeds: ReembedResult[] }> {
-  const jobs = await interruptedJobs(engine.db);
+  const jobs = (await interruptedJobs(engine.db)).filter((j) => opts.only?.(j) ?? true);
   const reembeds: ReembedResult[] = [];
   for (const job of jobs.filter((j) => j.kind === 'reembed')) {
     const o = job.options as { modelPath?: string | null };
@@ -74,6 +76,7 @@ export async function resumeImports(
   }
   const results: ImportSummary[] = [];
   for (const job of jobs.filter((j) => j.kind !== 'reembed')) {
+    if (!(await stillInterrupted(engine, Number(job.id)))) continue;
     const o = job.options as {
       tags?: string[] | null;
       include?: string[];
@@ -98,4 +101,11 @@ export async function resumeImports(
     );
   }
   return { imports: results, reembeds };
+}
+
+async function stillInterrupted(engine: Engine, jobId: number): Promise<boolean> {
+  const [row] = await engine.db.query<{ status: string }>('SELECT status FROM import_jobs WHERE id = $1', [
+    jobId,
+  ]);
+  return row?.status === 'interrupted';
 }

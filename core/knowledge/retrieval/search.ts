@@ -24,6 +24,8 @@ import {
   type SearchFilters,
 } from './scope.ts';
 import { DEFAULT_FUSION, fusionWeights, type FusionWeights } from './weights.ts';
+import { isIndexRebuilding } from '../../stores/store-damage.ts';
+import { indexRebuildProgress, whenIndexReplaced } from '../import/index-rebuild.ts';
 
 /** Largest list a retriever contributes (k = 100 with diversity asks for this much). */
 export const MAX_DEPTH = 1_000;
@@ -338,16 +340,46 @@ interface CachedSearch {
   items: SearchItem[];
 }
 
-/** The `search` API method. A query without letters or digits (only punctuation, emoji) finds nothing. */
+/**
+ * The `search` API method. A query without letters or digits (only punctuation, emoji) finds
+ * nothing. While the search index is being rebuilt the result says how far (`rebuilding`) and is
+ * not cached; a search that finds the file damaged waits for the empty replacement and searches
+ * that (core/startup/index-repair.ts), instead of failing.
+ */
 export async function search(
   engine: Engine,
   params: SearchParams,
   signal?: AbortSignal,
 ): Promise<SearchResult> {
+  try {
+    return await searchReporting(engine, params, signal);
+  } catch (err) {
+    if (!isIndexRebuilding(err)) throw err;
+    await whenIndexReplaced(engine);
+    return searchReporting(engine, params, signal);
+  }
+}
+
+async function searchReporting(
+  engine: Engine,
+  params: SearchParams,
+  signal?: AbortSignal,
+): Promise<SearchResult> {
+  const rebuilding = await indexRebuildProgress(engine);
+  const result = await searchIndex(engine, params, { signal, useCache: !rebuilding });
+  return rebuilding ? { ...result, rebuilding } : result;
+}
+
+async function searchIndex(
+  engine: Engine,
+  params: SearchParams,
+  opts: { signal?: AbortSignal | undefined; useCache: boolean },
+): Promise<SearchResult> {
+  const { signal } = opts;
   const started = performance.now();
   const plan = await planSearch(engine, params);
   const cache = engine.caches.get<CachedSearch>('search');
-  const hit = cache.get(plan.cacheKey);
+  const hit = opts.useCache ? cache.get(plan.cacheKey) : undefined;
   if (hit) return { items: hit.items, tookMs: performance.now() - started, cached: true, mode: plan.mode };
   let items: SearchItem[] = [];
   if (plan.words.size > 0 && plan.collections.length > 0) {
@@ -355,6 +387,6 @@ export async function search(
     signal?.throwIfAborted();
     items = await rankCandidates(engine, plan, lists);
   }
-  cache.set(plan.cacheKey, { items });
+  if (opts.useCache) cache.set(plan.cacheKey, { items });
   return { items, tookMs: performance.now() - started, cached: false, mode: plan.mode };
 }

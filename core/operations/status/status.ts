@@ -5,6 +5,8 @@ import { packageVersion } from '../../stores/pg/versions.ts';
 import type { Engine } from '../../engine/engine.ts';
 import { appLockService } from '../app-lock/app-lock.ts';
 import { pathSize } from '../../base/fs-size.ts';
+import { indexRebuildProgress, whenIndexReplaced } from '../../knowledge/import/index-rebuild.ts';
+import { isIndexRebuilding } from '../../stores/store-damage.ts';
 
 export type Status = ResultOf<typeof statusContract>;
 
@@ -32,8 +34,20 @@ interface CountsRow {
 
 export async function collectStatus(engine: Engine): Promise<Status> {
   if (engine.services.get(appLockService).locked) return lockedStatus(engine);
+  try {
+    return await unlockedStatus(engine);
+  } catch (err) {
+    // collections.db found damaged while counting: report the store replacing it, and the rebuild.
+    if (!isIndexRebuilding(err)) throw err;
+    await whenIndexReplaced(engine);
+    return unlockedStatus(engine);
+  }
+}
+
+async function unlockedStatus(engine: Engine): Promise<Status> {
   const [row] = await engine.db.query<CountsRow>(COUNTS);
   const c = row!;
+  const rebuilding = await indexRebuildProgress(engine);
   const files = engine.vectors.fileSizes();
   const v = engine.vectors.versions();
   return {
@@ -72,6 +86,8 @@ export async function collectStatus(engine: Engine): Promise<Status> {
     },
     caches: engine.caches.stats(),
     appLock: { enabled: engine.services.get(appLockService).enabled, locked: false },
+    // The chunk count above is only what is rebuilt so far: say so.
+    ...(rebuilding ? { rebuilding } : {}),
   };
 }
 

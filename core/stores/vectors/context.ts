@@ -35,19 +35,44 @@ export function createContext(db: BetterSqlite3.Database, path: string): StoreCo
   return { path, db, stmt, changeStamp, clear: () => statements.clear() };
 }
 
-/** The store object carries its own context under a private symbol (no module-level registry). */
-const CONTEXT = Symbol('vector-store-context');
-type WithContext = VectorStore & { [CONTEXT]?: StoreContext };
+/** What a façade registers: its current connection's context and how it reports a failure. */
+export interface StoreRegistration {
+  /** The context of the connection open now (the file may be replaced while the store lives). */
+  current(): StoreContext;
+  /** The error to throw for `err`: a damaged file is reported (and explained) here. */
+  failed(err: unknown): unknown;
+}
 
-export function registerContext(store: VectorStore, ctx: StoreContext): void {
-  Object.defineProperty(store, CONTEXT, { value: ctx, enumerable: false });
+/** The store object carries its registration under a private symbol (no module-level registry). */
+const REGISTRATION = Symbol('vector-store-registration');
+type WithRegistration = VectorStore & { [REGISTRATION]?: StoreRegistration };
+
+export function registerStore(store: VectorStore, registration: StoreRegistration): void {
+  Object.defineProperty(store, REGISTRATION, { value: registration, enumerable: false });
+}
+
+function registrationOf(store: VectorStore): StoreRegistration {
+  const r = (store as WithRegistration)[REGISTRATION];
+  if (!r) throw new Error('not a store opened by openVectorStore');
+  return r;
 }
 
 /** The shared state of a store opened by openVectorStore (for modules in core/stores/vectors only). */
 export function contextOf(store: VectorStore): StoreContext {
-  const ctx = (store as WithContext)[CONTEXT];
-  if (!ctx) throw new Error('not a store opened by openVectorStore');
-  return ctx;
+  return registrationOf(store).current();
+}
+
+/**
+ * Runs `fn` on the store's connection; an error from a damaged file is reported like one from the
+ * store's own methods (modules here that work on the connection directly go through this).
+ */
+export function withContext<T>(store: VectorStore, fn: (ctx: StoreContext) => T): T {
+  const r = registrationOf(store);
+  try {
+    return fn(r.current());
+  } catch (err) {
+    throw r.failed(err);
+  }
 }
 
 export function assertId(name: string, v: number): void {

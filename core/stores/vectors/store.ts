@@ -19,7 +19,9 @@ import Database from 'better-sqlite3';
 import type BetterSqlite3 from 'better-sqlite3';
 import { loadSqliteVec } from './extension-path.ts';
 import { migrate, readSchemaVersion } from './schema.ts';
-import { assertId, contextOf, createContext, registerContext, type StoreContext } from './context.ts';
+import { assertId, contextOf, createContext, registerStore, type StoreContext } from './context.ts';
+import { indexRebuildingError, isSqliteDamage } from '../store-damage.ts';
+import { checkFileInWorker, headerProblem } from './integrity.ts';
 import * as chunks from './chunks.ts';
 import { createCollections } from './collections.ts';
 import { createWriter } from './write.ts';
@@ -27,7 +29,7 @@ import { createCodeIndexCache } from './code-index.ts';
 import { knn } from './knn.ts';
 import { createKeywordSearch } from './keyword.ts';
 import * as maintenance from './maintenance.ts';
-import type { VectorStore } from './types.ts';
+import type { ChunkExportRow, VectorStore } from './types.ts';
 
 export type {
   ChunkExportRow,
@@ -46,6 +48,9 @@ export const BUSY_TIMEOUT_MS = 5000;
 
 /** Opens the file with sqlite-vec loaded, migrated, in WAL mode; closes it again on any error. */
 function openDatabase(path: string): BetterSqlite3.Database {
+  // A file that lost its end fails here, before SQLite reads past it.
+  const problem = headerProblem(path);
+  if (problem) throw Object.assign(new Error(`${path}: ${problem}`), { code: 'SQLITE_CORRUPT' });
   const db = new Database(path);
   try {
     db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
@@ -63,7 +68,7 @@ function openDatabase(path: string): BetterSqlite3.Database {
 }
 
 /** The façade: each concern lives in its own module over the shared context. */
-function composeStore(ctx: StoreContext): VectorStore {
+function composeStore(ctx: StoreContext): Inner {
   const collections = createCollections(ctx);
   const writer = createWriter(ctx, collections.collectionDim);
   const codeIndexes = createCodeIndexCache(ctx);
@@ -112,11 +117,96 @@ function composeStore(ctx: StoreContext): VectorStore {
   };
 }
 
+type Inner = Omit<VectorStore, 'onDamage' | 'reset' | 'verifyFile'>;
+const FACADE_ONLY = new Set(['path', 'close', 'onDamage', 'reset', 'verifyFile']);
+
+/**
+ * Opens collections.db. The store outlives its connection: `reset` replaces a damaged file by an
+ * empty one under the same object, so every holder of the store (the engine, an import running)
+ * goes on with the new file. An operation that fails because the file is damaged tells the
+ * `onDamage` listeners (start-up wires the rebuild there) and throws `index_rebuilding`.
+ */
 export function openVectorStore(path: string): VectorStore {
-  const ctx = createContext(openDatabase(path), path);
-  const store = composeStore(ctx);
-  registerContext(store, ctx);
+  let ctx = createContext(openDatabase(path), path);
+  let inner: Inner = composeStore(ctx);
+  let closed = false;
+  /** Bumped by `reset`: a check that began on the file before knows it is about another file. */
+  let generation = 0;
+  const listeners = new Set<(cause: unknown) => void>();
+
+  function failed(err: unknown): unknown {
+    if (!isSqliteDamage(err) || listeners.size === 0) return err;
+    for (const listener of [...listeners]) {
+      try {
+        listener(err);
+      } catch (listenerErr) {
+        console.error('pustaka: while reporting a damaged collections.db:', listenerErr);
+      }
+    }
+    return indexRebuildingError(path, err);
+  }
+  const guard = <T>(fn: () => T): T => {
+    try {
+      return fn();
+    } catch (err) {
+      throw failed(err);
+    }
+  };
+
+  const store = { path } as VectorStore;
+  const methods = store as unknown as Record<string, (...args: unknown[]) => unknown>;
+  for (const key of Object.keys(inner)) {
+    if (FACADE_ONLY.has(key)) continue;
+    methods[key] = (...args: unknown[]) =>
+      guard(() => {
+        const out = (inner as unknown as Record<string, (...a: unknown[]) => unknown>)[key]!(...args);
+        if (out instanceof Promise) return out.catch((err: unknown) => Promise.reject(failed(err)));
+        if (key === 'collectionExportRows')
+          return guardedRows(out as IterableIterator<ChunkExportRow>, guard);
+        return out;
+      });
+  }
+  Object.assign(store, {
+    onDamage(listener: (cause: unknown) => void) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    reset(moveAside: () => void) {
+      if (closed) throw new Error('the vector store is closed');
+      inner.close();
+      moveAside();
+      generation++;
+      ctx = createContext(openDatabase(path), path);
+      inner = composeStore(ctx);
+    },
+    async verifyFile(opts: { signal?: AbortSignal } = {}) {
+      const checked = generation;
+      const r = await checkFileInWorker(path, opts);
+      if (!r.damaged || closed || checked !== generation) return r;
+      failed(Object.assign(new Error(`integrity check: ${r.problem}`), { code: r.code ?? 'SQLITE_CORRUPT' }));
+      return r;
+    },
+    close() {
+      if (closed) return;
+      closed = true;
+      listeners.clear();
+      inner.close();
+    },
+  } satisfies Pick<VectorStore, 'onDamage' | 'reset' | 'verifyFile' | 'close'>);
+  registerStore(store, { current: () => ctx, failed });
   return store;
+}
+
+/** Reads a lazy row iterator under the damage guard. */
+function* guardedRows(
+  rows: IterableIterator<ChunkExportRow>,
+  guard: <T>(fn: () => T) => T,
+): IterableIterator<ChunkExportRow> {
+  for (;;) {
+    const next = guard(() => rows.next());
+    if (next.done) return;
+    yield next.value;
+  }
 }
 
 /**

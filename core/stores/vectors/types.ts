@@ -2,6 +2,7 @@
  * The public shapes of the vector store (re-exported by store.ts, which composes the modules that
  * implement them).
  */
+import type { IntegrityTaskOutput } from './integrity.ts';
 
 export interface ChunkInput {
   ordinal: number;
@@ -116,5 +117,21 @@ export interface VectorStore {
   fileSizes(): { db: number; wal: number };
   /** Versions of the SQLite library and the sqlite-vec extension in use. */
   versions(): { sqlite: string; sqliteVec: string };
+  /**
+   * `PRAGMA quick_check` of the file in a worker thread (reads every page without blocking the
+   * caller); a problem found is reported to the `onDamage` listeners.
+   */
+  verifyFile(opts?: { signal?: AbortSignal }): Promise<IntegrityTaskOutput>;
+  /**
+   * Calls `listener` when an operation finds the file damaged (SQLITE_CORRUPT, SQLITE_NOTADB, a
+   * failed `verifyFile`). While a listener is registered such an operation throws
+   * `index_rebuilding` instead of SQLite's error. Returns the unsubscribe function.
+   */
+  onDamage(listener: (cause: unknown) => void): () => void;
+  /**
+   * Closes the file, lets `moveAside` move it (with its -wal and -shm) and opens an empty store
+   * at the same path under this same object; the new file has no collections registered.
+   */
+  reset(moveAside: () => void): void;
   close(): void;
 }

@@ -11,6 +11,8 @@ export function describeError(err: unknown): { message: string; hint: string | n
       not_found: 'It may have been deleted meanwhile — refresh the list.',
       conflict: 'Something else is using it; wait for it to finish or choose another name.',
       storage_error: 'The data folder could not be written: check free disk space and permissions.',
+      index_rebuilding:
+        'Pustaka is rebuilding its search index from your documents; try again in a moment — results stay incomplete until it finishes.',
       internal: 'This is a bug in Pustaka. Try again; if it persists, restart the app.',
     };
     return { message: capitalise(err.message), hint: hints[err.code] ?? null };

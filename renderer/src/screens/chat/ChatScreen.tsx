@@ -1,11 +1,13 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { ResultOf } from '../../../../core/contract/contract.ts';
 import type { MessageInfo } from '../../../../core/contract/methods/ask.ts';
+import type { IndexRebuild } from '../../../../core/contract/methods/search.ts';
 import type { Contracts } from '../../../../core/contract/methods/index.ts';
 import { useApi, useQuery } from '../../api/api-context.tsx';
 import { describeError } from '../../api/errors.ts';
 import { EmptyState } from '../../components/EmptyState.tsx';
 import { ErrorNote } from '../../components/ErrorNote.tsx';
+import { RebuildBanner } from '../../components/RebuildBanner.tsx';
 import { Composer } from './Composer.tsx';
 import { ConversationLink } from './ConversationLink.tsx';
 import { ConversationList } from './ConversationList.tsx';
@@ -29,6 +31,9 @@ export function ChatScreen() {
   const api = useApi();
   const list = useQuery('conversations.list', { limit: 200 });
   const collections = useQuery('collections.list', {});
+  // Whether the search index is being rebuilt: from status at first, then from each answer.
+  const status = useQuery('status', {});
+  const [rebuilding, setRebuilding] = useState<IndexRebuild | null | undefined>(undefined);
   const [selected, setSelected] = useState<number | null>(null);
   const [scope, setScope] = useState<string>('');
   const [conversation, setConversation] = useState<ConversationDetail | null>(null);
@@ -128,6 +133,7 @@ export function ChatScreen() {
         note: result.notice ?? null,
         model: result.model,
       });
+      setRebuilding(result.rebuilding ?? null);
       setSelected(result.conversationId);
       list.reload();
       await load(result.conversationId);
@@ -182,6 +188,7 @@ export function ChatScreen() {
             </select>
           </label>
         </div>
+        <RebuildBanner rebuilding={rebuilding === undefined ? status.data?.rebuilding : rebuilding} />
         <div className="messages" aria-live="polite">
           <ErrorNote error={loadError} onRetry={selected !== null ? () => void load(selected) : undefined} />
           {shown.length === 0 ? (

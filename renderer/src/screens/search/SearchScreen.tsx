@@ -4,6 +4,7 @@ import { useQuery } from '../../api/api-context.tsx';
 import { EmptyState } from '../../components/EmptyState.tsx';
 import { ErrorNote } from '../../components/ErrorNote.tsx';
 import { Highlighted } from '../../components/Highlighted.tsx';
+import { RebuildBanner } from '../../components/RebuildBanner.tsx';
 import { useOpenPassage } from '../../components/passage-context.tsx';
 import { baseName, formatMs } from '../../format.ts';
 
@@ -102,6 +103,7 @@ export function SearchScreen() {
         ) : null}
       </div>
       <ErrorNote error={results.error} onRetry={results.reload} />
+      <RebuildBanner rebuilding={query ? results.data?.rebuilding : null} />
       {!query ? (
         <EmptyState title="Search your documents">
           <p>

@@ -2,6 +2,7 @@ import { useState } from 'react';
 import { useQuery } from '../../api/api-context.tsx';
 import { useLocked } from '../../api/lock-context.ts';
 import { ErrorNote } from '../../components/ErrorNote.tsx';
+import { RebuildBanner } from '../../components/RebuildBanner.tsx';
 import { Spinner } from '../../components/Spinner.tsx';
 import { formatBytes, formatMs } from '../../format.ts';
 import { applyTheme, loadTheme, type ThemeChoice } from '../../theme.ts';
@@ -48,6 +49,7 @@ export function SettingsScreen() {
         <Spinner label="Loading status" />
       ) : (
         <>
+          <RebuildBanner rebuilding={s.rebuilding} />
           <div className="card">
             <h2>Data folder</h2>
             <p>

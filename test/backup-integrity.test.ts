@@ -112,6 +112,18 @@ function refreshManifest(dir: string, member: string): void {
   fs.writeFileSync(file, `${JSON.stringify(manifest, null, 2)}\n`);
 }
 
+/** A collection archive whose chunks were edited and its manifest made to agree (signature kept). */
+async function tamperCollection(archive: string, out: string): Promise<string> {
+  const dir = await openOuter(archive);
+  const chunks = path.join(dir, 'chunks.jsonl');
+  fs.writeFileSync(
+    chunks,
+    fs.readFileSync(chunks, 'utf8').replace(/"text":"/, '"text":"Send the fee to account 666. '),
+  );
+  refreshManifest(dir, 'chunks.jsonl');
+  return packOuter(dir, members(dir), out);
+}
+
 const members = (dir: string) => fs.readdirSync(dir).filter((n) => !n.startsWith('.'));
 const stagingLeft = () => fs.readdirSync(dataDir).filter((n) => n.startsWith('restore-staging-'));
 const liveConf = () => fs.lstatSync(path.join(dataDir, 'pg', 'postgresql.auto.conf'));
@@ -308,45 +320,35 @@ describe('integrity signature of plain archives', () => {
     expect(again.integrity.status).toBe('signed');
   });
 
-  it('collection archives: another installation needs --trust-foreign; a ".." entry is refused', async () => {
+  it('collection archives: another installation\'s import with a note, a tampered one and a ".." entry are refused', async () => {
     const out = path.join(root, 'elsewhere.pustaka-collection');
     await otherClient.call('collections.export', { collection: 'Elsewhere', out });
-    await expect(
-      client.call('collections.importArchive', { path: out, as: 'Imported' }),
-    ).rejects.toMatchObject({
-      code: 'invalid_params',
-      message: expect.stringMatching(/made on another Pustaka installation.*--trust-foreign/),
-    });
-    const imported = await client.call('collections.importArchive', {
-      path: out,
-      as: 'Imported',
-      trustForeign: true,
-    });
+    const imported = await client.call('collections.importArchive', { path: out, as: 'Imported' });
     expect(imported.integrity.status).toBe('foreign');
+    expect(imported.integrity.warning).toMatch(/another Pustaka installation/);
     expect(imported.chunks).toBeGreaterThan(0);
+
+    // Signed by this installation, then edited: refused like a backup would be.
+    const mine = path.join(root, 'mine.pustaka-collection');
+    await client.call('collections.export', { collection: 'Imported', out: mine });
+    const forged = await tamperCollection(mine, path.join(root, 'forged.pustaka-collection'));
+    await expect(client.call('collections.importArchive', { path: forged, as: 'Forged' })).rejects.toThrow(
+      /modified after it was written/,
+    );
+    expect((await client.call('collections.list', {})).map((c) => c.name)).not.toContain('Forged');
 
     const dir = await openOuter(out);
     const evil = packOuter(dir, members(dir), path.join(root, 'evil.pustaka-collection'), [
       { name: '../../collection-escape', body: Buffer.from('x') },
     ]);
-    await expect(
-      client.call('collections.importArchive', { path: evil, as: 'Evil', trustForeign: true }),
-    ).rejects.toThrow(/"\.\."/);
+    await expect(client.call('collections.importArchive', { path: evil, as: 'Evil' })).rejects.toThrow(
+      /"\.\."/,
+    );
     expect((await client.call('collections.list', {})).map((c) => c.name)).not.toContain('Evil');
 
-    // Through the CLI, on a data folder of its own.
+    // Through the CLI, on a data folder of its own: imported, with the note on stdout.
     const cliDir = path.join(root, 'cli');
-    const refused = await runCliCaptured(['--data-dir', cliDir, 'collections', 'import-archive', out]);
-    expect(refused.code).not.toBe(0);
-    expect(refused.stderr).toMatch(/another Pustaka installation.*--trust-foreign/);
-    const ok = await runCliCaptured([
-      '--data-dir',
-      cliDir,
-      'collections',
-      'import-archive',
-      out,
-      '--trust-foreign',
-    ]);
+    const ok = await runCliCaptured(['--data-dir', cliDir, 'collections', 'import-archive', out]);
     expect(ok.stderr).toBe('');
     expect(ok.code).toBe(0);
     expect(ok.stdout).toMatch(/another Pustaka installation/);

@@ -58,7 +58,6 @@ export const operationsHandlers = {
     importCollectionArchive(engine, p.path, {
       as: p.as,
       passphrase: p.passphrase,
-      trustForeign: p.trustForeign,
       signal,
     }),
 } satisfies Partial<Handlers>;

@@ -377,15 +377,13 @@ const importArchive = command({
   options: [
     ['--as <name>', 'import under another name'],
     passphraseFile('the passphrase of an encrypted archive'),
-    trustForeignOption,
   ],
   description: 'import a collection archive, searchable at once (no re-embedding)',
   method: 'collections.importArchive',
-  params: ([file]: [string], o: PassphraseOptions & { as?: string; trustForeign?: boolean }) => ({
+  params: ([file]: [string], o: PassphraseOptions & { as?: string }) => ({
     path: file,
     as: o.as,
     passphrase: passphraseFromOptions(o),
-    trustForeign: Boolean(o.trustForeign),
   }),
   retry: askPassphrase,
   human: (res) =>

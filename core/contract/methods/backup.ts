@@ -244,7 +244,6 @@ export const collectionsImportArchiveContract = defineMethod({
       path: z.string().trim().min(1).max(4_096),
       as: collectionName.optional(),
       passphrase,
-      trustForeign,
     })
     .strict(),
   result: z.object({

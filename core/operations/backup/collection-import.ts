@@ -48,8 +48,6 @@ export async function importCollectionArchive(
     as?: string | undefined;
     passphrase?: string | undefined;
     signal?: AbortSignal | undefined;
-    /** Accept a plain archive signed by another installation (see signature.ts). */
-    trustForeign?: boolean | undefined;
   } = {},
 ): Promise<ImportArchiveResult> {
   const started = performance.now();
@@ -70,7 +68,6 @@ export async function importCollectionArchive(
     });
     const integrity = checkSignature(work, archive, encrypted, {
       dataDir: engine.paths.root,
-      trustForeign: opts.trustForeign,
       action: 'import',
     });
     const manifest = readManifest(path.join(work, COLLECTION_MEMBERS.manifest), archive);

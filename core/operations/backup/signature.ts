@@ -49,7 +49,12 @@ export interface SignatureCheck {
   dataDir: string;
   /** Accept an archive signed by another installation (its checksums are still checked). */
   trustForeign?: boolean | undefined;
-  /** What the refusal tells the user to repeat with --trust-foreign. */
+  /**
+   * What the archive is for. `import` (a collection archive) accepts another installation's
+   * signature without being asked: moving a collection between installations is what those
+   * archives are for, and they bring passages only (no database, settings or code), so refusing
+   * them would protect nothing. A mismatch under this installation's own key is refused alike.
+   */
   action: 'restore' | 'verify' | 'import';
 }
 
@@ -83,6 +88,13 @@ export function checkSignature(
   const sig = readSignature(sigFile, name);
   const key = loadInstallKey(check.dataDir);
   if (sig.keyId !== key.id) {
+    if (check.action === 'import') {
+      return {
+        status: 'foreign',
+        detail: `signed by another installation (key ${sig.keyId})`,
+        warning: `${name} was made on another Pustaka installation: its checksums were checked, but not who wrote it`,
+      };
+    }
     if (!check.trustForeign) {
       throw new PustakaError(
         'invalid_params',

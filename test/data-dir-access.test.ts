@@ -1,30 +1,13 @@
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { BIN, type CliRun } from './support/cli.ts';
+import { NOBODY, RUNNING_AS_ROOT, UNPRIVILEGED, runPustaka, type CliRun } from './support/cli.ts';
 import { openTestEngine } from './support/engine.ts';
 import { tempDir } from './support/temp-dir.ts';
 
-/** Root may write anywhere: as root the CLI runs as `nobody`, whom permissions do stop. */
-const asRoot = process.getuid?.() === 0;
-const NOBODY = 65534;
-
-function runAsUser(args: string[], home: string): Promise<CliRun> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
-      env: { ...process.env, HOME: home },
-      stdio: ['ignore', 'pipe', 'pipe'],
-      ...(asRoot ? { uid: NOBODY, gid: NOBODY } : {}),
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+/** The CLI as a user whom permissions stop (`nobody` when the suite runs as root). */
+const runAsUser = (args: string[], home: string): Promise<CliRun> =>
+  runPustaka(args, { HOME: home }, UNPRIVILEGED);
 
 /** A folder the child may enter and write in (mkdtemp makes it 0700 root's). */
 function openFolder(): string {
@@ -65,7 +48,7 @@ describe.skipIf(process.platform === 'win32')('a data folder Pustaka may not wri
     );
   });
 
-  it.skipIf(!asRoot)(
+  it.runIf(RUNNING_AS_ROOT)(
     'says "permission denied", not "damaged", when the stores belong to another user',
     async () => {
       const home = openFolder();

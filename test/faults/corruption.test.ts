@@ -1,11 +1,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApiClient } from '../../core/contract/client.ts';
-import { createDispatcher } from '../../core/api/dispatcher.ts';
-import { openEngine, type Engine } from '../../core/startup/open-engine.ts';
+import { openEngine } from '../../core/startup/open-engine.ts';
 import { runPustaka } from '../support/cli.ts';
-import { addGoldenAnswer, checkInvariants } from '../support/invariants.ts';
+import { engineClient } from '../support/engine.ts';
+import { addGoldenAnswer, checkInvariants, chunksByFile } from '../support/invariants.ts';
 import { writeCorpus } from '../support/fault-corpus.ts';
 
 const root = fs.mkdtempSync(path.join(process.env.TMPDIR ?? '/tmp', 'pustaka-corrupt-'));
@@ -15,21 +14,6 @@ const BACKUP_NAME = 'pustaka-2026-11-01T02-00-00Z.pustaka-backup';
 let copies = 0;
 let chunksBefore: Record<string, string[]>;
 let documentsRelation: string;
-
-function client(engine: Engine) {
-  const dispatcher = createDispatcher(engine);
-  return createApiClient((m, p, o) => dispatcher.call(m, p, o));
-}
-
-/** Chunk texts by source file: what a rebuild must give back. */
-async function chunksByFile(engine: Engine): Promise<Record<string, string[]>> {
-  const docs = await engine.db.query<{ id: number; source_path: string }>(
-    "SELECT id, source_path FROM documents WHERE status = 'indexed' ORDER BY source_path",
-  );
-  return Object.fromEntries(
-    docs.map((d) => [d.source_path, engine.vectors.documentChunks(Number(d.id)).map((c) => c.text)]),
-  );
-}
 
 function copyOfBase(withBackup = true): string {
   const dir = path.join(root, `copy-${++copies}`);
@@ -54,7 +38,7 @@ beforeAll(async () => {
   const folder = path.join(root, 'corpus');
   writeCorpus(folder, 10, 800);
   const engine = await openEngine({ dataDir: base });
-  await client(engine).call('import.run', { collection: 'Docs', create: true, paths: [folder] });
+  await engineClient(engine).call('import.run', { collection: 'Docs', create: true, paths: [folder] });
   await addGoldenAnswer(engine, 'What is a KITAS?');
   engine.vectors.checkpoint();
   chunksBefore = await chunksByFile(engine);
@@ -86,12 +70,12 @@ describe('a damaged collections.db at start (derived data)', () => {
       // Nothing is served from a half store meanwhile, and Postgres lost nothing.
       expect(await checkInvariants(engine, { goldenAnswers: 1 })).toEqual([]);
 
-      const { imports } = await client(engine).call('import.resume', {});
+      const { imports } = await engineClient(engine).call('import.resume', {});
       expect(imports).toHaveLength(1);
       expect(imports[0]).toMatchObject({ status: 'done', failed: [] });
       expect(await chunksByFile(engine)).toEqual(chunksBefore);
       expect(await checkInvariants(engine, { goldenAnswers: 1 })).toEqual([]);
-      const hits = await client(engine).call('search', { query: 'kitas sponsor' });
+      const hits = await engineClient(engine).call('search', { query: 'kitas sponsor' });
       expect(hits.items.length).toBeGreaterThan(0);
       await engine.close();
     });
@@ -106,7 +90,7 @@ describe('a damaged collections.db at start (derived data)', () => {
       collectionsDbSetAside: null,
       requeuedDocuments: Object.keys(chunksBefore).length,
     });
-    await client(engine).call('import.resume', {});
+    await engineClient(engine).call('import.resume', {});
     expect(await chunksByFile(engine)).toEqual(chunksBefore);
     expect(await checkInvariants(engine, { goldenAnswers: 1 })).toEqual([]);
     await engine.close();

@@ -9,14 +9,13 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApiClient } from '../../core/contract/client.ts';
-import { createDispatcher } from '../../core/api/dispatcher.ts';
 import { resumeImports } from '../../core/knowledge/import/import-service.ts';
 import { openEngine, type Engine } from '../../core/startup/open-engine.ts';
 import { rawHandleForTests } from '../../core/stores/vectors/store.ts';
 import { runCliCaptured } from '../support/cli.ts';
 import { writeCorpus } from '../support/fault-corpus.ts';
-import { addGoldenAnswer, checkInvariants } from '../support/invariants.ts';
+import { engineClient } from '../support/engine.ts';
+import { addGoldenAnswer, checkInvariants, chunksByFile } from '../support/invariants.ts';
 
 const root = fs.mkdtempSync(path.join(process.env.TMPDIR ?? '/tmp', 'pustaka-infile-'));
 afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
@@ -25,20 +24,6 @@ const PAGE = 4096;
 let copies = 0;
 let chunksBefore: Record<string, string[]>;
 let documents: number;
-
-function client(engine: Engine) {
-  const dispatcher = createDispatcher(engine);
-  return createApiClient((m, p, o) => dispatcher.call(m, p, o));
-}
-
-async function chunksByFile(engine: Engine): Promise<Record<string, string[]>> {
-  const docs = await engine.db.query<{ id: number; source_path: string }>(
-    "SELECT id, source_path FROM documents WHERE status = 'indexed' ORDER BY source_path",
-  );
-  return Object.fromEntries(
-    docs.map((d) => [d.source_path, engine.vectors.documentChunks(Number(d.id)).map((c) => c.text)]),
-  );
-}
 
 function copyOfBase(): string {
   const dir = path.join(root, `copy-${++copies}`);
@@ -72,8 +57,8 @@ beforeAll(async () => {
   writeCorpus(a, 48, 2_000);
   writeCorpus(b, 10, 1_500);
   const engine = await openEngine({ dataDir: base });
-  await client(engine).call('import.run', { collection: 'Docs', create: true, paths: [a] });
-  await client(engine).call('import.run', { collection: 'More', create: true, paths: [b] });
+  await engineClient(engine).call('import.run', { collection: 'Docs', create: true, paths: [a] });
+  await engineClient(engine).call('import.run', { collection: 'More', create: true, paths: [b] });
   await addGoldenAnswer(engine, 'What is a KITAS?');
   engine.vectors.checkpoint();
   chunksBefore = await chunksByFile(engine);
@@ -96,7 +81,7 @@ describe('garbage pages inside collections.db', () => {
     expect(engine.repair.requeuedDocuments).toBe(documents);
     expect(engine.interruptedJobs).toEqual(engine.repair.rebuildJobs);
 
-    const api = client(engine);
+    const api = engineClient(engine);
     const status = await api.call('status', {});
     expect(status.rebuilding).toEqual({
       documentsDone: 0,
@@ -122,7 +107,7 @@ describe('garbage pages inside collections.db', () => {
   it('met by a search at run time: no internal error; the file is replaced and rebuilt', async () => {
     const dataDir = copyOfBase();
     const engine = await openEngine({ dataDir });
-    const api = client(engine);
+    const api = engineClient(engine);
     // Damage under the open engine: the pages a search reads were never in its page cache.
     overwritePagesWithRandomBytes(path.join(dataDir, 'collections.db'));
 
@@ -157,7 +142,7 @@ describe('until the search index is rebuilt, Pustaka says so', () => {
       damage(path.join(dataDir, 'collections.db'));
 
       const engine = await openEngine({ dataDir });
-      const api = client(engine);
+      const api = engineClient(engine);
       const status = await api.call('status', {});
       expect(status.counts.chunks).toBe(0);
       expect(status.rebuilding).toEqual({
@@ -217,7 +202,7 @@ describe('until the search index is rebuilt, Pustaka says so', () => {
 
 describe('a long-lived engine rebuilds by itself', () => {
   async function waitForRebuild(engine: Engine): Promise<void> {
-    const api = client(engine);
+    const api = engineClient(engine);
     for (let i = 0; i < 600; i++) {
       if (!(await api.call('status', {})).rebuilding) return;
       await new Promise((r) => setTimeout(r, 100));
@@ -235,7 +220,7 @@ describe('a long-lived engine rebuilds by itself', () => {
     overwritePagesWithRandomBytes(path.join(dataDir, 'collections.db'));
     // The engine just wrote the file: make it read the pages again instead of its page cache.
     rawHandleForTests(engine.vectors).pragma('shrink_memory');
-    const met = await client(engine).call('search', { query: 'kitas sponsor perusahaan' });
+    const met = await engineClient(engine).call('search', { query: 'kitas sponsor perusahaan' });
     expect(met.rebuilding).toBeDefined();
     await waitForRebuild(engine);
     expect(await chunksByFile(engine)).toEqual(chunksBefore);
@@ -247,7 +232,7 @@ describe('a long-lived engine rebuilds by itself', () => {
     const dataDir = copyOfBase();
     fs.rmSync(path.join(dataDir, 'collections.db'));
     const engine = await openEngine({ dataDir, background: true });
-    const api = client(engine);
+    const api = engineClient(engine);
     let seen = await api.call('status', {});
     for (let i = 0; i < 600 && seen.rebuilding && !seen.rebuilding.running; i++) {
       await new Promise((r) => setTimeout(r, 20));
@@ -264,12 +249,12 @@ describe('a long-lived engine rebuilds by itself', () => {
     expect(
       jobs.some((j) => j.status === 'interrupted' && /stopped when Pustaka closed/.test(j.error ?? '')),
     ).toBe(true);
-    const status = await client(again).call('status', {});
+    const status = await engineClient(again).call('status', {});
     expect(status.rebuilding?.documentsTotal).toBe(documents);
     expect(status.rebuilding!.documentsDone).toBeLessThan(documents);
-    await client(again).call('import.resume', {});
+    await engineClient(again).call('import.resume', {});
     expect(await chunksByFile(again)).toEqual(chunksBefore);
-    expect((await client(again).call('status', {})).rebuilding).toBeUndefined();
+    expect((await engineClient(again).call('status', {})).rebuilding).toBeUndefined();
     await again.close();
   });
 });

@@ -12,9 +12,9 @@ import { DEFAULT_TEMPLATE_DIR } from '../../core/stores/pg/template.ts';
 import { openEngine, type Engine } from '../../core/startup/open-engine.ts';
 import { VISA_GUIDE_MD, writeFile } from '../support/files.ts';
 import { tempDir } from '../support/temp-dir.ts';
+import { NOBODY, RUNNING_AS_ROOT } from '../support/cli.ts';
 
 const posix = process.platform !== 'win32';
-const NOBODY = 65534;
 
 /** Every entry under `root` (itself included) whose mode is not 0700 (folder) or 0600 (file). */
 function notPrivate(root: string): string[] {
@@ -115,14 +115,12 @@ describe.runIf(posix)('the data folder is private to its user', () => {
     expect(writable).toEqual([]);
   });
 
-  it.runIf(process.getuid?.() === 0)(
-    'another user can neither read the chunks nor write pg_control',
-    async () => {
-      const root = tempDir();
-      fs.chmodSync(root, 0o755); // so only the data folder's own modes stand in the way
-      const dataDir = path.join(root, 'data');
-      await (await openEngine({ dataDir })).close();
-      const probe = `
+  it.runIf(RUNNING_AS_ROOT)('another user can neither read the chunks nor write pg_control', async () => {
+    const root = tempDir();
+    fs.chmodSync(root, 0o755); // so only the data folder's own modes stand in the way
+    const dataDir = path.join(root, 'data');
+    await (await openEngine({ dataDir })).close();
+    const probe = `
       const fs = require('node:fs');
       const tries = { read: ${JSON.stringify(path.join(dataDir, 'collections.db'))},
                       write: ${JSON.stringify(path.join(dataDir, 'pg', 'global', 'pg_control'))} };
@@ -130,9 +128,8 @@ describe.runIf(posix)('the data folder is private to its user', () => {
       try { fs.readFileSync(tries.read); out.read = 'ok'; } catch (e) { out.read = e.code; }
       try { fs.appendFileSync(tries.write, ''); out.write = 'ok'; } catch (e) { out.write = e.code; }
       console.log(JSON.stringify(out));`;
-      const run = spawnSync(process.execPath, ['-e', probe], { uid: NOBODY, gid: NOBODY, encoding: 'utf8' });
-      expect(run.stderr).toBe('');
-      expect(JSON.parse(run.stdout)).toEqual({ read: 'EACCES', write: 'EACCES' });
-    },
-  );
+    const run = spawnSync(process.execPath, ['-e', probe], { uid: NOBODY, gid: NOBODY, encoding: 'utf8' });
+    expect(run.stderr).toBe('');
+    expect(JSON.parse(run.stdout)).toEqual({ read: 'EACCES', write: 'EACCES' });
+  });
 });

@@ -10,12 +10,24 @@ export interface CliRun {
   stderr: string;
 }
 
-/** Runs the real `pustaka` binary in a child process, as a user would. */
-export function runPustaka(args: string[], env: Record<string, string> = {}): Promise<CliRun> {
+/** Root may write anywhere: tests about permissions run their child as `nobody`, whom they stop. */
+export const RUNNING_AS_ROOT = process.getuid?.() === 0;
+export const NOBODY = 65534;
+export const UNPRIVILEGED: { uid?: number; gid?: number } = RUNNING_AS_ROOT
+  ? { uid: NOBODY, gid: NOBODY }
+  : {};
+
+/** Runs the real `pustaka` binary in a child process, as a user would (`as`: another user's ids). */
+export function runPustaka(
+  args: string[],
+  env: Record<string, string> = {},
+  as: { uid?: number; gid?: number } = {},
+): Promise<CliRun> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [BIN, ...args], {
       env: { ...process.env, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
+      ...as,
     });
     let stdout = '';
     let stderr = '';

@@ -16,6 +16,12 @@ export interface TestEngine {
   dataDir: string;
 }
 
+/** The typed API client over an engine's dispatcher, as the carriers build it. */
+export function engineClient(engine: Engine): ApiClient {
+  const dispatcher = createDispatcher(engine);
+  return createApiClient((m, p, o) => dispatcher.call(m, p, o));
+}
+
 /** A real engine (PGlite + SQLite + sqlite-vec) on a fresh data dir, closed after the test. */
 export async function openTestEngine(dataDir = tempDir()): Promise<TestEngine> {
   const engine = await openEngine({ dataDir });

@@ -130,3 +130,13 @@ export async function addGoldenAnswer(engine: Engine, question: string): Promise
     [question],
   );
 }
+
+/** Chunk texts by source file: what a rebuild of collections.db must give back. */
+export async function chunksByFile(engine: Engine): Promise<Record<string, string[]>> {
+  const docs = await engine.db.query<{ id: number; source_path: string }>(
+    "SELECT id, source_path FROM documents WHERE status = 'indexed' ORDER BY source_path",
+  );
+  return Object.fromEntries(
+    docs.map((d) => [d.source_path, engine.vectors.documentChunks(Number(d.id)).map((c) => c.text)]),
+  );
+}

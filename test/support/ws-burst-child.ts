@@ -5,17 +5,7 @@
 //
 //   node --import tsx ws-burst-child.ts <port> <n> <method> <deadlineMs>   (token in PUSTAKA_TOKEN)
 import WebSocket from 'ws';
-
-interface SocketOutcome {
-  /** Responses to the one request (exactly one is right). */
-  responses: number;
-  /** ms after the burst began when the first response came. */
-  answeredMs: number | null;
-  ok: boolean | null;
-  code: string | null;
-  retryAfterMs: number | null;
-  error: string | null;
-}
+import type { SocketOutcome } from './ws-burst.ts';
 
 const [port, n, method, deadlineMs] = [
   Number(process.argv[2]),

@@ -1,6 +1,6 @@
 import mammoth from 'mammoth';
 import type { Extractor } from '../types.ts';
-import { htmlToSections } from './html.ts';
+import { htmlToSections, sectionsOrHeadings } from './html.ts';
 
 const STYLE_MAP = ["p[style-name='Title'] => h1:fresh"];
 /** Images are not indexed: give mammoth an empty src instead of base64-encoding every picture. */
@@ -12,12 +12,12 @@ export const extractDocx: Extractor = async ({ bytes }) => {
     { buffer: bytes },
     { styleMap: STYLE_MAP, convertImage: SKIP_IMAGES, ignoreEmptyParagraphs: true },
   );
-  const { title, sections, headings } = htmlToSections(html);
+  const content = htmlToSections(html);
   return {
-    title,
+    title: content.title,
     fileType: 'docx',
     mime: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
-    sections: sections.length > 0 ? sections : headings,
+    sections: sectionsOrHeadings(content),
     pageCount: null,
     warnings: [],
   };

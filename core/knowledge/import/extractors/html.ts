@@ -21,16 +21,21 @@ export interface HtmlContent {
 
 export const extractHtml: Extractor = async ({ bytes }) => {
   const { text } = decodeText(bytes, declaredCharset(bytes));
-  const { title, sections, headings } = htmlToSections(text);
+  const content = htmlToSections(text);
   return {
-    title,
+    title: content.title,
     fileType: 'html',
     mime: 'text/html',
-    sections: sections.length > 0 ? sections : headings,
+    sections: sectionsOrHeadings(content),
     pageCount: null,
     warnings: [],
   };
 };
+
+/** The text sections, or for a document of headings only, its headings: they are its text. */
+export function sectionsOrHeadings(content: HtmlContent): ExtractedSection[] {
+  return content.sections.length > 0 ? content.sections : content.headings;
+}
 
 export function htmlToSections(html: string): HtmlContent {
   const strict = walk(html, true);

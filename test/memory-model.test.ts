@@ -51,7 +51,7 @@ afterAll(async () => {
 
 describe('memory extraction with the local model (tiny generated Llama)', () => {
   it('a grammar-constrained reply parses as JSON of the schema', async () => {
-    const row = (await activeModel(engine.db, 'chat'))!;
+    const row = (await activeModel(engine, 'chat'))!;
     const model = await chatModelFor(engine, row.path, `${row.path}\n${row.sha256}`);
     const r = await model.generate({
       messages: [{ role: 'user', content: 'Is Budi a client? Answer in JSON.' }],
@@ -71,7 +71,7 @@ describe('memory extraction with the local model (tiny generated Llama)', () => 
   it('junk from the model is validated and grounded away; the facts are the patterns’ own', async () => {
     const text =
       'Pak Budi Santoso of PT Maju Jaya needs a KITAS renewal before 12 March 2026, budget Rp 15.000.000.';
-    const row = (await activeModel(engine.db, 'chat'))!;
+    const row = (await activeModel(engine, 'chat'))!;
     const model = await chatModelFor(engine, row.path, `${row.path}\n${row.sha256}`);
     const mx = await extractWithModel(model, text);
     expect(mx.tokensIn).toBeGreaterThan(50);

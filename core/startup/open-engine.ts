@@ -6,6 +6,7 @@ import type { Engine } from '../engine/engine.ts';
 import { createEventBus } from '../engine/events.ts';
 import { createServiceRegistry } from '../engine/services.ts';
 import { createEmbedderRegistry } from '../models/embed/registry.ts';
+import { adoptModelFiles } from '../models/llm/model-reconcile.ts';
 import { markInterruptedJobs } from '../knowledge/import/jobs.ts';
 import { applyPendingRestore } from '../operations/backup/restore.ts';
 import { appLockService, openAppLock } from '../operations/app-lock/app-lock.ts';
@@ -76,8 +77,10 @@ export async function openEngine(opts: OpenEngineOptions): Promise<Engine> {
       ...new Set([...(await markInterruptedJobs(db)), ...derived.repair.rebuildJobs]),
     ].sort((a, b) => a - b);
     await markInterruptedRuns(db);
+    // Model rows of a copied folder or a restored backup refer to this folder's files by name.
+    await adoptModelFiles(db, paths.models);
     const appLock = await openAppLock(db, opts.clock ? { now: opts.clock } : {});
-    const embedders = createEmbedderRegistry();
+    const embedders = createEmbedderRegistry(paths.models);
     const openedDb = db;
     const openedVectors = vectors;
     let closing: Promise<void> | undefined;

@@ -61,7 +61,7 @@ export function fakeChatModel(modelPath: string, opts: FakeChatOptions): FakeCha
 
 /** Makes `fake` the engine's loaded chat model for the active chat model row. */
 export async function installFakeChatModel(engine: Engine, opts: FakeChatOptions): Promise<FakeChatModel> {
-  const row = await activeModel(engine.db, 'chat');
+  const row = await activeModel(engine, 'chat');
   if (!row) throw new Error('installFakeChatModel: no active chat model');
   const fake = fakeChatModel(row.path, opts);
   engine.services.get(chatModelsService).entry = {

@@ -48,6 +48,6 @@ export async function resolveAskContext(engine: Engine, params: ParsedAskParams)
       )
       .map((m) => ({ role: m.role as 'user' | 'assistant', content: m.content }));
   }
-  const modelRow = await activeModel(db, 'chat');
+  const modelRow = await activeModel(engine, 'chat');
   return { params, question, key, collectionIds, history, modelRow, useCache: history.length === 0 };
 }

@@ -8,7 +8,7 @@ import type { Embedder } from '../../models/embed/types.ts';
 import { activeModel } from '../../models/llm/models.ts';
 
 export async function goldenEmbedder(engine: Engine): Promise<Embedder> {
-  const model = await activeModel(engine.db, 'embedding');
+  const model = await activeModel(engine, 'embedding');
   if (!model || !model.fileExists) return engine.embedders.builtin();
   try {
     return await engine.embedders.loadModel(model.path);

@@ -52,7 +52,7 @@ export function extractWithPatterns(
 }
 
 async function usableModel(engine: Engine): Promise<{ model: ChatModel | null; notice?: string }> {
-  const row = await activeModel(engine.db, 'chat');
+  const row = await activeModel(engine, 'chat');
   if (!row) return { model: null, notice: 'no chat model is installed; patterns only' };
   if (!row.fileExists)
     return { model: null, notice: `the chat model "${row.name}" is missing its file; patterns only` };

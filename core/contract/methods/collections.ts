@@ -7,7 +7,10 @@ export const collectionSchema = z.object({
   name: z.string(),
   description: z.string().nullable(),
   embedderId: z.string(),
-  /** The embedding GGUF file, or null for the built-in embedder. */
+  /**
+   * The embedding GGUF file, or null for the built-in embedder: its name when it lies in the data
+   * folder's models folder (so a copied or restored data folder uses its own), else its absolute path.
+   */
   embedderModel: z.string().nullable(),
   embeddingDim: z.number().int(),
   chunkSize: z.number().int(),

@@ -13,6 +13,7 @@ export const modelSchema = z.object({
   name: z.string(),
   kind: modelRole,
   fileName: z.string(),
+  /** Absolute: in this data folder's models folder, or (linked) wherever the file was chosen. */
   path: z.string(),
   linked: z.boolean(),
   sha256: z.string(),

@@ -16,7 +16,7 @@ export async function createUserCollection(
   signal: AbortSignal,
 ): Promise<Collection> {
   const created = await createCollection(engine.db, engine.vectors, input);
-  const model = await activeModel(engine.db, 'embedding');
+  const model = await activeModel(engine, 'embedding');
   if (!model) return created;
   try {
     const res = await setCollectionEmbedder(engine, created.id, model.path, {

@@ -5,12 +5,14 @@ import { getCollection, type CollectionRef } from '../collections/collections.ts
 import type { Embedder } from '../../models/embed/types.ts';
 import type { Engine } from '../../engine/engine.ts';
 import { PustakaError } from '../../base/errors.ts';
+import { modelFilePath, modelReference } from '../../models/llm/model-location.ts';
 import { clearStaging, collectionEmbedderId } from '../../stores/vectors/reembed.ts';
 import { createJob, restartJob, type JobRow } from './jobs.ts';
 
 /** The embedder a collection is switching to, and the model file it came from (null: built-in). */
 export interface ReembedTarget {
   embedder: Embedder;
+  /** As stored: the file's name when it lies in the data folder's `models/`, else its absolute path. */
   modelPath: string | null;
 }
 
@@ -24,7 +26,10 @@ async function resolveTarget(engine: Engine, model: string): Promise<ReembedTarg
   const abs = path.resolve(model);
   if (!fs.existsSync(abs)) throw new PustakaError('not_found', `no model file at ${abs}`, { model: abs });
   try {
-    return { embedder: await engine.embedders.loadModel(abs), modelPath: abs };
+    return {
+      embedder: await engine.embedders.loadModel(abs),
+      modelPath: modelReference(engine.paths.models, abs),
+    };
   } catch (err) {
     throw new PustakaError(
       'invalid_params',
@@ -49,7 +54,9 @@ export async function planReembed(
   resumeJob: JobRow | undefined,
 ): Promise<ReembedPlan> {
   const before = await getCollection(engine.db, engine.vectors, ref);
-  const target = await resolveTarget(engine, model);
+  // A resumed job holds the model as it was stored: a name lies in this folder's models/.
+  const file = resumeJob && model !== 'builtin' ? modelFilePath(engine.paths.models, model) : model;
+  const target = await resolveTarget(engine, file);
   const { embedder } = target;
   if (!resumeJob) {
     // A new choice supersedes an unfinished switch (e.g. to a model file that is gone).

@@ -17,7 +17,7 @@ export interface ScopeCollection {
   name: string;
   embedderId: string;
   embeddingDim: number;
-  /** The embedding GGUF file, or null for the built-in embedder. */
+  /** The embedding GGUF file (a name in the data folder's `models/`, or a path), or null: built-in. */
   embedderModel: string | null;
 }
 

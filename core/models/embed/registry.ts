@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { PustakaError } from '../../base/errors.ts';
+import { modelFilePath } from '../llm/model-location.ts';
 import { BUILTIN_EMBEDDER } from './builtin-spec.ts';
 import { createBuiltinEmbedder } from './builtin.ts';
 import { createLlamaEmbedder } from './llama.ts';
@@ -8,6 +9,7 @@ import type { Embedder } from './types.ts';
 /** Which embedder a collection uses: the built-in one, or an embedding GGUF on disk. */
 export interface EmbedderSpec {
   embedderId: string;
+  /** As the collection stores it: a name in the data folder's `models/`, or an absolute path. */
   modelPath: string | null;
 }
 
@@ -25,7 +27,8 @@ export interface EmbedderRegistry {
   close(): Promise<void>;
 }
 
-export function createEmbedderRegistry(): EmbedderRegistry {
+/** `modelsDir`: the data folder's `models/`, against which a collection's model name resolves. */
+export function createEmbedderRegistry(modelsDir: string): EmbedderRegistry {
   let builtin: Embedder | undefined;
   const models = new Map<string, Promise<Embedder>>();
 
@@ -51,22 +54,23 @@ export function createEmbedderRegistry(): EmbedderRegistry {
           `the embedding model ${spec.embedderId} of this collection is not known`,
         );
       }
+      const file = modelFilePath(modelsDir, spec.modelPath);
       let embedder: Embedder;
       try {
-        embedder = await loadModel(spec.modelPath);
+        embedder = await loadModel(file);
       } catch (err) {
         throw new PustakaError(
           'not_found',
-          `the collection's embedding model ${spec.modelPath} cannot be loaded (${(err as Error).message}); put the file back or re-embed the collection with another model`,
-          { modelPath: spec.modelPath },
+          `the collection's embedding model ${file} cannot be loaded (${(err as Error).message}); put the file back or re-embed the collection with another model`,
+          { modelPath: file },
           { cause: err },
         );
       }
       if (embedder.id !== spec.embedderId) {
         throw new PustakaError(
           'conflict',
-          `the model file ${spec.modelPath} changed since the collection was embedded (${embedder.id} ≠ ${spec.embedderId}); re-embed the collection`,
-          { modelPath: spec.modelPath },
+          `the model file ${file} changed since the collection was embedded (${embedder.id} ≠ ${spec.embedderId}); re-embed the collection`,
+          { modelPath: file },
         );
       }
       return embedder;

@@ -159,7 +159,7 @@ export async function downloadModel(
     );
   }
   if (entry.sha256) {
-    const present = await findModel(engine.db, entry.sha256);
+    const present = await findModel(engine, entry.sha256);
     if (present)
       return { model: present, alreadyPresent: true, durationMs: 0, resumedFrom: 0, verified: true };
   }

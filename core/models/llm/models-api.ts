@@ -13,8 +13,8 @@ type Result<M extends keyof Contracts> = ResultOf<Contracts[M]>;
 export async function modelsList(engine: Engine): Promise<Result<'models.list'>> {
   const [models, chat, embedding] = await Promise.all([
     listModels(engine),
-    activeModel(engine.db, 'chat'),
-    activeModel(engine.db, 'embedding'),
+    activeModel(engine, 'chat'),
+    activeModel(engine, 'embedding'),
   ]);
   return {
     models,

@@ -1,7 +1,9 @@
 /**
  * The model registry: GGUF files in `<data>/models/` (copied there, downloaded there, or linked
  * in place), recorded in the `models` table with their hash and header summary, and the chat /
- * embedding roles in `active_models`.
+ * embedding roles in `active_models`. A file in `<data>/models/` is stored by its name and
+ * resolved against this data folder's `models/` (model-location.ts); a linked file elsewhere by
+ * its absolute path.
  *
  * Every file is checked with validateGguf BEFORE anything else happens to it: a file that is not
  * GGUF, is truncated, or lacks metadata llama.cpp would abort on is refused with the reader's
@@ -20,6 +22,13 @@ import type { Engine } from '../../engine/engine.ts';
 import { recordAudit } from '../../stores/audit/audit.ts';
 import { PustakaError } from '../../base/errors.ts';
 import { sha256File } from '../../base/hash-file.ts';
+import { modelFilePath, modelReference, referencesOf, whyModelFileKept } from './model-location.ts';
+
+/** Where the registry lies: its table, and the data folder's `models/` its names resolve against. */
+export interface ModelStore {
+  db: Queryable;
+  paths: { models: string };
+}
 
 export interface ModelOpOptions {
   signal?: AbortSignal;
@@ -31,6 +40,7 @@ interface ModelRow {
   name: string;
   kind: ModelRole;
   file_name: string;
+  /** A name in `<data>/models/`, or the absolute path of a file elsewhere (model-location.ts). */
   path: string;
   linked: boolean;
   sha256: string;
@@ -71,13 +81,14 @@ export function modelKind(info: GgufInfo): ModelRole {
   return 'chat';
 }
 
-function toModel(row: ModelRow): ModelInfo {
+function toModel(row: ModelRow, modelsDir: string): ModelInfo {
+  const file = modelFilePath(modelsDir, row.path);
   return {
     id: Number(row.id),
     name: row.name,
     kind: row.kind,
     fileName: row.file_name,
-    path: row.path,
+    path: file,
     linked: row.linked,
     sha256: row.sha256,
     embedderId: embedderIdOf(row.sha256),
@@ -90,7 +101,7 @@ function toModel(row: ModelRow): ModelInfo {
     source: row.source,
     sourceUri: row.source_uri,
     activeFor: row.roles ?? [],
-    fileExists: fs.existsSync(row.path),
+    fileExists: fs.existsSync(file),
     createdAt: row.created_at.toISOString(),
   };
 }
@@ -122,34 +133,36 @@ export async function validateModelFile(file: string): Promise<GgufInfo> {
 
 export async function listModels(engine: Engine): Promise<ModelInfo[]> {
   const rows = await engine.db.query<ModelRow>(`${SELECT} ORDER BY m.kind, lower(m.name)`);
-  return rows.map(toModel);
+  return rows.map((r) => toModel(r, engine.paths.models));
 }
 
 /** A model by id, name, file name or SHA-256 prefix (8+ hex digits). */
-export async function findModel(db: Queryable, ref: number | string): Promise<ModelInfo | null> {
+export async function findModel(store: ModelStore, ref: number | string): Promise<ModelInfo | null> {
+  const { db } = store;
+  const toInfo = (row: ModelRow) => toModel(row, store.paths.models);
   if (typeof ref === 'number') {
     const rows = await db.query<ModelRow>(`${SELECT} WHERE m.id = $1`, [ref]);
-    return rows[0] ? toModel(rows[0]) : null;
+    return rows[0] ? toInfo(rows[0]) : null;
   }
   const s = ref.trim();
   const byName = await db.query<ModelRow>(
     `${SELECT} WHERE lower(m.name) = lower($1) OR lower(m.file_name) = lower($1) OR lower(m.file_name) = lower($1 || '.gguf')`,
     [s],
   );
-  if (byName[0]) return toModel(byName[0]);
-  if (/^\d+$/.test(s)) return findModel(db, Number(s));
+  if (byName[0]) return toInfo(byName[0]);
+  if (/^\d+$/.test(s)) return findModel(store, Number(s));
   if (/^[0-9a-f]{8,64}$/i.test(s)) {
     const byHash = await db.query<ModelRow>(`${SELECT} WHERE m.sha256 LIKE $1 || '%'`, [s.toLowerCase()]);
     if (byHash.length > 1) {
       throw new PustakaError('invalid_params', `"${s}" matches ${byHash.length} models; give more digits`);
     }
-    if (byHash[0]) return toModel(byHash[0]);
+    if (byHash[0]) return toInfo(byHash[0]);
   }
   return null;
 }
 
-export async function getModel(db: Queryable, ref: number | string): Promise<ModelInfo> {
-  const m = await findModel(db, ref);
+export async function getModel(store: ModelStore, ref: number | string): Promise<ModelInfo> {
+  const m = await findModel(store, ref);
   if (!m) {
     throw new PustakaError('not_found', `no model "${ref}" (see \`pustaka models list\`)`, { model: ref });
   }
@@ -157,12 +170,12 @@ export async function getModel(db: Queryable, ref: number | string): Promise<Mod
 }
 
 /** The model chosen for a role, or null. */
-export async function activeModel(db: Queryable, role: ModelRole): Promise<ModelInfo | null> {
-  const rows = await db.query<ModelRow>(
+export async function activeModel(store: ModelStore, role: ModelRole): Promise<ModelInfo | null> {
+  const rows = await store.db.query<ModelRow>(
     `${SELECT} JOIN active_models r ON r.model_id = m.id WHERE r.role = $1`,
     [role],
   );
-  return rows[0] ? toModel(rows[0]) : null;
+  return rows[0] ? toModel(rows[0], store.paths.models) : null;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -285,14 +298,14 @@ export async function importModel(
     // A cheap pre-check: a same-size model may be this very file; hash before copying then.
     if (existing.length) {
       sha = await hashWithProgress(src, size, opts);
-      const same = await findModel(engine.db, sha);
+      const same = await findModel(engine, sha);
       if (same) return { model: same, alreadyPresent: true, durationMs: performance.now() - t0 };
     }
     dest = path.join(dir, freeFileName(dir, path.basename(src)));
     sha = await copyHashed(src, dest, size, opts);
   } else if (mode === 'move') {
     sha = input.sha256 ?? (await hashWithProgress(src, size, opts));
-    const same = await findModel(engine.db, sha);
+    const same = await findModel(engine, sha);
     if (same) {
       await fs.promises.rm(src, { force: true });
       return { model: same, alreadyPresent: true, durationMs: performance.now() - t0 };
@@ -303,7 +316,7 @@ export async function importModel(
     sha = await hashWithProgress(src, size, opts);
   }
 
-  const same = await findModel(engine.db, sha);
+  const same = await findModel(engine, sha);
   if (same) {
     if (mode === 'copy') await fs.promises.rm(dest, { force: true });
     return { model: same, alreadyPresent: true, durationMs: performance.now() - t0 };
@@ -321,7 +334,7 @@ export async function importModel(
         name,
         modelKind(info),
         path.basename(dest),
-        dest,
+        modelReference(dir, dest),
         mode === 'link',
         sha,
         size,
@@ -334,7 +347,7 @@ export async function importModel(
         input.sourceUri ?? null,
       ],
     );
-    const model = await getModel(engine.db, Number(rows[0]!.id));
+    const model = await getModel(engine, Number(rows[0]!.id));
     await recordAudit(engine.db, {
       action: 'model.import',
       targetType: 'model',
@@ -362,7 +375,7 @@ export interface InspectedFile {
 
 /** A registered model (by ref) or, when `ref` is a path to a file, any GGUF file: header only. */
 export async function inspectModel(engine: Engine, ref: number | string): Promise<InspectedFile> {
-  const model = await findModel(engine.db, ref);
+  const model = await findModel(engine, ref);
   const file = model?.path ?? (typeof ref === 'string' ? path.resolve(ref) : null);
   if (!file || (!model && !fs.existsSync(file))) {
     throw new PustakaError('not_found', `no model or file "${ref}" (see \`pustaka models list\`)`, {
@@ -387,7 +400,7 @@ export async function inspectModel(engine: Engine, ref: number | string): Promis
 }
 
 export async function useModel(engine: Engine, ref: number | string, role: ModelRole): Promise<ModelInfo> {
-  const model = await getModel(engine.db, ref);
+  const model = await getModel(engine, ref);
   if (!model.fileExists) {
     throw new PustakaError('not_found', `the file of model "${model.name}" is gone: ${model.path}`, {
       path: model.path,
@@ -413,17 +426,19 @@ export async function useModel(engine: Engine, ref: number | string, role: Model
     details: { name: model.name, role },
   });
   await engine.events.emit('model-changed', { role });
-  return getModel(engine.db, model.id);
+  return getModel(engine, model.id);
 }
 
 export async function removeModel(
   engine: Engine,
   ref: number | string,
 ): Promise<{ model: ModelInfo; fileDeleted: boolean }> {
-  const model = await getModel(engine.db, ref);
+  const model = await getModel(engine, ref);
+  const dir = engine.paths.models;
+  // Collections refer to the file by its name in models/, or (older rows) by its absolute path.
   const users = await engine.db.query<{ name: string }>(
-    `SELECT name FROM collections WHERE settings->>'embedderModel' = $1 OR embedder_id = $2 ORDER BY lower(name)`,
-    [model.path, model.embedderId],
+    `SELECT name FROM collections WHERE settings->>'embedderModel' = ANY($1::text[]) OR embedder_id = $2 ORDER BY lower(name)`,
+    [referencesOf(dir, model.path), model.embedderId],
   );
   if (users.length) {
     const names = users.map((u) => `"${u.name}"`).join(', ');
@@ -434,17 +449,16 @@ export async function removeModel(
     );
   }
   await engine.db.query('DELETE FROM models WHERE id = $1', [model.id]);
-  let fileDeleted = false;
-  const inModelsDir = path.dirname(model.path) === path.resolve(engine.paths.models);
-  if (!model.linked && inModelsDir) {
-    await fs.promises.rm(model.path, { force: true });
-    fileDeleted = true;
-  }
+  // A linked file is the user's; any other is deleted only when it is a regular file in this
+  // data folder's models/ by its real path (not a link, not another folder's file).
+  const kept = model.linked ? 'it is linked' : whyModelFileKept(dir, model.path);
+  if (kept === null) await fs.promises.rm(model.path, { force: true });
+  const fileDeleted = kept === null;
   await recordAudit(engine.db, {
     action: 'model.remove',
     targetType: 'model',
     targetId: model.id,
-    details: { name: model.name, path: model.path, fileDeleted },
+    details: { name: model.name, path: model.path, fileDeleted, ...(kept ? { fileKept: kept } : {}) },
   });
   // Whatever role it had, nothing may keep serving from it (golden questions are matched with it).
   for (const role of model.activeFor) await engine.events.emit('model-changed', { role });

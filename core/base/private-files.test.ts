@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { tempDir } from '../../test/support/temp-dir.ts';
-import { makePrivate, restrictTree, SHARED_READ_ONLY_BITS } from './private-files.ts';
+import { makeDataFolderPrivate, makePrivate, restrictTree, SHARED_READ_ONLY_BITS } from './private-files.ts';
 
 const mode = (p: string) => fs.lstatSync(p).mode & 0o777;
 
@@ -29,6 +29,34 @@ describe.runIf(process.platform !== 'win32')('restrictTree', () => {
     expect([mode(outside), mode(path.join(outside, 'theirs'))]).toEqual([0o755, 0o644]);
     expect(report).toMatchObject({ entries: 5, changed: 5, failed: [] });
     expect(makePrivate(root).changed).toBe(0);
+  });
+
+  it("a data folder: the folder and Pustaka's own entries, never the user's other files in it", () => {
+    const root = tempDir();
+    const made = (name: string, fileMode: number, dir = false) => {
+      const p = path.join(root, name);
+      if (dir) fs.mkdirSync(p, { recursive: true });
+      else fs.writeFileSync(p, 'x');
+      fs.chmodSync(p, fileMode);
+      return p;
+    };
+    const ours = [
+      made('collections.db', 0o644),
+      made('collections.db-wal', 0o644),
+      made('backups', 0o755, true),
+      made('backups/pustaka-20260101-000000-manual.pustaka-backup', 0o644),
+      made('install-key', 0o644),
+      made('restore-staging-1', 0o755, true),
+    ];
+    const pg = made('pg', 0o755, true);
+    const theirs = [made('notes.docx', 0o644), made('Cache', 0o755, true), made('Cache/data_0', 0o644)];
+    fs.chmodSync(root, 0o755);
+
+    makeDataFolderPrivate(root, ['pg']);
+    expect(mode(root)).toBe(0o700);
+    expect(ours.map(mode)).toEqual([0o600, 0o600, 0o700, 0o600, 0o600, 0o700]);
+    expect(theirs.map(mode)).toEqual([0o644, 0o755, 0o644]);
+    expect(mode(pg)).toBe(0o755); // left to openDb
   });
 
   it('for the template: removes write access by others only', () => {

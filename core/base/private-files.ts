@@ -27,11 +27,11 @@ export interface ModeRepair {
 }
 
 /**
- * Clears `stripBits` (group/other permissions) from `root` and everything under it. Only entries
+ * Clears `stripBits` (group/other permissions) from `root` and (with `recurse`) everything under it. Only entries
  * that grant one of those bits are touched, so a folder that is already right costs one lstat per
  * entry. The owner's own bits are kept as they are.
  */
-export function restrictTree(root: string, stripBits: number = PRIVATE_BITS): ModeRepair {
+export function restrictTree(root: string, stripBits: number = PRIVATE_BITS, recurse = true): ModeRepair {
   const report: ModeRepair = { entries: 0, changed: 0, failed: [] };
   if (process.platform === 'win32' || isSharedRoot(root)) return report;
   const visit = (p: string): void => {
@@ -51,7 +51,7 @@ export function restrictTree(root: string, stripBits: number = PRIVATE_BITS): Mo
         report.failed.push({ path: p, error: (err as Error).message });
       }
     }
-    if (!st.isDirectory()) return;
+    if (!st.isDirectory() || !recurse) return;
     let names: string[];
     try {
       names = fs.readdirSync(p);
@@ -71,9 +71,37 @@ function isSharedRoot(dir: string): boolean {
   return resolved === path.resolve(os.homedir()) || path.dirname(resolved) === resolved;
 }
 
-/** `restrictTree` for the data folder: only the owner may read, write or list anything. */
+/** `restrictTree` for a folder that is all ours: only the owner may read, write or list anything. */
 export function makePrivate(root: string): ModeRepair {
   return restrictTree(root, PRIVATE_BITS);
+}
+
+/**
+ * What Pustaka itself keeps in a data folder: the stores, their staging and set-aside copies, the
+ * backups, models, lock and key. Only these are walked: the folder may be Electron's userData
+ * (Chromium's caches beside us) or a `--data-dir` the user also keeps other files in, which are
+ * not ours to change.
+ */
+const OWN_ENTRY =
+  /^(pg|pg\.partial-.*|collections\.db.*|models|backups|install-key.*|pustaka\.lock.*|restore-.*|\.collection-import-.*)$/;
+
+/** The data folder itself and Pustaka's entries in it but `except`, made private (see makePrivate). */
+export function makeDataFolderPrivate(root: string, except: readonly string[] = []): ModeRepair {
+  const report = restrictTree(root, PRIVATE_BITS, false);
+  let names: string[];
+  try {
+    names = fs.readdirSync(root);
+  } catch {
+    return report;
+  }
+  for (const name of names) {
+    if (!OWN_ENTRY.test(name) || except.includes(name)) continue;
+    const sub = restrictTree(path.join(root, name), PRIVATE_BITS);
+    report.entries += sub.entries;
+    report.changed += sub.changed;
+    report.failed.push(...sub.failed);
+  }
+  return report;
 }
 
 /**

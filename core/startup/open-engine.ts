@@ -1,7 +1,8 @@
 import fs from 'node:fs';
+import path from 'node:path';
 import { createCaches } from '../base/cache/caches.ts';
 import { dataPaths } from '../base/paths.ts';
-import { makePrivate, usePrivateUmask, type ModeRepair } from '../base/private-files.ts';
+import { makeDataFolderPrivate, usePrivateUmask, type ModeRepair } from '../base/private-files.ts';
 import type { Engine } from '../engine/engine.ts';
 import { createEventBus } from '../engine/events.ts';
 import { createServiceRegistry } from '../engine/services.ts';
@@ -62,7 +63,8 @@ export async function openEngine(opts: OpenEngineOptions): Promise<Engine> {
     assertPgNotLost(paths);
     assertStoresWritable(paths);
     // Folders from older versions (0644/0755, a world-writable cluster) are repaired before use.
-    warnNotPrivate(makePrivate(paths.root));
+    // pg/ is left to openDb, which must walk it after PGlite starts anyway (pg_internal.init).
+    warnNotPrivate(makeDataFolderPrivate(paths.root, [path.basename(paths.pg)]));
     // Checked in a worker while Postgres starts (core/stores/vectors/integrity.ts).
     const integrity = startOpenCheck(paths.collectionsDb);
     db = await openDb({

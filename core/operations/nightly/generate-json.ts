@@ -17,7 +17,7 @@ export interface ChatTarget {
 
 /** The active chat model if its file is there; null = the worker works without one. */
 export async function workerChatModel(engine: Engine): Promise<ChatTarget | null> {
-  const m = await activeModel(engine.db, 'chat');
+  const m = await activeModel(engine, 'chat');
   if (!m || !m.fileExists) return null;
   return { name: m.name, path: m.path, key: `${m.path}\n${m.sha256}` };
 }

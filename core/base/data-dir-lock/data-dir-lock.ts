@@ -12,7 +12,8 @@ import { pidExists, processStartTicks } from './process-alive.ts';
  *
  * Two parts, because a file alone can be deleted or rewritten under a running holder:
  * - the holder channel (holder-channel.ts), a local socket only one live process can listen on:
- *   the authority on this computer, which editing the data folder cannot take away;
+ *   the authority on this computer, which editing the data folder cannot take away (where no
+ *   socket can be created, the lock file alone protects the folder, with a warning);
  * - `pustaka.lock`, which names the holder for people and for other computers sharing the folder.
  *   The holder checks it every `recheckMs` and writes it again when it was deleted, garbled or
  *   replaced, with a warning.
@@ -41,6 +42,7 @@ export interface DataDirLockOptions {
 }
 
 const DEFAULT_RECHECK_MS = 1000;
+const defaultWarn = (message: string) => console.error(`pustaka: warning: ${message}`);
 
 function parseLockInfo(value: unknown): LockInfo | null {
   if (!value || typeof value !== 'object') return null;
@@ -116,7 +118,8 @@ export async function acquireDataDirLock(
     acquiredAt: new Date().toISOString(),
     command: path.basename(process.argv[1] ?? process.argv0),
   };
-  const claim = await claimChannel(dataDir, JSON.stringify(info));
+  const warn = opts.warn ?? defaultWarn;
+  const claim = await claimChannel(dataDir, JSON.stringify(info), { warn });
   if ('taken' in claim) throw inUse(dataDir, parseLockInfo(claim.holder) ?? liveFileHolder(file));
   try {
     const recoveredStale = takeLockFile(dataDir, file, info);
@@ -225,7 +228,7 @@ function makeHandle(
   channel: HolderChannel,
   opts: DataDirLockOptions,
 ): DataDirLock {
-  const warn = opts.warn ?? ((m: string) => console.error(`pustaka: warning: ${m}`));
+  const warn = opts.warn ?? defaultWarn;
   let released = false;
   let checking = false;
   let lastWarning = '';
@@ -246,7 +249,7 @@ function makeHandle(
       }
       if (!released && !(await channel.recheck()))
         report(
-          `the lock socket ${channel.name} of ${dataDir} was replaced by something else; stop other programs using this folder`,
+          `the lock socket ${channel.name ?? ''} of ${dataDir} was replaced by something else; stop other programs using this folder`,
         );
     } catch (err) {
       report(`cannot check the lock on ${dataDir}: ${(err as Error).message}`);

@@ -62,6 +62,47 @@ describe('import: file names that are not valid UTF-8', () => {
   });
 });
 
+describe('import: a folder whose valid name looks like an escape', () => {
+  it('finds, re-finds and removes a file that is not UTF-8 inside a folder named `x\\x41y` or `a\\\\b`', async () => {
+    // Literal backslashes in valid folder names: the path to the odd file must escape them too,
+    // or reading it back would decode `\x41` to `A` and `\\` to `\` and name another file.
+    const odd = path.join(tempDir(), 'x\\x41y');
+    fs.mkdirSync(path.join(odd, 'a\\\\b'), { recursive: true });
+    const bad = rawPath(odd, 'caf', [0xe9], '.txt');
+    fs.writeFileSync(bad, 'Surat sponsor untuk perpanjangan izin tinggal.');
+    fs.writeFileSync(rawPath(odd, 'a\\\\b/n', [0xff], '.md'), '# Catatan\n\nKantor pajak tutup hari Jumat.');
+    writeFile(odd, 'a\\\\b/plain.md', '# Biasa\n\nNama berkas biasa.');
+    // Decoding the whole path would land here instead: these must never be imported.
+    fs.mkdirSync(path.join(path.dirname(odd), 'xAy'));
+    fs.writeFileSync(rawPath(path.dirname(odd), 'xAy/caf', [0xe9], '.txt'), 'The wrong file.');
+
+    const { client } = await openTestEngine();
+    const first = await client.call('import.run', { collection: 'K', create: true, paths: [odd] });
+    expect(first).toMatchObject({ imported: 3, failed: [] });
+    expect(first.ignored.total).toBe(0);
+    const docs = (await client.call('documents.list', { collection: 'K' })).items;
+    expect(docs.map((d) => d.sourcePath.slice(path.dirname(odd).length)).sort()).toEqual([
+      '/x\\\\x41y/a\\\\\\\\b/n\\xff.md',
+      '/x\\\\x41y/caf\\xe9.txt',
+      '/x\\x41y/a\\\\b/plain.md',
+    ]);
+    const cafe = docs.find((d) => d.sourcePath.endsWith('caf\\xe9.txt'))!;
+    const text = (await client.call('documents.chunks', { id: cafe.id })).items.map((c) => c.text).join('\n');
+    expect(text).toContain('Surat sponsor');
+
+    const again = await client.call('import.run', { collection: 'K', paths: [odd] });
+    expect(again).toMatchObject({ imported: 0, updated: 0, unchanged: 3, failed: [] });
+    expect((await client.call('documents.list', { collection: 'K' })).total).toBe(3);
+
+    fs.rmSync(bad);
+    const removed = await client.call('import.run', { collection: 'K', paths: [odd], removeMissing: true });
+    expect(removed.removed).toBe(1);
+    const left = (await client.call('documents.list', { collection: 'K' })).items.map((d) => d.sourcePath);
+    expect(left).toHaveLength(2);
+    expect(left.some((p) => p.includes('caf'))).toBe(false);
+  });
+});
+
 describe('import: documents that hold only headings', () => {
   it('imports Markdown, HTML and DOCX files whose only text is headings', async () => {
     const root = tempDir();

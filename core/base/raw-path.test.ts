@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { pathFromBytes, toFsPath } from './raw-path.ts';
+import { fsPathBytes, joinRawName, pathFromBytes, toFsPath } from './raw-path.ts';
 
 const bytes = (...parts: (string | number[])[]) =>
   Buffer.concat(parts.map((p) => (typeof p === 'string' ? Buffer.from(p) : Buffer.from(p))));
@@ -33,5 +33,24 @@ describe.skipIf(process.platform === 'win32')('raw paths', () => {
       const raw = Buffer.from(Array.from({ length: 1 + (i % 24) }, () => next() || 0x5c));
       expect(Buffer.from(toFsPath(pathFromBytes(raw)))).toEqual(raw);
     }
+  });
+
+  it('escapes a joined path as a whole, so a folder name that looks like an escape keeps its meaning', () => {
+    const cases: [string, Buffer, string][] = [
+      ['/tmp/x\\x41y', bytes('caf', [0xe9]), '/tmp/x\\\\x41y/caf\\xe9'],
+      ['/tmp/a\\\\b', bytes('caf', [0xe9]), '/tmp/a\\\\\\\\b/caf\\xe9'],
+      ['/tmp/looks-\\\\xe9', bytes('plain.txt'), '/tmp/looks-\\\\xe9/plain.txt'],
+      ['/d/caf\\xe9', bytes('a\\b'), '/d/caf\\xe9/a\\\\b'],
+    ];
+    for (const [dir, name, joined] of cases) {
+      expect(joinRawName(dir, name)).toBe(joined);
+      expect(fsPathBytes(joined)).toEqual(Buffer.concat([fsPathBytes(dir), Buffer.from('/'), name]));
+    }
+  });
+
+  it('leaves a joined path that needs no escaping as path.join would write it', () => {
+    expect(joinRawName('/a/b', bytes('c.txt'))).toBe('/a/b/c.txt');
+    expect(joinRawName('/', bytes('etc'))).toBe('/etc');
+    expect(joinRawName('/x\\x41y', bytes('back\\slash.md'))).toBe('/x\\x41y/back\\slash.md');
   });
 });

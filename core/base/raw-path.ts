@@ -1,4 +1,5 @@
 import { isUtf8 } from 'node:buffer';
+import path from 'node:path';
 
 /**
  * File names on Linux are bytes, not text: a name that is not valid UTF-8 (legal, e.g. from an old
@@ -6,8 +7,9 @@ import { isUtf8 } from 'node:buffer';
  * it either. Such a path travels as an escaped string: every byte outside valid UTF-8 becomes
  * `\xHH` and every literal backslash `\\`. A string is in escaped form exactly when it contains
  * `\x80`…`\xff` as text; an ordinary path never does, and a valid name that happens to contain
- * such text is escaped too, so reading a path back is never ambiguous. Windows names are UTF-16
- * and its separator is the backslash, so there paths stay as they are.
+ * such text is escaped too, so reading a path back is never ambiguous. Escaping covers a whole
+ * path, never one name in it (`joinRawName`), since reading back decodes the whole string.
+ * Windows names are UTF-16 and its separator is the backslash, so there paths stay as they are.
  */
 const ESCAPED = /\\x[89a-f][0-9a-f]/i;
 
@@ -51,6 +53,23 @@ export function toFsPath(p: string): string | Buffer {
   }
   parts.push(Buffer.from(text, 'utf8'));
   return Buffer.concat(parts);
+}
+
+/** The bytes a path string names (see `toFsPath`). */
+export function fsPathBytes(p: string): Buffer {
+  const fsPath = toFsPath(p);
+  return typeof fsPath === 'string' ? Buffer.from(fsPath, 'utf8') : fsPath;
+}
+
+/**
+ * The string form of a folder joined with a name read as bytes. Escaping covers the whole path or
+ * none of it: were only the name escaped, a folder whose valid name holds `\x41` or `\\` would be
+ * decoded along with it and name another file. A path that needs no escaping reads as path.join
+ * would write it.
+ */
+export function joinRawName(dir: string, name: Buffer): string {
+  const sep = dir.endsWith(path.sep) ? '' : path.sep;
+  return pathFromBytes(Buffer.concat([fsPathBytes(dir), Buffer.from(sep), name]));
 }
 
 /** Bytes in the UTF-8 sequence a lead byte starts; 0 for a byte that cannot start one. */

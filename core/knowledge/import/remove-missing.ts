@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { ImportEvent } from '../../contract/methods/imports.ts';
-import { toFsPath } from '../../base/raw-path.ts';
+import { fsPathBytes, toFsPath } from '../../base/raw-path.ts';
 import { deleteDocument } from '../documents/documents.ts';
 import type { ImportDeps } from './import-types.ts';
 
@@ -18,7 +18,10 @@ export async function removeMissing(
 ): Promise<number> {
   const folders = roots
     .map((r) => path.resolve(r))
-    .filter((r) => fs.statSync(r, { throwIfNoEntry: false })?.isDirectory());
+    .filter((r) => fs.statSync(toFsPath(r), { throwIfNoEntry: false })?.isDirectory())
+    // Compared as bytes: a path is escaped as a whole (raw-path.ts), so a folder's string form need
+    // not be a prefix of the string form of a file inside it.
+    .map((r) => fsPathBytes(r.endsWith(path.sep) ? r : r + path.sep));
   if (!folders.length) return 0;
   const rows = await deps.db.query<{ id: number; source_path: string }>(
     'SELECT id, source_path FROM documents WHERE collection_id = $1',
@@ -26,8 +29,9 @@ export async function removeMissing(
   );
   let removed = 0;
   for (const row of rows) {
-    const inside = folders.some((f) => row.source_path.startsWith(f + path.sep));
-    if (!inside || fs.existsSync(toFsPath(row.source_path))) continue;
+    const file = fsPathBytes(row.source_path);
+    const inside = folders.some((f) => file.subarray(0, f.length).equals(f));
+    if (!inside || fs.existsSync(file)) continue;
     await deleteDocument(deps.db, deps.vectors, Number(row.id));
     emit({ type: 'file', path: row.source_path, outcome: 'removed', chunks: 0 });
     removed++;

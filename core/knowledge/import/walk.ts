@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import picomatch from 'picomatch';
-import { pathFromBytes, toFsPath } from '../../base/raw-path.ts';
+import { joinRawName, pathFromBytes, toFsPath } from '../../base/raw-path.ts';
 
 export interface FoundFile {
   /**
@@ -88,21 +88,21 @@ export function walkPaths(inputs: string[], opts: WalkOptions): WalkResult {
       continue;
     }
     if (st.isFile()) {
-      addFile(abs, abs, st, true);
+      addFile(abs, abs, '', st, true);
     } else if (st.isDirectory()) {
-      walkDir(abs, abs, new Set());
+      walkDir(abs, '', new Set());
     } else {
       ignored.push({ path: abs, reason: 'special', detail: 'not a regular file or folder' });
     }
   }
   return { files, ignored };
 
-  function addFile(file: string, root: string, st: fs.Stats, explicit: boolean): void {
+  /** `rel`: the path below the folder argument, names joined by `/`, for the globs. */
+  function addFile(file: string, root: string, rel: string, st: fs.Stats, explicit: boolean): void {
     const real = safeRealpath(file);
     if (seenFiles.has(real)) return; // the same file reached twice (symlink or overlapping arguments)
     seenFiles.add(real);
     if (!explicit) {
-      const rel = path.relative(root, file).split(path.sep).join('/');
       if (exclude?.(rel)) return void ignored.push({ path: file, reason: 'excluded' });
       if (include && !include(rel)) return void ignored.push({ path: file, reason: 'not-included' });
     }
@@ -115,15 +115,17 @@ export function walkPaths(inputs: string[], opts: WalkOptions): WalkResult {
     files.push({ path: file, root, size: st.size, mtimeMs: st.mtimeMs });
   }
 
-  function walkDir(dir: string, root: string, ancestors: Set<string>): void {
+  /** `root`: the folder argument `dir` lies in; `rel`: `dir` below it ('' for the argument itself). */
+  function walkDir(dir: string, rel: string, ancestors: Set<string>, root = dir): void {
     opts.signal?.throwIfAborted();
     const real = safeRealpath(dir);
     if (ancestors.has(real)) return void ignored.push({ path: dir, reason: 'symlink-loop' });
     const inPath = new Set(ancestors).add(real);
-    let names: string[];
+    let names: { name: string; raw: Buffer }[];
     try {
       // Names as bytes: one that is not valid UTF-8 would otherwise come back mangled, unopenable.
-      names = fs.readdirSync(toFsPath(dir), { encoding: 'buffer' }).map(pathFromBytes);
+      const raws = fs.readdirSync(toFsPath(dir), { encoding: 'buffer' });
+      names = raws.map((raw) => ({ name: pathFromBytes(raw), raw }));
     } catch (err) {
       return void ignored.push({
         path: dir,
@@ -131,9 +133,11 @@ export function walkPaths(inputs: string[], opts: WalkOptions): WalkResult {
         detail: (err as NodeJS.ErrnoException).code ?? String(err),
       });
     }
-    names.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-    for (const name of names) {
-      const full = path.join(dir, name);
+    names.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    for (const { name, raw } of names) {
+      // Escaped as a whole (joinRawName), never name by name: see raw-path.ts.
+      const full = joinRawName(dir, raw);
+      const childRel = rel ? `${rel}/${name}` : name;
       if (name.startsWith('.')) {
         ignored.push({ path: full, reason: 'hidden' });
         continue;
@@ -154,13 +158,12 @@ export function walkPaths(inputs: string[], opts: WalkOptions): WalkResult {
         continue;
       }
       if (st.isDirectory()) {
-        const rel = path.relative(root, full).split(path.sep).join('/');
-        if (exclude?.(rel) || exclude?.(`${rel}/`)) {
+        if (exclude?.(childRel) || exclude?.(`${childRel}/`)) {
           ignored.push({ path: full, reason: 'excluded' });
           continue;
         }
-        walkDir(full, root, inPath);
-      } else if (st.isFile()) addFile(full, root, st, false);
+        walkDir(full, childRel, inPath, root);
+      } else if (st.isFile()) addFile(full, root, childRel, st, false);
       else ignored.push({ path: full, reason: 'special', detail: 'not a regular file' });
     }
   }

@@ -6,6 +6,7 @@ import zlib from 'node:zlib';
 import { pipeline } from 'node:stream/promises';
 import * as tar from 'tar';
 import { PustakaError } from '../../base/errors.ts';
+import { fsyncDir, fsyncFile } from '../../base/fsync.ts';
 import { authFailure, encryptStream, isEncryptedFile, openDecryption } from './encryption.ts';
 import type { InstallKey } from './install-key.ts';
 import { assertSafeTar, isPlainFile, unsafeEntry } from './safe-tar.ts';
@@ -210,27 +211,4 @@ export async function extractTar(file: string, dest: string, label = path.basena
 
 export function sha256Buffer(buf: Buffer | string): string {
   return crypto.createHash('sha256').update(buf).digest('hex');
-}
-
-export function fsyncFile(file: string): void {
-  const fd = fs.openSync(file, 'r+');
-  try {
-    fs.fsyncSync(fd);
-  } finally {
-    fs.closeSync(fd);
-  }
-}
-
-/** Makes a rename durable; directories cannot be fsynced on Windows, where rename is durable anyway. */
-export function fsyncDir(dir: string): void {
-  let fd: number | undefined;
-  try {
-    fd = fs.openSync(dir, 'r');
-    fs.fsyncSync(fd);
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code !== 'EISDIR' && code !== 'EPERM' && code !== 'EACCES') throw err;
-  } finally {
-    if (fd !== undefined) fs.closeSync(fd);
-  }
 }

@@ -2,6 +2,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { PustakaError } from '../../base/errors.ts';
+import { fsyncDir } from '../../base/fsync.ts';
 
 /**
  * The secret of one installation, which signs its plain (unencrypted) archives: 32 random bytes,
@@ -79,19 +80,6 @@ function createKeyFile(file: string): string {
   } finally {
     fs.rmSync(tmp, { force: true });
   }
-  syncDir(path.dirname(file)); // a key lost to a crash would make every archive signed with it foreign
+  fsyncDir(path.dirname(file)); // a key lost to a crash would make every archive signed with it foreign
   return fs.readFileSync(file, 'utf8');
-}
-
-/** Directories cannot be fsynced on Windows, where a rename is durable anyway. */
-function syncDir(dir: string): void {
-  let fd: number | undefined;
-  try {
-    fd = fs.openSync(dir, 'r');
-    fs.fsyncSync(fd);
-  } catch {
-    // best effort
-  } finally {
-    if (fd !== undefined) fs.closeSync(fd);
-  }
 }

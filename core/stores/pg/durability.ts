@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { fsyncDir, fsyncFile } from '../../base/fsync.ts';
 
 /**
  * PGlite runs Postgres with fsync off, and its WASM file system could not fsync anyway: a
@@ -17,17 +18,12 @@ export interface ClusterSyncer {
 }
 
 function fsyncPath(p: string, isDir: boolean): void {
-  let fd: number | undefined;
   try {
-    fd = fs.openSync(p, isDir ? 'r' : 'r+');
-    fs.fsyncSync(fd);
+    if (isDir) fsyncDir(p);
+    else fsyncFile(p);
   } catch (err) {
-    // Directories cannot be opened/fsynced on Windows; a file removed meanwhile needs no sync.
-    const code = (err as NodeJS.ErrnoException).code;
-    if (!(isDir && (code === 'EISDIR' || code === 'EPERM' || code === 'EACCES')) && code !== 'ENOENT')
-      throw err;
-  } finally {
-    if (fd !== undefined) fs.closeSync(fd);
+    // A file or folder removed meanwhile (a WAL segment recycled) needs no sync.
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
   }
 }
 

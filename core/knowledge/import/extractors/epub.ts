@@ -4,7 +4,7 @@ import yauzl from 'yauzl';
 import type { ExtractedSection, Extractor } from '../types.ts';
 import { ExtractError, displayName } from '../extract-error.ts';
 import { decodeText } from '../text-decode.ts';
-import { htmlToSections } from './html.ts';
+import { htmlToSections, sectionsOrHeadings } from './html.ts';
 
 /**
  * EPUB: the OPF spine gives the reading order; each XHTML chapter goes through the HTML section
@@ -25,7 +25,7 @@ export const extractEpub: Extractor = async ({ path: file, bytes, signal }) => {
     const encrypted = new Set(cipherReferences((await book.text('META-INF/encryption.xml')) ?? ''));
     const titles = await tocTitles(book, pkg);
     const sections: ExtractedSection[] = [];
-    const headingOnly: ExtractedSection[] = [];
+    const headings: ExtractedSection[] = [];
     for (const href of pkg.spine) {
       signal.throwIfAborted();
       if (encrypted.has(href)) {
@@ -44,14 +44,14 @@ export const extractEpub: Extractor = async ({ path: file, bytes, signal }) => {
             : section.headingPath,
       });
       sections.push(...chapter.sections.map(under));
-      headingOnly.push(...chapter.headings.map(under));
+      headings.push(...chapter.headings.map(under));
     }
     return {
       title: pkg.title,
       fileType: 'epub',
       mime: 'application/epub+zip',
-      // A book of headings only (an outline) still says something: its headings.
-      sections: sections.length > 0 ? sections : headingOnly,
+      // Decided for the whole book, as for one page: a book of headings only (an outline) is its headings.
+      sections: sectionsOrHeadings({ sections, headings }),
       pageCount: null,
       warnings: [],
     };

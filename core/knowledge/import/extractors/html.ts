@@ -33,7 +33,7 @@ export const extractHtml: Extractor = async ({ bytes }) => {
 };
 
 /** The text sections, or for a document of headings only, its headings: they are its text. */
-export function sectionsOrHeadings(content: HtmlContent): ExtractedSection[] {
+export function sectionsOrHeadings(content: Pick<HtmlContent, 'sections' | 'headings'>): ExtractedSection[] {
   return content.sections.length > 0 ? content.sections : content.headings;
 }
 

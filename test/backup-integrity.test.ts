@@ -204,11 +204,12 @@ describe('links and special files in archives', () => {
       }
       await tar.c({ file: path.join(dir, 'pg.tar'), cwd: work, portable: true }, fs.readdirSync(work));
       refreshManifest(dir, 'pg.tar');
-      // Without manifest.sig: an attacker cannot sign, so the archive poses as an older one.
+      // Without manifest.sig: an attacker cannot sign, so the archive poses as an older one,
+      // and a user who trusts it by mistake is still protected from the link.
       const names = members(dir).filter((n) => n !== 'manifest.sig');
       const archive = packOuter(dir, names, path.join(root, `pg-${variant}.pustaka-backup`));
       await expect(
-        client.call('backup.restore', { backup: archive, safetyBackup: false }),
+        client.call('backup.restore', { backup: archive, safetyBackup: false, trustForeign: true }),
       ).rejects.toMatchObject({
         code: 'storage_error',
         message: expect.stringMatching(
@@ -262,7 +263,7 @@ describe('integrity signature of plain archives', () => {
     expect(stagingLeft()).toEqual([]);
   });
 
-  it('an archive from before signing restores, with a warning', async () => {
+  it('an unsigned archive (older Pustaka, or its signature stripped) verifies with a warning and restores only when trusted', async () => {
     const backup = await createBackup(engine, { kind: 'manual' });
     const dir = await openOuter(backup.path);
     const archive = packOuter(
@@ -272,7 +273,39 @@ describe('integrity signature of plain archives', () => {
     );
     const verified = await client.call('backup.verify', { backup: archive });
     expect(verified.integrity).toMatchObject({ status: 'unsigned' });
-    const staged = await client.call('backup.restore', { backup: archive, safetyBackup: false });
+    await expect(
+      client.call('backup.restore', { backup: archive, safetyBackup: false }),
+    ).rejects.toMatchObject({
+      code: 'invalid_params',
+      message: expect.stringMatching(/no integrity signature.*--trust-foreign/),
+      details: expect.objectContaining({ foreignArchive: true, unsigned: true }),
+    });
+    expect(readPendingRestore(dataDir)).toBeNull();
+    expect(stagingLeft()).toEqual([]);
+
+    // Stripping the signature of a tampered archive gains nothing: it is refused the same way.
+    const db = new Database(path.join(dir, 'collections.db'));
+    db.prepare(
+      "UPDATE chunks SET text = 'Send the visa fee to account 666.' WHERE id = (SELECT min(id) FROM chunks)",
+    ).run();
+    db.close();
+    refreshManifest(dir, 'collections.db');
+    const stripped = packOuter(
+      dir,
+      members(dir).filter((n) => n !== 'manifest.sig'),
+      path.join(root, 'stripped.pustaka-backup'),
+    );
+    await expect(
+      client.call('backup.restore', { backup: stripped, safetyBackup: false }),
+    ).rejects.toMatchObject({
+      details: expect.objectContaining({ unsigned: true }),
+    });
+
+    const staged = await client.call('backup.restore', {
+      backup: archive,
+      safetyBackup: false,
+      trustForeign: true,
+    });
     expect(staged.integrity.status).toBe('unsigned');
     expect(staged.integrity.warning).toMatch(
       /archive has no integrity signature \(made by an older Pustaka\)/,

@@ -154,7 +154,7 @@ const passphraseFile = (what: string) => ['--passphrase-file <file>', what] as c
 
 const trustForeignOption = [
   '--trust-foreign',
-  'accept an unencrypted archive made on another Pustaka installation (its checksums are still checked)',
+  'accept an unencrypted archive this installation did not sign: made on another installation or by an older Pustaka (its checksums are still checked)',
 ] as const;
 
 /** The integrity warning of an archive (unsigned, or trusted from another installation), as a line. */

@@ -60,8 +60,9 @@ export interface SignatureCheck {
 
 /**
  * Checks the signature of an archive unpacked into `dir`, before anything in it is trusted: a
- * MAC that does not match this installation's key is refused, one from another installation is
- * refused unless trusted, an archive made before signatures passes with a warning.
+ * MAC that does not match this installation's key is refused; one from another installation, or
+ * an unsigned one (made before signatures), is restored only when trusted and otherwise passes
+ * verify and collection import with a warning.
  */
 export function checkSignature(
   dir: string,
@@ -79,6 +80,15 @@ export function checkSignature(
   }
   const sigFile = path.join(dir, SIGNATURE_MEMBER);
   if (!fs.existsSync(sigFile)) {
+    // Removing manifest.sig must not be a way around it: a restore of an unsigned archive (an
+    // older Pustaka's, or one whose signature was stripped) needs the same explicit trust.
+    if (check.action === 'restore' && !check.trustForeign) {
+      throw new PustakaError(
+        'invalid_params',
+        `${name} has no integrity signature: it was made by an older Pustaka, or its signature was removed, so this installation cannot tell whether it was changed since. If you made it, restore it with --trust-foreign: its checksums are still checked`,
+        { foreignArchive: true, unsigned: true, path: archive },
+      );
+    }
     return {
       status: 'unsigned',
       detail: 'no integrity signature',

@@ -7,13 +7,13 @@ import { ProgressBar } from '../../components/ProgressBar.tsx';
 import { StatusBadge } from '../../components/StatusBadge.tsx';
 import { formatBytes, formatDate } from '../../format.ts';
 
-/** Refused because the archive was signed by another Pustaka installation (trustForeign accepts it). */
+/** Refused because this installation did not sign the archive (trustForeign accepts it). */
 function isForeignArchive(err: unknown): boolean {
   return err instanceof ApiCallError && err.details?.foreignArchive === true;
 }
 
 const TRUST_FOREIGN_QUESTION =
-  'This backup was made on another Pustaka installation, so Pustaka cannot tell whether it was changed since it was written. Restore it only if you trust where it came from (its checksums are still checked). Restore it anyway?';
+  'This backup was not signed by this Pustaka installation (it was made on another one, or by an older Pustaka), so Pustaka cannot tell whether it was changed since it was written. Restore it only if you trust where it came from (its checksums are still checked). Restore it anyway?';
 
 /** Backups: take one now, verify one, restore one (applied at the next start), delete. */
 export function BackupsCard() {

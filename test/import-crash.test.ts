@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { openEngine } from '../core/startup/open-engine.ts';
 import { runDriver } from './faults/run-driver.ts';
 import { runPustaka } from './support/cli.ts';
+import { openTestEngine } from './support/engine.ts';
 import { tempDir } from './support/temp-dir.ts';
 
 const FILES = 400;
@@ -70,5 +71,23 @@ describe('import survives kill -9', () => {
     const jobs = await engine.db.query<{ status: string }>('SELECT status FROM import_jobs');
     expect(jobs).toEqual([{ status: 'done' }]);
     await engine.close();
+  });
+});
+
+describe('resuming one interrupted job twice at once', () => {
+  it('runs it once: the second caller finds it claimed and leaves it', async () => {
+    const { engine, client } = await openTestEngine();
+    const folder = tempDir();
+    for (let i = 0; i < 20; i++) fs.writeFileSync(path.join(folder, `n-${i}.md`), `# N ${i}\n\nKITAS ${i}.`);
+    const first = await client.call('import.run', { collection: 'Notes', create: true, paths: [folder] });
+    // As a crash leaves it: the job interrupted, its files to be looked at again.
+    await engine.db.query("UPDATE import_jobs SET status = 'interrupted' WHERE id = $1", [first.jobId]);
+
+    // The background index rebuild and a user's `import --resume`, racing for the same job.
+    const [a, b] = await Promise.all([client.call('import.resume', {}), client.call('import.resume', {})]);
+    expect(a.imports.length + b.imports.length).toBe(1);
+    expect([...a.imports, ...b.imports][0]).toMatchObject({ jobId: first.jobId, status: 'done' });
+    const jobs = await engine.db.query<{ status: string }>('SELECT status FROM import_jobs');
+    expect(jobs).toEqual([{ status: 'done' }]);
   });
 });

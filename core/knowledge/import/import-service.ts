@@ -7,7 +7,7 @@ import { BUILTIN_EMBEDDER } from '../../models/embed/builtin-spec.ts';
 import type { Engine } from '../../engine/engine.ts';
 import { isPustakaError } from '../../base/errors.ts';
 import { runImport, type ImportRequest } from './importer.ts';
-import { interruptedJobs, type JobRow } from './jobs.ts';
+import { interruptedJobs, isAlreadyClaimed, type JobRow } from './jobs.ts';
 import { assertNotReembedding, setCollectionEmbedder, type ReembedResult } from './reembed-job.ts';
 
 interface Ctx<E = ImportEvent> {
@@ -59,7 +59,8 @@ export async function importPaths(
 /**
  * Runs every interrupted job (or those `only` picks) again under its own id: re-embeddings
  * continue from their staged vectors first, then imports re-run (unchanged files are skipped by
- * hash). A job another caller took up meanwhile (the background index rebuild) is left to it.
+ * hash). A job another caller took up meanwhile (the background index rebuild) is left to it:
+ * taking a job up is one atomic claim (restartJob).
  */
 export async function resumeImports(
   engine: Engine,
@@ -70,21 +71,21 @@ export async function resumeImports(
   const reembeds: ReembedResult[] = [];
   for (const job of jobs.filter((j) => j.kind === 'reembed')) {
     const o = job.options as { modelPath?: string | null };
-    reembeds.push(
-      await setCollectionEmbedder(engine, Number(job.collection_id), o.modelPath ?? 'builtin', ctx, job),
+    const result = await unlessClaimed(() =>
+      setCollectionEmbedder(engine, Number(job.collection_id), o.modelPath ?? 'builtin', ctx, job),
     );
+    if (result) reembeds.push(result);
   }
   const results: ImportSummary[] = [];
   for (const job of jobs.filter((j) => j.kind !== 'reembed')) {
-    if (!(await stillInterrupted(engine, Number(job.id)))) continue;
     const o = job.options as {
       tags?: string[] | null;
       include?: string[];
       exclude?: string[];
       removeMissing?: boolean;
     };
-    results.push(
-      await importPaths(
+    const summary = await unlessClaimed(() =>
+      importPaths(
         engine,
         {
           collection: Number(job.collection_id),
@@ -99,13 +100,17 @@ export async function resumeImports(
         ctx,
       ),
     );
+    if (summary) results.push(summary);
   }
   return { imports: results, reembeds };
 }
 
-async function stillInterrupted(engine: Engine, jobId: number): Promise<boolean> {
-  const [row] = await engine.db.query<{ status: string }>('SELECT status FROM import_jobs WHERE id = $1', [
-    jobId,
-  ]);
-  return row?.status === 'interrupted';
+/** Runs a resume; null when another caller claimed the job first. */
+async function unlessClaimed<T>(run: () => Promise<T>): Promise<T | null> {
+  try {
+    return await run();
+  } catch (err) {
+    if (isAlreadyClaimed(err)) return null;
+    throw err;
+  }
 }

@@ -1,3 +1,4 @@
+import { PustakaError } from '../../base/errors.ts';
 import type { ImportJob } from '../../contract/methods/imports.ts';
 import type { Queryable } from '../../stores/pg/pg-store.ts';
 
@@ -46,12 +47,32 @@ export async function createJob(
 }
 
 /** Takes an interrupted job up again under the same id. */
+/**
+ * Takes an interrupted job up again. The claim is one statement, so of two callers resuming the
+ * same job at once (the background index rebuild and a user's `import --resume`) exactly one wins;
+ * the other is told the job is already running.
+ */
 export async function restartJob(db: Queryable, jobId: number): Promise<void> {
-  await db.query(
+  const claimed = await db.query(
     `UPDATE import_jobs SET status = 'running', error = NULL, finished_at = NULL, started_at = now(), heartbeat_at = now()
-     WHERE id = $1`,
+     WHERE id = $1 AND status = 'interrupted' RETURNING id`,
     [jobId],
   );
+  if (claimed.length === 0) {
+    throw new PustakaError(
+      'conflict',
+      `import job ${jobId} is already running or finished; nothing to resume`,
+      {
+        job: jobId,
+        alreadyClaimed: true,
+      },
+    );
+  }
+}
+
+/** True for the error restartJob throws when another caller took the job up first. */
+export function isAlreadyClaimed(err: unknown): boolean {
+  return err instanceof PustakaError && err.details?.alreadyClaimed === true;
 }
 
 export async function saveProgress(db: Queryable, jobId: number, c: JobCounters): Promise<void> {

@@ -24,8 +24,9 @@ describe('worker pool', () => {
   });
 
   it('kills a task that runs past its time-out and keeps serving others', async () => {
-    make(1_500);
-    const hung = pool.run({ kind: 'hang' });
+    make(60_000);
+    await warmUp(); // a worker's start on a loaded machine must not count against the short limit
+    const hung = pool.run({ kind: 'hang' }, { timeoutMs: 1_500 });
     const fine = pool.run({ kind: 'echo', value: 21 });
     await expect(hung).rejects.toMatchObject({ reason: 'timeout' });
     expect((await fine).doubled).toBe(42);
@@ -36,13 +37,14 @@ describe('worker pool', () => {
     make(60_000);
     await warmUp();
     const steps: number[] = [];
-    // 60 reports 50 ms apart: three stall limits in all, never one without progress.
+    // 130 reports 50 ms apart: over three stall limits in all, never one without progress (the
+    // limit is 2 s here so that a loaded machine's pause between two reports cannot reach it).
     const result = await pool.run(
-      { kind: 'creep', steps: 60, everyMs: 50 },
-      { stallMs, onProgress: (p) => steps.push(p.step) },
+      { kind: 'creep', steps: 130, everyMs: 50 },
+      { stallMs: 2_000, onProgress: (p) => steps.push(p.step) },
     );
-    expect(result.doubled).toBe(120);
-    expect(steps).toEqual(Array.from({ length: 60 }, (_, i) => i + 1));
+    expect(result.doubled).toBe(260);
+    expect(steps).toEqual(Array.from({ length: 130 }, (_, i) => i + 1));
   });
 
   it('stops a task that stops reporting progress, and one that never reports any', async () => {
@@ -59,7 +61,8 @@ describe('worker pool', () => {
   it('stops a task that progresses for ever at its absolute time-out', async () => {
     make(60_000);
     await warmUp();
-    const endless = pool.run({ kind: 'creep', everyMs: 50 }, { timeoutMs: 2_500, stallMs });
+    // A stall limit far above the cap: only the absolute time-out can end it.
+    const endless = pool.run({ kind: 'creep', everyMs: 50 }, { timeoutMs: 2_500, stallMs: 60_000 });
     await expect(endless).rejects.toMatchObject({ reason: 'timeout', stalled: false });
     await expect(endless).rejects.toThrow('gave up after');
   });

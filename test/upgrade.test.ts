@@ -249,6 +249,7 @@ describe('collections.db: a file at an older schema version', () => {
     loadSqliteVec(db); // the vec0 delete triggers fire on the schema changes
     try {
       db.transaction(() => {
+        if (to < 4) db.exec('DROP TABLE staged_chunks; DROP TABLE staged_documents');
         if (to < 3) db.exec('DROP TABLE golden_entries');
         if (to < 2)
           db.exec('DROP TABLE reembed_staging; ALTER TABLE collection_dims DROP COLUMN embedder_id');
@@ -260,8 +261,8 @@ describe('collections.db: a file at an older schema version', () => {
     }
   }
 
-  it.each([1, 2])('v%i upgrades to the current version and its chunks are searchable', async (version) => {
-    expect(SCHEMA_VERSION).toBe(3);
+  it.each([1, 2, 3])('v%i upgrades to the current version and its chunks are searchable', async (version) => {
+    expect(SCHEMA_VERSION).toBe(4);
     const dataDir = path.join(root, `sqlite-v${version}`);
     fs.cpSync(source, dataDir, { recursive: true });
     downgrade(path.join(dataDir, 'collections.db'), version);

@@ -4,7 +4,8 @@ import type { VectorStore } from './vectors/store.ts';
 /**
  * PG says which documents exist; SQLite is derived. At start-up: drop SQLite collections PG no
  * longer has, delete chunks of documents that are not `indexed` (an import or delete cut short),
- * and flag `indexed` documents whose chunks are missing so the importer re-queues them.
+ * drop what imports cut short had staged (parts of a document never made visible), and flag
+ * `indexed` documents whose chunks are missing so the importer re-queues them.
  */
 export interface ReconcileReport {
   droppedCollections: number[];
@@ -39,6 +40,9 @@ export async function reconcileStores(
   const withChunks = new Set(vectors.documentIds());
   const orphanDocuments = opts.dropOrphans === false ? [] : [...withChunks].filter((id) => !indexed.has(id));
   for (const id of orphanDocuments) vectors.deleteDocumentChunks(id);
+  // No import runs yet: whatever is staged was left by one that a crash or a quit cut short (its
+  // document is re-queued by `import --resume`; an indexed one keeps its visible version).
+  if (opts.dropOrphans !== false) vectors.discardStaged();
 
   // An empty file is legitimately `indexed` with zero chunks.
   const missingChunks = indexedRows

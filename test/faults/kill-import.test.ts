@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiClient, type ApiClient } from '../../core/contract/client.ts';
 import { createDispatcher } from '../../core/api/dispatcher.ts';
@@ -7,6 +8,8 @@ import { openEngine, type Engine } from '../../core/startup/open-engine.ts';
 import { rawHandleForTests } from '../../core/stores/vectors/store.ts';
 import { collectionEmbedderId } from '../../core/stores/vectors/reembed.ts';
 import { BUILTIN_EMBEDDER } from '../../core/models/embed/builtin-spec.ts';
+import { PART_CHUNKS } from '../../core/knowledge/import/file-task-types.ts';
+import { manyPagePdf, pageWord } from '../support/big-pdf.ts';
 import { writeTinyLlama } from '../support/gguf/tiny-llama.ts';
 import { addGoldenAnswer, checkInvariants } from '../support/invariants.ts';
 import { countEmbeds, logStaging } from '../support/staging-log.ts';
@@ -209,6 +212,78 @@ describe('kill -9 at random points', () => {
           for (let i = 0; i < a.length; i++) dot += a[i]! * b[i]!;
           expect(dot).toBeGreaterThan(0.9999);
         }
+      });
+    },
+    TIMEOUT_MS,
+  );
+
+  it(
+    'during large documents after some of their parts were written: nothing of them is visible after the kill, an old version stays whole, and resume completes them',
+    async () => {
+      const dataDir = await freshDataDir('large-documents');
+      const docs = path.join(root, 'large-document-files');
+      fs.mkdirSync(docs);
+      const changed = path.join(docs, 'handbook.pdf');
+      const added = path.join(docs, 'annex.pdf');
+      fs.writeFileSync(changed, manyPagePdf(300));
+      expect((await runDriver(['import', dataDir, docs])).killed).toBe(false);
+      const before = await withClient(dataDir, (_client, engine) => snapshot(engine));
+      const old = before.find((d) => d.source_path === changed)!;
+      expect(old).toMatchObject({ status: 'indexed' });
+
+      // A longer version of one, a new one beside it: several parts each (a chunk or so a page).
+      fs.writeFileSync(changed, manyPagePdf(1_500));
+      fs.writeFileSync(added, manyPagePdf(1_500, 12));
+      // Killed as soon as two parts are staged, seen through a connection of our own.
+      const watch = new Database(path.join(dataDir, 'collections.db'), { readonly: true });
+      try {
+        const staged = watch.prepare('SELECT count(*) FROM staged_chunks').pluck();
+        const run = await runDriver(['import', dataDir, docs], {
+          afterLines: Infinity,
+          delayMs: 0,
+          when: () => (staged.get() as number) >= 2 * PART_CHUNKS,
+        });
+        expect(run.killed).toBe(true);
+      } finally {
+        watch.close();
+      }
+
+      await withClient(dataDir, async (client, engine) => {
+        expect(engine.lock.recoveredStale).not.toBeNull();
+        expect(await checkInvariants(engine, { goldenAnswers: 1 })).toEqual([]);
+        // What the killed import staged is gone; the old version is there, whole; the new
+        // document has no chunks; no search finds a page only the new versions have.
+        expect(engine.vectors.stagedChunkCount()).toBe(0);
+        const after = await snapshot(engine);
+        expect(after.find((d) => d.source_path === changed)).toEqual(old);
+        expect(after.find((d) => d.source_path === added)).toMatchObject({ status: 'pending', chunks: [] });
+        const found = await client.call('search', {
+          query: pageWord(1_400),
+          collections: [FAULT_COLLECTION],
+          mode: 'keyword',
+        });
+        expect(found.items).toEqual([]);
+
+        await client.call('import.resume', {});
+        expect(await checkInvariants(engine, { goldenAnswers: 1 })).toEqual([]);
+        expect(engine.vectors.stagedChunkCount()).toBe(0);
+        const done = await snapshot(engine);
+        for (const file of [changed, added]) {
+          const doc = done.find((d) => d.source_path === file)!;
+          expect(doc.status).toBe('indexed');
+          expect(doc.chunks.length).toBe(doc.chunk_count);
+          expect(doc.chunk_count).toBeGreaterThanOrEqual(1_500);
+        }
+        const late = await client.call('search', {
+          query: pageWord(1_400),
+          collections: [FAULT_COLLECTION],
+          mode: 'keyword',
+          k: 5,
+        });
+        expect(new Set(late.items.map((i) => i.sourcePath))).toEqual(new Set([changed, added]));
+        expect(late.items.every((i) => i.page === 1_400)).toBe(true);
+        const jobs = await engine.db.query("SELECT status FROM import_jobs WHERE status <> 'done'");
+        expect(jobs).toEqual([]);
       });
     },
     TIMEOUT_MS,

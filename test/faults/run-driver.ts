@@ -20,11 +20,16 @@ export interface DriverRun {
 /**
  * Runs driver.ts and, when `kill` is set, SIGKILLs it `delayMs` after its `afterLines`-th
  * progress line (only lines `counting` accepts, when given) — a point chosen by the caller's
- * seeded PRNG. Rejects if it fails on its own.
+ * seeded PRNG —, or as soon as `when` (polled every 20 ms) says so. Rejects if it fails on its own.
  */
 export function runDriver(
   args: string[],
-  kill: { afterLines: number; delayMs: number; counting?: (line: string) => boolean } | null = null,
+  kill: {
+    afterLines: number;
+    delayMs: number;
+    counting?: (line: string) => boolean;
+    when?: () => boolean;
+  } | null = null,
 ): Promise<DriverRun> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', DRIVER, ...args], {
@@ -50,8 +55,16 @@ export function runDriver(
         setTimeout(() => child.kill('SIGKILL'), kill.delayMs);
       }
     });
+    const poll = kill?.when
+      ? setInterval(() => {
+          if (armed || !kill.when!()) return;
+          armed = true;
+          child.kill('SIGKILL');
+        }, 20)
+      : undefined;
     child.on('error', reject);
     child.on('exit', (code, signal) => {
+      clearInterval(poll);
       if (signal === 'SIGKILL') resolve({ killed: true, lines, done: undefined });
       else if (code === 0) resolve({ killed: false, lines, done });
       else reject(new Error(`driver ${args[0]} failed (${code ?? signal}): ${stderr}`));

@@ -67,6 +67,40 @@ describe('worker pool', () => {
     await expect(endless).rejects.toThrow('gave up after');
   });
 
+  it('waits for the caller to take in what a worker hands over, not counting that time against the task', async () => {
+    make(60_000);
+    await warmUp();
+    const taken: number[] = [];
+    // Each part takes the caller longer than the stall limit, all of them together longer than
+    // the absolute limit: the worker waits meanwhile, and neither counts it.
+    const result = await pool.run(
+      { kind: 'hand-over', steps: 3 },
+      {
+        stallMs,
+        timeoutMs: 2_500,
+        onProgress: async (p) => {
+          expect(taken).toEqual(Array.from({ length: p.step - 1 }, (_, i) => i + 1)); // one at a time
+          await new Promise((resolve) => setTimeout(resolve, 1_500));
+          taken.push(p.step);
+        },
+      },
+    );
+    expect(result.doubled).toBe(6);
+    expect(taken).toEqual([1, 2, 3]);
+
+    // A caller that cannot take a part in fails the task with its own error.
+    const refused = pool.run(
+      { kind: 'hand-over', steps: 3 },
+      {
+        onProgress: (p) => {
+          if (p.step === 2) throw new Error('disk full');
+        },
+      },
+    );
+    await expect(refused).rejects.toThrow('disk full');
+    expect((await pool.run({ kind: 'echo', value: 7 })).doubled).toBe(14);
+  });
+
   it('survives a worker that exits or throws', async () => {
     make();
     await expect(pool.run({ kind: 'exit' })).rejects.toMatchObject({ reason: 'crashed' });

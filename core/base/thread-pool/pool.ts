@@ -1,8 +1,9 @@
 import os from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { isProgressMessage, progressData } from './progress.ts';
+import { formatDuration } from '../format-duration.ts';
+import { ackMessage, isProgressMessage, progressAck, progressData } from './progress.ts';
 
-export { reportProgress } from './progress.ts';
+export { isAckMessage, reportAndWait, reportProgress } from './progress.ts';
 
 /**
  * A small pool of worker threads, one task at a time each. A task that stalls (reports no
@@ -25,8 +26,12 @@ export interface RunOptions<TProgress = unknown> {
    * this long — counted from the start until the first report.
    */
   stallMs?: number;
-  /** Receives what the worker reports with `reportProgress`. */
-  onProgress?: (data: TProgress) => void;
+  /**
+   * Receives what the worker reports with `reportProgress` or `reportAndWait`. For the latter the
+   * worker waits until the returned promise settles; the time that takes is the caller's, so it
+   * counts against neither time-out. If it rejects (or throws), the task fails with that error.
+   */
+  onProgress?: (data: TProgress) => unknown;
   transfer?: ArrayBuffer[];
 }
 
@@ -56,28 +61,29 @@ interface Pending<TIn, TOut, TProgress> {
 
 const BOOT = new URL('./boot.js', import.meta.url);
 
-const seconds = (ms: number) => (ms < 1000 ? `${ms} ms` : `${Math.round(ms / 1000)} s`);
-
 /**
  * Watches one task's deadlines: the absolute one from its start, the stall one from its last
- * progress. `onTimeout` gets the error for whichever passes first.
+ * progress. `onTimeout` gets the error for whichever passes first. Between `pause` and `resume`
+ * (the caller handling what the worker handed over) neither clock runs.
  */
 function watchDeadlines(
   timeoutMs: number | undefined,
   stallMs: number | undefined,
   onTimeout: (err: WorkerTaskError) => void,
-): { progressed(): void; stop(): void } {
-  const started = performance.now();
+): { progressed(): void; pause(): void; resume(): void; stop(): void } {
+  let started = performance.now();
   let last = started;
   let timer: NodeJS.Timeout | undefined;
   let stopped = false;
+  let pauses = 0;
+  let pausedAt = 0;
   const check = () => {
-    if (stopped) return;
+    if (stopped || pauses > 0) return;
     const now = performance.now();
     if (timeoutMs && now - started >= timeoutMs) {
-      onTimeout(new WorkerTaskError('timeout', `gave up after ${seconds(timeoutMs)}`));
+      onTimeout(new WorkerTaskError('timeout', `gave up after ${formatDuration(timeoutMs)}`));
     } else if (stallMs && now - last >= stallMs) {
-      onTimeout(new WorkerTaskError('timeout', `no progress for ${seconds(stallMs)}`, true));
+      onTimeout(new WorkerTaskError('timeout', `no progress for ${formatDuration(stallMs)}`, true));
     } else arm();
   };
   const arm = () => {
@@ -90,6 +96,18 @@ function watchDeadlines(
   arm();
   return {
     progressed: () => void (last = performance.now()),
+    pause() {
+      if (pauses++ > 0) return;
+      pausedAt = performance.now();
+      clearTimeout(timer);
+    },
+    resume() {
+      if (--pauses > 0 || stopped) return;
+      const now = performance.now();
+      started += now - pausedAt;
+      last = now;
+      arm();
+    },
     stop() {
       stopped = true;
       clearTimeout(timer);
@@ -159,7 +177,18 @@ export function createWorkerPool<TIn, TOut, TProgress = unknown>(opts: {
     const onMessage = (msg: unknown) => {
       if (!isProgressMessage<TProgress>(msg)) return finish(() => task.resolve(msg as TOut), false);
       deadlines.progressed();
-      onProgress?.(progressData(msg));
+      const ack = progressAck(msg);
+      if (ack === undefined) return void onProgress?.(progressData(msg));
+      // The worker waits for this answer: the time until then is the caller's, not the task's.
+      deadlines.pause();
+      void (async () => onProgress?.(progressData(msg)))().then(
+        () => {
+          if (!settled) deadlines.resume();
+          // Answered even after the task settled (the worker gave up meanwhile): it lets the wait go.
+          slot.worker.postMessage(ackMessage(ack));
+        },
+        (err: unknown) => finish(() => task.reject(err), true),
+      );
     };
     const onError = (err: Error) =>
       finish(() => task.reject(new WorkerTaskError('crashed', `worker crashed: ${err.message}`)), true);

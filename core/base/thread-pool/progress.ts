@@ -2,9 +2,17 @@ import { parentPort } from 'node:worker_threads';
 
 /** The key of a progress message, so the pool tells it apart from a task's result. */
 const PROGRESS_KEY = '__pustakaProgress';
+/** On a progress message: the number the pool answers with once the caller has handled it. */
+const ACK_KEY = '__pustakaAck';
 
 export interface ProgressMessage<P> {
   [PROGRESS_KEY]: P;
+  [ACK_KEY]?: number;
+}
+
+/** The pool's answer to a `reportAndWait`. */
+export interface AckMessage {
+  [ACK_KEY]: number;
 }
 
 /**
@@ -16,10 +24,57 @@ export function reportProgress<P>(data: P): void {
   parentPort?.postMessage(msg);
 }
 
+let nextAck = 1;
+const waiting = new Map<number, () => void>();
+let listening = false;
+
+/**
+ * Like `reportProgress`, for data the caller must take in before the worker makes more (a part of
+ * a result, handed over as it is made): resolves once the caller's `onProgress` has finished with
+ * it (its promise settled). `transfer` moves those buffers instead of copying them. A caller that
+ * fails to handle it stops the task: the promise then never resolves, the worker is replaced.
+ */
+export function reportAndWait<P>(data: P, transfer: ArrayBuffer[] = []): Promise<void> {
+  const port = parentPort;
+  if (!port) return Promise.resolve();
+  if (!listening) {
+    listening = true;
+    port.on('message', (msg: unknown) => {
+      if (!isAckMessage(msg)) return;
+      const done = waiting.get(msg[ACK_KEY]);
+      waiting.delete(msg[ACK_KEY]);
+      done?.();
+    });
+  }
+  const ack = nextAck++;
+  const msg: ProgressMessage<P> = { [PROGRESS_KEY]: data, [ACK_KEY]: ack };
+  return new Promise((resolve) => {
+    waiting.set(ack, resolve);
+    port.postMessage(msg, transfer);
+  });
+}
+
 export function isProgressMessage<P>(msg: unknown): msg is ProgressMessage<P> {
   return typeof msg === 'object' && msg !== null && PROGRESS_KEY in msg;
 }
 
 export function progressData<P>(msg: ProgressMessage<P>): P {
   return msg[PROGRESS_KEY];
+}
+
+/** The number to answer a `reportAndWait` message with; undefined for a plain report. */
+export function progressAck<P>(msg: ProgressMessage<P>): number | undefined {
+  return msg[ACK_KEY];
+}
+
+export function ackMessage(ack: number): AckMessage {
+  return { [ACK_KEY]: ack };
+}
+
+/**
+ * Whether a message a worker received is the pool's answer to a `reportAndWait` rather than a new
+ * task: a task module that uses `reportAndWait` ignores these in its own message listener.
+ */
+export function isAckMessage(msg: unknown): msg is AckMessage {
+  return typeof msg === 'object' && msg !== null && ACK_KEY in msg && !(PROGRESS_KEY in msg);
 }

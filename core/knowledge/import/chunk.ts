@@ -195,23 +195,67 @@ class Window {
   }
 }
 
+/**
+ * A chunker fed one section at a time, for a document too large to hold whole: `add` takes the
+ * next section and yields the chunks it completes, `end` yields the rest. It keeps only the run the
+ * last section belongs to (a page, for a PDF). Each generator must be read to its end before the
+ * next call. `chunkDocument` gives the same chunks for a whole document.
+ */
+export interface Chunker {
+  add(section: ExtractedSection): Generator<Chunk, void, undefined>;
+  end(): Generator<Chunk, void, undefined>;
+}
+
+export function createChunker(opts: ChunkOptions, countTokens?: (t: string) => number): Chunker {
+  validateChunkOptions(opts);
+  const model = countTokens && countTokens !== approxTokens ? countTokens : undefined;
+  const win = new Window(opts.chunkSize + 2);
+  const state = { ordinal: 0 };
+  // The run being gathered: its sections and their canonical offsets.
+  let run: ExtractedSection[] = [];
+  let bases: number[] = [];
+  let offset = 0;
+  function* flush(): Generator<Chunk, void, undefined> {
+    if (run.length === 0) return;
+    const sections = run;
+    const runBases = bases;
+    run = [];
+    bases = [];
+    yield* chunkRun(sections, runBases, opts, model, win, state);
+  }
+  return {
+    *add(section) {
+      if (run.length > 0 && !sameHeading(run[0]!, section)) yield* flush();
+      run.push(section);
+      bases.push(offset);
+      offset += section.text.length + 2;
+    },
+    end: flush,
+  };
+}
+
 export function chunkDocument(
   doc: ExtractedDocument,
   opts: ChunkOptions,
   countTokens?: (t: string) => number,
 ): Chunk[] {
-  validateChunkOptions(opts);
-  const { chunkSize: size, chunkOverlap: overlap } = opts;
-  const model = countTokens && countTokens !== approxTokens ? countTokens : undefined;
-  const sections = doc.sections;
-  const bases: number[] = new Array<number>(sections.length);
-  let offset = 0;
-  for (let i = 0; i < sections.length; i++) {
-    bases[i] = offset;
-    offset += sections[i]!.text.length + 2;
-  }
+  const chunker = createChunker(opts, countTokens);
   const out: Chunk[] = [];
-  const win = new Window(size + 2);
+  for (const section of doc.sections) for (const c of chunker.add(section)) out.push(c);
+  for (const c of chunker.end()) out.push(c);
+  return out;
+}
+
+/** The chunks of one run (consecutive sections of one heading path and page). */
+function* chunkRun(
+  sections: ExtractedSection[],
+  bases: number[],
+  opts: ChunkOptions,
+  model: ((t: string) => number) | undefined,
+  win: Window,
+  state: { ordinal: number },
+): Generator<Chunk, void, undefined> {
+  const { chunkSize: size, chunkOverlap: overlap } = opts;
 
   /** Text of canonical [from, to), where `from` lies in section a and `to` in section b. */
   const textOf = (from: number, to: number, a: number, b: number): string => {
@@ -222,96 +266,90 @@ export function chunkDocument(
     return parts.join('\n\n');
   };
 
-  for (let first = 0; first < sections.length;) {
-    let last = first;
-    while (last + 1 < sections.length && sameHeading(sections[first]!, sections[last + 1]!)) last++;
-    const head = sections[first]!;
-    const tokens = new RunTokens(sections, bases, first, last);
-    win.base = 0;
-    win.count = 0;
-    let exhausted = false;
-    /** Makes tokens up to absolute index `abs` (inclusive) available if the run has them. */
-    const fill = (abs: number) => {
-      while (!exhausted && win.base + win.count <= abs) {
-        if (tokens.next()) win.push(tokens);
-        else exhausted = true;
-      }
-    };
-    let s = 0; // absolute index of the chunk's first token
-    let prevEnd = 0; // absolute index just past the previous chunk (0: none yet)
-    for (;;) {
-      fill(s + size);
-      const available = win.base + win.count;
-      if (s >= available) break;
-      const lvl = (abs: number) => win.level[abs - win.base]!;
-      /** Best end (exclusive token index) for a chunk starting at s with `budget` tokens. */
-      const pickEnd = (from: number, budget: number): number => {
-        const hi = from + budget;
-        if (hi >= available) return available; // the rest of the run fits
-        const floor = Math.max(from + 1, prevEnd + 1);
-        const lo = Math.max(from + Math.ceil(budget / 2), floor);
-        let best = hi;
-        let bestLevel = -2;
-        for (let j = hi; j >= lo && bestLevel < BREAK_SECTION; j--) {
-          const l = lvl(j);
-          if (l > bestLevel) {
-            bestLevel = l;
-            best = j;
-          }
-        }
-        if (bestLevel >= BREAK_WORD) return best;
-        // No word boundary in the second half: the last one in the first half, else cut the word.
-        for (let j = lo - 1; j >= floor; j--) if (lvl(j) >= BREAK_WORD) return j;
-        return bestLevel === BREAK_TOUCH ? best : hi;
-      };
-      let e = pickEnd(s, size);
-      const textNow = () =>
-        textOf(
-          win.start[s - win.base]!,
-          win.end[e - 1 - win.base]!,
-          win.section[s - win.base]!,
-          win.section[e - 1 - win.base]!,
-        );
-      let text = textNow();
-      let tokenCount = e - s;
-      if (model) {
-        tokenCount = model(text);
-        while (tokenCount > size) {
-          if (s < prevEnd) {
-            s = prevEnd; // first give up the overlap, keeping the end
-          } else if (e - s > 1) {
-            const budget = Math.min(e - s - 1, Math.floor(((e - s) * size) / tokenCount));
-            e = pickEnd(s, Math.max(1, budget));
-          } else {
-            break; // a single piece: nothing left to split
-          }
-          text = textNow();
-          tokenCount = model(text);
-        }
-      }
-      out.push({
-        ordinal: out.length,
-        text,
-        headingPath: head.headingPath,
-        page: head.page,
-        charStart: win.start[s - win.base]!,
-        charEnd: win.end[e - 1 - win.base]!,
-        tokenCount,
-      });
-      if (exhausted && e >= win.base + win.count) break;
-      // Next start: `overlap` tokens back, moved forward to a word start.
-      let next = e;
-      for (let j = Math.max(e - overlap, s + 1); j < e; j++) {
-        if (lvl(j) >= BREAK_WORD) {
-          next = j;
-          break;
-        }
-      }
-      prevEnd = e;
-      s = next;
-      win.dropBefore(s);
+  const head = sections[0]!;
+  const tokens = new RunTokens(sections, bases, 0, sections.length - 1);
+  win.base = 0;
+  win.count = 0;
+  let exhausted = false;
+  /** Makes tokens up to absolute index `abs` (inclusive) available if the run has them. */
+  const fill = (abs: number) => {
+    while (!exhausted && win.base + win.count <= abs) {
+      if (tokens.next()) win.push(tokens);
+      else exhausted = true;
     }
-    first = last + 1;
+  };
+  let s = 0; // absolute index of the chunk's first token
+  let prevEnd = 0; // absolute index just past the previous chunk (0: none yet)
+  for (;;) {
+    fill(s + size);
+    const available = win.base + win.count;
+    if (s >= available) break;
+    const lvl = (abs: number) => win.level[abs - win.base]!;
+    /** Best end (exclusive token index) for a chunk starting at s with `budget` tokens. */
+    const pickEnd = (from: number, budget: number): number => {
+      const hi = from + budget;
+      if (hi >= available) return available; // the rest of the run fits
+      const floor = Math.max(from + 1, prevEnd + 1);
+      const lo = Math.max(from + Math.ceil(budget / 2), floor);
+      let best = hi;
+      let bestLevel = -2;
+      for (let j = hi; j >= lo && bestLevel < BREAK_SECTION; j--) {
+        const l = lvl(j);
+        if (l > bestLevel) {
+          bestLevel = l;
+          best = j;
+        }
+      }
+      if (bestLevel >= BREAK_WORD) return best;
+      // No word boundary in the second half: the last one in the first half, else cut the word.
+      for (let j = lo - 1; j >= floor; j--) if (lvl(j) >= BREAK_WORD) return j;
+      return bestLevel === BREAK_TOUCH ? best : hi;
+    };
+    let e = pickEnd(s, size);
+    const textNow = () =>
+      textOf(
+        win.start[s - win.base]!,
+        win.end[e - 1 - win.base]!,
+        win.section[s - win.base]!,
+        win.section[e - 1 - win.base]!,
+      );
+    let text = textNow();
+    let tokenCount = e - s;
+    if (model) {
+      tokenCount = model(text);
+      while (tokenCount > size) {
+        if (s < prevEnd) {
+          s = prevEnd; // first give up the overlap, keeping the end
+        } else if (e - s > 1) {
+          const budget = Math.min(e - s - 1, Math.floor(((e - s) * size) / tokenCount));
+          e = pickEnd(s, Math.max(1, budget));
+        } else {
+          break; // a single piece: nothing left to split
+        }
+        text = textNow();
+        tokenCount = model(text);
+      }
+    }
+    yield {
+      ordinal: state.ordinal++,
+      text,
+      headingPath: head.headingPath,
+      page: head.page,
+      charStart: win.start[s - win.base]!,
+      charEnd: win.end[e - 1 - win.base]!,
+      tokenCount,
+    };
+    if (exhausted && e >= win.base + win.count) break;
+    // Next start: `overlap` tokens back, moved forward to a word start.
+    let next = e;
+    for (let j = Math.max(e - overlap, s + 1); j < e; j++) {
+      if (lvl(j) >= BREAK_WORD) {
+        next = j;
+        break;
+      }
+    }
+    prevEnd = e;
+    s = next;
+    win.dropBefore(s);
   }
-  return out;
 }

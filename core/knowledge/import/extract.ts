@@ -1,7 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { formatDuration } from '../../base/format-duration.ts';
 import { toFsPath } from '../../base/raw-path.ts';
-import type { ExtractedDocument } from './types.ts';
+import type { ExtractedDocument, ExtractedSection } from './types.ts';
 import { ExtractError, displayName, formatBytes } from './extract-error.ts';
 import { detectFormat } from './formats.ts';
 import type { Format } from './formats.ts';
@@ -19,6 +20,13 @@ export interface ExtractOptions {
   signal?: AbortSignal;
   /** Told after each page of a paged format (PDF): pages read so far, of `total`. */
   onPage?: (done: number, total: number) => void;
+  /**
+   * Takes each finished section (normalised, non-empty) in order, instead of the returned
+   * document: then `sections` comes back empty and nothing holds the document's text. A paged
+   * format hands each page over as it is read; the others once they are read. The time spent
+   * waiting for it does not count against `timeoutMs`.
+   */
+  onSection?: (section: ExtractedSection) => Promise<void> | void;
 }
 
 export const DEFAULT_MAX_BYTES = 200 * 1024 * 1024;
@@ -44,9 +52,10 @@ export async function extractFile(file: string, opts: ExtractOptions = {}): Prom
   if (!stat.isFile()) throw new ExtractError('unreadable', file, `${name} is not a file`);
   if (stat.size > maxBytes) throw tooLarge(file, stat.size, maxBytes);
 
-  const timeout = AbortSignal.timeout(timeoutMs);
-  const signal = opts.signal ? AbortSignal.any([opts.signal, timeout]) : timeout;
+  const timeout = pausableTimeout(timeoutMs);
+  const signal = opts.signal ? AbortSignal.any([opts.signal, timeout.signal]) : timeout.signal;
   let format: Format | null = null;
+  const receiver: { failed?: { err: unknown } } = {};
   try {
     let bytes: Buffer | null;
     try {
@@ -57,18 +66,49 @@ export async function extractFile(file: string, opts: ExtractOptions = {}): Prom
     }
     format = detectFormat(file, bytes);
     if (format.container === 'zip') await assertSafeZip(file, bytes, signal);
-    const pending = format.extractor({ path: file, bytes, signal, onPage: opts.onPage });
+    const sections = createSectionFinisher();
+    const { onSection } = opts;
+    // Sections handed on as they come: the receiver's time is not the reader's, nor its errors.
+    const give = onSection
+      ? async (raw: ExtractedSection) => {
+          const section = sections.take(raw);
+          if (!section) return;
+          timeout.pause();
+          try {
+            await onSection(section);
+          } catch (err) {
+            receiver.failed = { err };
+            throw err;
+          } finally {
+            timeout.resume();
+          }
+          signal.throwIfAborted();
+        }
+      : undefined;
+    const pending = format.extractor({ path: file, bytes, signal, onPage: opts.onPage, onSection: give });
     bytes = null; // the extractor holds what it needs; let the raw bytes go before post-processing
     const doc = await untilAborted(pending, signal);
+    if (give) {
+      // A format that does not stream: its sections are handed on now, each let go once taken.
+      const all = doc.sections;
+      doc.sections = [];
+      for (let i = 0; i < all.length; i++) {
+        const section = all[i]!;
+        all[i] = EMPTY_SECTION;
+        await give(section);
+      }
+      return sections.finish(file, format, doc);
+    }
     return finishDocument(file, format, doc);
   } catch (err) {
+    if (receiver.failed) throw receiver.failed.err;
     if (err instanceof ExtractError) throw err;
     if (opts.signal?.aborted) throw cancelled(file, err);
-    if (timeout.aborted) {
+    if (timeout.signal.aborted) {
       throw new ExtractError(
         'timeout',
         file,
-        `${name} took longer than ${formatSeconds(timeoutMs)} to read`,
+        `${name} took longer than ${formatDuration(timeoutMs)} to read`,
         {
           cause: err,
         },
@@ -79,7 +119,37 @@ export async function extractFile(file: string, opts: ExtractOptions = {}): Prom
     throw new ExtractError('corrupt', file, `${name} could not be read as ${what}: ${detail}`, {
       cause: err,
     });
+  } finally {
+    timeout.clear();
   }
+}
+
+const EMPTY_SECTION: ExtractedSection = { headingPath: [], text: '', page: null };
+
+/**
+ * An abort after `ms` of the reader's own time: the clock stops between `pause` and `resume`
+ * (while a receiver takes a section), so a slow receiver never makes a steady reader time out.
+ */
+function pausableTimeout(ms: number) {
+  const ctrl = new AbortController();
+  let left = ms;
+  let since = performance.now();
+  let timer: NodeJS.Timeout | undefined;
+  const start = () => {
+    since = performance.now();
+    timer = setTimeout(() => ctrl.abort(new DOMException('reading timed out', 'TimeoutError')), left);
+    timer.unref();
+  };
+  start();
+  return {
+    signal: ctrl.signal,
+    pause() {
+      clearTimeout(timer);
+      left = Math.max(0, left - (performance.now() - since));
+    },
+    resume: start,
+    clear: () => clearTimeout(timer),
+  };
 }
 
 /**
@@ -90,31 +160,52 @@ export async function extractFile(file: string, opts: ExtractOptions = {}): Prom
  * with no text left is an 'empty' ExtractError.
  */
 export function finishDocument(file: string, format: Format, doc: ExtractedDocument): ExtractedDocument {
+  const finisher = createSectionFinisher();
   const sections = doc.sections;
-  let firstHeading: string | null = null;
   let kept = 0;
   for (const section of sections) {
-    const headingPath = section.headingPath.map(cleanLine).filter((h) => h !== '');
-    firstHeading ??= headingPath[0] ?? null;
-    const text = normalizeText(section.text);
+    const done = finisher.take(section);
     section.text = ''; // release the raw text before the next section is normalised
-    if (text !== '') sections[kept++] = { headingPath, text, page: section.page };
+    if (done) sections[kept++] = done;
   }
   sections.length = kept;
-  const warnings = doc.warnings.map(cleanLine).filter((w) => w !== '');
-  if (kept === 0) {
-    const why = warnings.length > 0 ? ` (${warnings.join('; ')})` : '';
-    throw new ExtractError('empty', file, `${displayName(file)} contains no text${why}`);
-  }
-  const headingTitle = format.titleFromHeadings === false ? null : firstHeading;
-  const title = cleanLine(doc.title ?? '') || headingTitle || path.parse(file).name;
+  return finisher.finish(file, format, doc);
+}
+
+/**
+ * `finishDocument` one section at a time: `take` normalises a section (null when nothing is left
+ * of it) and notes what the title and the emptiness check need; `finish` completes the document
+ * around the sections it was given (kept in `doc.sections`, or handed on elsewhere).
+ */
+function createSectionFinisher() {
+  let firstHeading: string | null = null;
+  let kept = 0;
   return {
-    title,
-    fileType: format.fileType,
-    mime: format.mime,
-    sections,
-    pageCount: doc.pageCount,
-    warnings,
+    take(section: ExtractedSection): ExtractedSection | null {
+      const headingPath = section.headingPath.map(cleanLine).filter((h) => h !== '');
+      firstHeading ??= headingPath[0] ?? null;
+      const text = normalizeText(section.text);
+      if (text === '') return null;
+      kept++;
+      return { headingPath, text, page: section.page };
+    },
+    finish(file: string, format: Format, doc: ExtractedDocument): ExtractedDocument {
+      const warnings = doc.warnings.map(cleanLine).filter((w) => w !== '');
+      if (kept === 0) {
+        const why = warnings.length > 0 ? ` (${warnings.join('; ')})` : '';
+        throw new ExtractError('empty', file, `${displayName(file)} contains no text${why}`);
+      }
+      const headingTitle = format.titleFromHeadings === false ? null : firstHeading;
+      const title = cleanLine(doc.title ?? '') || headingTitle || path.parse(file).name;
+      return {
+        title,
+        fileType: format.fileType,
+        mime: format.mime,
+        sections: doc.sections,
+        pageCount: doc.pageCount,
+        warnings,
+      };
+    },
   };
 }
 
@@ -203,8 +294,4 @@ function unreadable(file: string, err: unknown): ExtractError {
 
 function cancelled(file: string, cause: unknown): ExtractError {
   return new ExtractError('cancelled', file, `reading ${displayName(file)} was cancelled`, { cause });
-}
-
-function formatSeconds(ms: number): string {
-  return ms >= 1000 ? `${Math.round(ms / 1000)} s` : `${ms} ms`;
 }

@@ -14,15 +14,19 @@ export interface FileTaskInput {
   timeoutMs: number;
 }
 
+/** Chunks per part: what the worker hands over at a time (a few hundred KB of text and vectors). */
+export const PART_CHUNKS = 256;
+
 /**
- * What the worker reports while it works on a file: pages read (paged formats), or chunks
- * embedded (built-in embedder). Each report re-arms the task's stall time-out.
+ * What the worker reports while it works on a file: pages read (paged formats), and the document's
+ * chunks a part at a time (with their vectors when the built-in embedder made them), in order.
+ * The worker waits until a part is taken in (written to the staging area) before it hands over
+ * the next but one, so neither thread ever holds more than a couple of parts. Each report re-arms
+ * the task's stall time-out.
  */
-export interface FileTaskProgress {
-  step: 'extract' | 'embed';
-  done: number;
-  total: number;
-}
+export type FileTaskProgress =
+  | { step: 'extract'; done: number; total: number }
+  | { step: 'part'; chunks: Chunk[]; embeddings: Float32Array[] | null };
 
 export type FileTaskOutput =
   | {
@@ -32,8 +36,12 @@ export type FileTaskOutput =
       mime: string;
       pageCount: number | null;
       warnings: string[];
-      chunks: Chunk[];
-      embeddings: Float32Array[] | null;
+      /** Chunks handed over in parts, all of them taken in before this result was sent. */
+      chunkCount: number;
+      /**
+       * The worker's own time: extracting, chunking and (built-in) embedding; the time it waited
+       * for parts to be taken in is not in any of them.
+       */
       timings: { extractMs: number; chunkMs: number; embedMs: number };
     }
   | {

@@ -1,79 +1,128 @@
 // Worker-thread side of an import: extract → chunk → (built-in) embed one file, off the main
 // thread, so parsing runs on every core and a hostile file can be killed by the pool's time-outs.
-// Pages read and chunks embedded are reported as they go: a large file that keeps moving is not
-// mistaken for a stuck one.
+// The document streams through: each page read is chunked at once, and its chunks go to the main
+// thread a part at a time (PART_CHUNKS), so however long the document, neither thread holds more
+// than a couple of parts of it. Pages read and parts handed over are progress: a large file that
+// keeps moving is not mistaken for a stuck one.
 import { parentPort } from 'node:worker_threads';
-import { reportProgress } from '../../base/thread-pool/progress.ts';
+import { isAckMessage, reportAndWait, reportProgress } from '../../base/thread-pool/progress.ts';
 import { createBuiltinEmbedder } from '../../models/embed/builtin.ts';
-import { chunkDocument } from './chunk.ts';
+import { createChunker } from './chunk.ts';
 import { extractFile } from './extract.ts';
-import type { FileTaskInput, FileTaskOutput, FileTaskProgress } from './file-task-types.ts';
+import {
+  PART_CHUNKS,
+  type FileTaskInput,
+  type FileTaskOutput,
+  type FileTaskProgress,
+} from './file-task-types.ts';
+import type { Chunk } from './types.ts';
 
 const embedder = createBuiltinEmbedder();
 const never = new AbortController().signal;
-const report = (p: FileTaskProgress) => reportProgress(p);
 
-/** Embeds in batches, reporting each, so a document of many chunks shows it is moving. */
-async function embedInBatches(texts: string[]): Promise<Float32Array[]> {
-  const out: Float32Array[] = [];
-  const size = embedder.batchSize * 4;
-  for (let i = 0; i < texts.length; i += size) {
-    for (const e of await embedder.embed(texts.slice(i, i + size))) out.push(e);
-    report({ step: 'embed', done: Math.min(i + size, texts.length), total: texts.length });
+type Step = 'extract' | 'chunk' | 'embed';
+
+/**
+ * Gathers chunks into parts and hands each over (embedded first, for the built-in embedder). A
+ * part is sent once the one before the last was taken in: the next part is made while the main
+ * thread writes the last one, and no more than two are ever out.
+ */
+function createPartSender(embed: boolean, task: { step: Step }) {
+  let buffer: Chunk[] = [];
+  let taken: Promise<void> = Promise.resolve();
+  let count = 0;
+  const timings = { chunkMs: 0, embedMs: 0, waitMs: 0 };
+  async function send(): Promise<void> {
+    const chunks = buffer;
+    buffer = [];
+    let embeddings: Float32Array[] | null = null;
+    if (embed) {
+      task.step = 'embed';
+      const t = performance.now();
+      embeddings = await embedder.embed(chunks.map((c) => c.text));
+      timings.embedMs += performance.now() - t;
+    }
+    task.step = 'extract';
+    const t = performance.now();
+    await taken;
+    timings.waitMs += performance.now() - t;
+    count += chunks.length;
+    const transfer = embeddings ? [...new Set(embeddings.map((e) => e.buffer as ArrayBuffer))] : [];
+    taken = reportAndWait<FileTaskProgress>({ step: 'part', chunks, embeddings }, transfer);
   }
-  return out;
+  return {
+    /** Takes the chunks a section completed (a generator, timed as chunking). */
+    async add(chunks: Generator<Chunk, void, undefined>): Promise<void> {
+      for (;;) {
+        task.step = 'chunk';
+        const t = performance.now();
+        const next = chunks.next();
+        timings.chunkMs += performance.now() - t;
+        task.step = 'extract';
+        if (next.done) return;
+        buffer.push(next.value);
+        if (buffer.length >= PART_CHUNKS) await send();
+      }
+    },
+    /** Sends what is left and waits until every part was taken in. */
+    async end(): Promise<void> {
+      if (buffer.length > 0) await send();
+      const t = performance.now();
+      await taken;
+      timings.waitMs += performance.now() - t;
+    },
+    count: () => count,
+    timings,
+  };
 }
 
-async function run(input: FileTaskInput): Promise<{ out: FileTaskOutput; transfer: ArrayBuffer[] }> {
-  let step: 'extract' | 'chunk' | 'embed' = 'extract';
+async function run(input: FileTaskInput): Promise<FileTaskOutput> {
+  const task: { step: Step } = { step: 'extract' };
   let fileType: string | null = null;
   try {
-    let t = performance.now();
+    const started = performance.now();
+    const chunker = createChunker({ chunkSize: input.chunkSize, chunkOverlap: input.chunkOverlap }, (s) =>
+      embedder.countTokens(s),
+    );
+    const parts = createPartSender(input.embed === 'builtin', task);
     const doc = await extractFile(input.path, {
       maxBytes: input.maxBytes,
       timeoutMs: input.timeoutMs,
       signal: never,
-      onPage: (done, total) => report({ step: 'extract', done, total }),
+      onPage: (done, total) => reportProgress<FileTaskProgress>({ step: 'extract', done, total }),
+      onSection: (section) => parts.add(chunker.add(section)),
     });
     fileType = doc.fileType;
-    const extractMs = performance.now() - t;
-
-    step = 'chunk';
-    t = performance.now();
-    const chunks = chunkDocument(doc, { chunkSize: input.chunkSize, chunkOverlap: input.chunkOverlap }, (s) =>
-      embedder.countTokens(s),
-    );
-    const chunkMs = performance.now() - t;
-
-    step = 'embed';
-    t = performance.now();
-    let embeddings: Float32Array[] | null = null;
-    if (input.embed === 'builtin') embeddings = await embedInBatches(chunks.map((c) => c.text));
-    const embedMs = input.embed === 'builtin' ? performance.now() - t : 0;
-
+    await parts.add(chunker.end());
+    await parts.end();
+    const { chunkMs, embedMs, waitMs } = parts.timings;
     return {
-      out: {
-        ok: true,
-        title: doc.title,
-        fileType: doc.fileType,
-        mime: doc.mime,
-        pageCount: doc.pageCount,
-        warnings: doc.warnings,
-        chunks,
-        embeddings,
-        timings: { extractMs, chunkMs, embedMs },
+      ok: true,
+      title: doc.title,
+      fileType: doc.fileType,
+      mime: doc.mime,
+      pageCount: doc.pageCount,
+      warnings: doc.warnings,
+      chunkCount: parts.count(),
+      timings: {
+        extractMs: Math.max(0, performance.now() - started - chunkMs - embedMs - waitMs),
+        chunkMs,
+        embedMs,
       },
-      transfer: embeddings ? embeddings.map((e) => e.buffer as ArrayBuffer) : [],
     };
   } catch (err) {
     const e = err as { reason?: string; message?: string };
     return {
-      out: { ok: false, step, fileType, reason: e.reason ?? 'unreadable', message: e.message ?? String(err) },
-      transfer: [],
+      ok: false,
+      step: task.step,
+      fileType,
+      reason: e.reason ?? 'unreadable',
+      message: e.message ?? String(err),
     };
   }
 }
 
-parentPort!.on('message', (input: FileTaskInput) => {
-  void run(input).then(({ out, transfer }) => parentPort!.postMessage(out, transfer));
+parentPort!.on('message', (msg: unknown) => {
+  if (isAckMessage(msg)) return; // the answer to a part handed over (see reportAndWait)
+  void run(msg as FileTaskInput).then((out) => parentPort!.postMessage(out));
 });

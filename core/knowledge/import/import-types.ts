@@ -45,8 +45,8 @@ export interface ImportDeps {
 export interface ImportLimits {
   maxBytes: number;
   /**
-   * Stall limit: reading a file is stopped when it makes no progress (no page read, no batch of
-   * chunks embedded) for this long. A large document that keeps moving is not stopped by it.
+   * Stall limit: reading a file is stopped when it makes no progress (no page read, no part of its
+   * chunks handed over) for this long. A large document that keeps moving is not stopped by it.
    */
   timeoutMs: number;
   /**

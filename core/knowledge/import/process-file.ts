@@ -1,9 +1,10 @@
 import path from 'node:path';
 import type { Embedder } from '../../models/embed/types.ts';
-import type { ChunkInput } from '../../stores/vectors/store.ts';
+import { isStagingGone, type ChunkInput } from '../../stores/vectors/store.ts';
+import { formatDuration } from '../../base/format-duration.ts';
 import { WorkerTaskError } from '../../base/thread-pool/pool.ts';
 import type { StepTiming } from '../documents/documents.ts';
-import type { FileTaskOutput } from './file-task-types.ts';
+import type { FileTaskOutput, FileTaskProgress } from './file-task-types.ts';
 import { createCommitBatcher, type CommitBatcher } from './commit-batcher.ts';
 import type { ImportPlan } from './import-plan.ts';
 import type { ProgressTracker } from './import-progress.ts';
@@ -39,8 +40,11 @@ export async function processFiles(
 
 /**
  * Processes one file: extracts, chunks and (for the built-in embedder) embeds it in a worker,
- * else embeds it here with the collection's model embedder; writes its chunks to SQLite and
- * queues the document on the commit batcher. A file that cannot be read is queued as failed.
+ * which hands the chunks over in parts as it goes; each part is embedded here when the collection
+ * has a model embedder, then written to the vector store's staging area in a short transaction of
+ * its own, where no search sees it. Once the whole document is in, one transaction makes it
+ * visible in place of its old version, and the document is queued on the commit batcher. A file
+ * that cannot be read is queued as failed; what it staged is dropped, its old version stays.
  */
 export async function processFile(
   run: ImportRun,
@@ -49,86 +53,165 @@ export async function processFile(
   batch: CommitBatcher,
   tracker: ProgressTracker,
 ): Promise<void> {
-  const { target, req, signal } = run;
-  const { known } = w;
-  const docId = known?.id ?? newIds.get(w.file.path)!;
-  const wasIndexed = known?.status === 'indexed';
-  // Progress counts the file as planned; the document records it as it was when last read.
-  const read = await readSteadily(w.file, w.hash, (f) => runFileTask(run, f, tracker), signal);
-  const { out, file, hash } = read;
-  if (!out.ok) {
-    batch.fail({
-      id: docId,
-      wasIndexed,
-      message: out.message,
-      fileType: out.fileType,
-      steps: [{ step: out.step, status: 'failed', durationMs: 0, error: out.message }],
-    });
-    tracker.record(w.file, 'failed', 0, out.reason, out.message);
-    return;
+  const docId = w.known?.id ?? newIds.get(w.file.path)!;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await importDocument(run, w, docId, batch, tracker);
+    } catch (err) {
+      // collections.db was replaced (damage repair) while the document was staged in the old
+      // file: its parts went with it, so it is read again, into the new one.
+      if (attempt === 1 && isStagingGone(err) && !run.signal.aborted) continue;
+      throw err;
+    }
   }
-  if (read.warning) {
-    out.warnings.push(read.warning);
-    run.summary.warnings.push({ path: file.path, message: read.warning });
-  }
-
-  let embeddings = out.embeddings;
-  let embedMs = out.timings.embedMs;
-  if (!embeddings) {
-    const t = performance.now();
-    embeddings = await embedAll(
-      run.deps.embedder!,
-      out.chunks.map((c) => c.text),
-      signal,
-    );
-    embedMs = performance.now() - t;
-  }
-  signal.throwIfAborted();
-  const t = performance.now();
-  const inputs: ChunkInput[] = out.chunks.map((c, i) => ({ ...c, embedding: embeddings![i]! }));
-  run.deps.vectors.replaceDocumentChunks(target.id, docId, inputs);
-  const indexMs = performance.now() - t;
-  batch.index({
-    id: docId,
-    hash,
-    size: file.size,
-    mtimeMs: file.mtimeMs,
-    title: out.title,
-    fileType: out.fileType,
-    mime: out.mime,
-    pageCount: out.pageCount,
-    chunkCount: out.chunks.length,
-    tags: req.tags ?? null,
-    warnings: out.warnings,
-    steps: stepTimings(out, embedMs, indexMs),
-  });
-  const { timings } = run.summary;
-  timings.extractMs += out.timings.extractMs;
-  timings.chunkMs += out.timings.chunkMs;
-  timings.embedMs += embedMs;
-  timings.indexMs += indexMs;
-  tracker.record(
-    w.file,
-    wasIndexed ? 'updated' : 'imported',
-    out.chunks.length,
-    undefined,
-    read.warning ?? undefined,
-  );
 }
 
+async function importDocument(
+  run: ImportRun,
+  w: WorkItem,
+  docId: number,
+  batch: CommitBatcher,
+  tracker: ProgressTracker,
+): Promise<void> {
+  const { req, signal } = run;
+  const wasIndexed = w.known?.status === 'indexed';
+  const staged = createStagedWriter(run, docId);
+  try {
+    // Progress counts the file as planned; the document records it as it was when last read.
+    const read = await readSteadily(
+      w.file,
+      w.hash,
+      (f) => {
+        staged.restart(); // read again (the file changed meanwhile): staged again from scratch
+        return runFileTask(run, f, tracker, staged);
+      },
+      signal,
+    );
+    const { out, file, hash } = read;
+    if (!out.ok) {
+      batch.fail({
+        id: docId,
+        wasIndexed,
+        message: out.message,
+        fileType: out.fileType,
+        steps: [{ step: out.step, status: 'failed', durationMs: 0, error: out.message }],
+      });
+      tracker.record(w.file, 'failed', 0, out.reason, out.message);
+      return;
+    }
+    if (read.warning) {
+      out.warnings.push(read.warning);
+      run.summary.warnings.push({ path: file.path, message: read.warning });
+    }
+    signal.throwIfAborted();
+    staged.commit(out.chunkCount);
+    const embedMs = out.timings.embedMs + staged.times.embedMs;
+    const indexMs = staged.times.indexMs;
+    batch.index({
+      id: docId,
+      hash,
+      size: file.size,
+      mtimeMs: file.mtimeMs,
+      title: out.title,
+      fileType: out.fileType,
+      mime: out.mime,
+      pageCount: out.pageCount,
+      chunkCount: out.chunkCount,
+      tags: req.tags ?? null,
+      warnings: out.warnings,
+      steps: stepTimings(out, embedMs, indexMs),
+    });
+    const { timings } = run.summary;
+    timings.extractMs += out.timings.extractMs;
+    timings.chunkMs += out.timings.chunkMs;
+    timings.embedMs += embedMs;
+    timings.indexMs += indexMs;
+    tracker.record(
+      w.file,
+      wasIndexed ? 'updated' : 'imported',
+      out.chunkCount,
+      undefined,
+      read.warning ?? undefined,
+    );
+  } finally {
+    staged.discard(); // nothing is left after a commit; else what a failed or cut-short read staged
+  }
+}
+
+type Part = Extract<FileTaskProgress, { step: 'part' }>;
+
 /**
- * Runs the file task in the worker pool; a time-out or crash becomes a failed output. The task is
- * stopped when it stalls (no page read, no chunks embedded, for `limits.timeoutMs`) or passes the
- * absolute limit for its size; pages read are passed on to the progress tracker.
+ * One document's next version in the vector store's staging area: parts written as they come
+ * (embedded first with the collection's model embedder, when the worker did not), then committed
+ * whole, or discarded. Times the embedding and writing done here.
+ */
+function createStagedWriter(run: ImportRun, docId: number) {
+  const { vectors } = run.deps;
+  let stage: number | null = null;
+  const times = { embedMs: 0, indexMs: 0 };
+  const discard = () => {
+    if (stage === null) return;
+    const id = stage;
+    stage = null;
+    try {
+      vectors.discardStaged(id);
+    } catch {
+      // Left for the start-up reconcile, which drops whatever is staged; the error that brought
+      // us here is the one to report.
+    }
+  };
+  return {
+    times,
+    restart() {
+      discard();
+      stage = vectors.beginStagedDocument(run.target.id, docId);
+    },
+    async take(part: Part): Promise<void> {
+      let embeddings = part.embeddings;
+      if (!embeddings) {
+        const t = performance.now();
+        embeddings = await embedAll(
+          run.deps.embedder!,
+          part.chunks.map((c) => c.text),
+          run.signal,
+        );
+        times.embedMs += performance.now() - t;
+      }
+      const t = performance.now();
+      const vectorsOf = embeddings;
+      const inputs: ChunkInput[] = part.chunks.map((c, i) => ({ ...c, embedding: vectorsOf[i]! }));
+      vectors.stageChunks(stage!, inputs);
+      times.indexMs += performance.now() - t;
+    },
+    commit(expected: number) {
+      const t = performance.now();
+      vectors.commitStagedDocument(stage!, expected);
+      stage = null;
+      times.indexMs += performance.now() - t;
+    },
+    discard,
+  };
+}
+
+type StagedWriter = ReturnType<typeof createStagedWriter>;
+
+/**
+ * Runs the file task in the worker pool, writing the parts it hands over to `staged`; a time-out
+ * or crash becomes a failed output, while a failure to write a part (a full disk, a damaged file)
+ * is thrown as it is. The task is stopped when it stalls (no page read, no part handed over, for
+ * `limits.timeoutMs`) or passes the absolute limit for its size; the time spent here on its parts
+ * counts against neither. Pages read are passed on to the progress tracker.
  */
 async function runFileTask(
   run: ImportRun,
   file: FoundFile,
   tracker: ProgressTracker,
+  staged: StagedWriter,
 ): Promise<FileTaskOutput> {
   const { target, limits, signal } = run;
   const absoluteMs = absoluteLimitMs(limits, file.size);
   const pages = { done: 0, total: 0 };
+  let writeError: unknown = null;
   try {
     return await run.deps.pool.run(
       {
@@ -145,7 +228,12 @@ async function runFileTask(
         // The worker's own limit gives a clean error first; this one stops a worker that hangs.
         timeoutMs: absoluteMs + 5_000,
         onProgress: (p) => {
-          if (p.step !== 'extract') return;
+          if (p.step === 'part') {
+            return staged.take(p).catch((err: unknown) => {
+              writeError ??= err;
+              throw err;
+            });
+          }
           pages.done = p.done;
           pages.total = p.total;
           tracker.pages(file.path, p.done, p.total);
@@ -154,20 +242,19 @@ async function runFileTask(
     );
   } catch (err) {
     if (signal.aborted) throw signal.reason;
+    if (writeError) throw writeError;
     const reason = err instanceof WorkerTaskError ? err.reason : 'crashed';
     const name = path.basename(file.path);
     let message = `${name}: the reader crashed (${(err as Error).message})`;
     if (reason === 'timeout' && (err as WorkerTaskError).stalled) {
       const at = pages.total ? `; it got to page ${pages.done} of ${pages.total}` : '';
-      message = `${name}: reading made no progress for ${seconds(limits.timeoutMs)} and was stopped${at}. The file may be damaged: open it and save a new copy, then import that.`;
+      message = `${name}: reading made no progress for ${formatDuration(limits.timeoutMs)} and was stopped${at}. The file may be damaged: open it and save a new copy, then import that.`;
     } else if (reason === 'timeout') {
-      message = `${name}: reading took longer than ${seconds(absoluteMs)} (the limit for a file of its size) and was stopped. Split it into smaller files and import those.`;
+      message = `${name}: reading took longer than ${formatDuration(absoluteMs)} (the limit for a file of its size) and was stopped. Split it into smaller files and import those.`;
     }
     return { ok: false, step: 'extract', fileType: null, reason, message };
   }
 }
-
-const seconds = (ms: number) => (ms < 1000 ? `${ms} ms` : `${Math.round(ms / 1000)} s`);
 
 function stepTimings(
   out: Extract<FileTaskOutput, { ok: true }>,
@@ -185,7 +272,7 @@ function stepTimings(
       step: 'chunk',
       status: 'done',
       durationMs: out.timings.chunkMs,
-      details: { chunks: out.chunks.length },
+      details: { chunks: out.chunkCount },
     },
     { step: 'embed', status: 'done', durationMs: embedMs },
     { step: 'index', status: 'done', durationMs: indexMs },

@@ -34,6 +34,11 @@ export interface ExtractInput {
   signal: AbortSignal;
   /** Paged formats (PDF) call this after each page: pages read so far, of `total`. */
   onPage?: ((done: number, total: number) => void) | undefined;
+  /**
+   * When given, a paged format hands each section over here as it is read (awaiting it) instead of
+   * keeping it in `sections`, so a long document is never held whole. Other formats ignore it.
+   */
+  onSection?: ((section: ExtractedSection) => Promise<void>) | undefined;
 }
 
 export type Extractor = (input: ExtractInput) => Promise<ExtractedDocument>;

@@ -43,6 +43,11 @@ export function createCollections(ctx: StoreContext): Collections {
       stmt(`DELETE FROM ${vecTableName(dim)} WHERE collection_id = ?`).run(BigInt(collectionId));
       stmt('DELETE FROM collection_dims WHERE collection_id = ?').run(collectionId);
     }
+    // What an import was writing into it goes too.
+    stmt(
+      'DELETE FROM staged_chunks WHERE stage_id IN (SELECT id FROM staged_documents WHERE collection_id = ?)',
+    ).run(collectionId);
+    stmt('DELETE FROM staged_documents WHERE collection_id = ?').run(collectionId);
     // FTS rows go through the chunks_fts_ad trigger, float vectors through ON DELETE CASCADE.
     return stmt('DELETE FROM chunks WHERE collection_id = ?').run(collectionId).changes;
   });

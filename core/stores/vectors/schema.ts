@@ -95,6 +95,34 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX golden_entries_embedder ON golden_entries (embedder_id);
     `);
   },
+  // 3 → 4: a large document is written in parts, each in a short transaction, into staging tables
+  // that no search reads (no FTS, no vec0); one last transaction moves a complete version into
+  // `chunks` (see write.ts). Each import of a document stages under its own id, so two imports of
+  // one document never mix their parts; what a crash left staged is dropped at start-up.
+  (db) => {
+    db.exec(`
+      CREATE TABLE staged_documents (
+        -- random, not sequential: an import that held an id in a file since replaced (damage
+        -- repair) must find it gone, never another import's staging in the new file
+        id            INTEGER PRIMARY KEY,
+        collection_id INTEGER NOT NULL,
+        document_id   INTEGER NOT NULL
+      );
+      CREATE TABLE staged_chunks (
+        stage_id      INTEGER NOT NULL REFERENCES staged_documents (id) ON DELETE CASCADE,
+        ordinal       INTEGER NOT NULL,
+        text          TEXT    NOT NULL,
+        heading_path  TEXT    NOT NULL DEFAULT '',
+        page          INTEGER,
+        char_start    INTEGER,
+        char_end      INTEGER,
+        token_count   INTEGER,
+        -- normalized float32, as in chunk_vectors
+        embedding     BLOB    NOT NULL,
+        PRIMARY KEY (stage_id, ordinal)
+      );
+    `);
+  },
 ];
 
 /** The schema version this code writes. */

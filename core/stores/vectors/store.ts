@@ -11,6 +11,9 @@
  *                       `vec_quantize_binary` of the vector; removed by a per-dimension trigger
  * - `chunks_fts`        FTS5 external-content index over (text, heading_path), kept in sync by triggers
  * - `collection_dims`   which dimension (and so which vec table) a collection uses
+ * - `staged_documents`, `staged_chunks`
+ *                       a document's next version while it is written in parts (staging.ts);
+ *                       read by no search
  *
  * Everything is synchronous (better-sqlite3). Integers bound to vec0 columns are BigInt: sqlite-vec
  * rejects JS numbers there because better-sqlite3 binds them as REAL.
@@ -25,6 +28,7 @@ import { checkFileInWorker, headerProblem } from './integrity.ts';
 import * as chunks from './chunks.ts';
 import { createCollections } from './collections.ts';
 import { createWriter } from './write.ts';
+import { createStaging } from './staging.ts';
 import { createCodeIndexCache } from './code-index.ts';
 import { knn } from './knn.ts';
 import { createKeywordSearch } from './keyword.ts';
@@ -44,6 +48,7 @@ export type {
 export { EXACT_SEARCH_MAX_CHUNKS, VEC0_MAX_K } from './knn.ts';
 export { COMMON_TERM_MIN_DF, COMMON_TERM_SHARE, FTS_POSTINGS_BUDGET } from './keyword.ts';
 export { HAMMING_PRESELECT_FACTOR } from './code-index.ts';
+export { isStagingGone } from './staging.ts';
 export const BUSY_TIMEOUT_MS = 5000;
 
 /** Opens the file with sqlite-vec loaded, migrated, in WAL mode; closes it again on any error. */
@@ -71,6 +76,7 @@ function openDatabase(path: string): BetterSqlite3.Database {
 function composeStore(ctx: StoreContext): Inner {
   const collections = createCollections(ctx);
   const writer = createWriter(ctx, collections.collectionDim);
+  const staging = createStaging(ctx, collections.collectionDim);
   const codeIndexes = createCodeIndexCache(ctx);
   const keyword = createKeywordSearch(ctx, collections.collectionIds);
   let closed = false;
@@ -88,6 +94,11 @@ function composeStore(ctx: StoreContext): Inner {
     },
     replaceDocumentChunks: writer.replaceDocumentChunks,
     deleteDocumentChunks: writer.deleteDocumentChunks,
+    beginStagedDocument: staging.beginStagedDocument,
+    stageChunks: staging.stageChunks,
+    commitStagedDocument: staging.commitStagedDocument,
+    discardStaged: staging.discardStaged,
+    stagedChunkCount: staging.stagedChunkCount,
     countChunks: (collectionId) => chunks.countChunks(ctx, collectionId),
     documentIds: (collectionId) => chunks.documentIds(ctx, collectionId),
     hasChunk: (id) => chunks.hasChunk(ctx, id),
@@ -174,9 +185,17 @@ export function openVectorStore(path: string): VectorStore {
     reset(moveAside: () => void) {
       if (closed) throw new Error('the vector store is closed');
       inner.close();
-      moveAside();
+      try {
+        moveAside();
+        ctx = createContext(openDatabase(path), path);
+      } catch (err) {
+        // The file could not be set aside (Windows: another handle holds it) or a new one made:
+        // reopen whatever is at the path, so the store is never left on a closed connection.
+        ctx = createContext(openDatabase(path), path);
+        inner = composeStore(ctx);
+        throw err;
+      }
       generation++;
-      ctx = createContext(openDatabase(path), path);
       inner = composeStore(ctx);
     },
     async verifyFile(opts: { signal?: AbortSignal } = {}) {

@@ -86,6 +86,23 @@ export interface VectorStore {
    */
   replaceDocumentChunks(collectionId: number, documentId: number, chunks: ChunkInput[]): number[];
   deleteDocumentChunks(documentId: number): number;
+  /**
+   * Starts writing a new version of a document in parts (see staging.ts): returns the id its parts
+   * are staged under. Nothing staged is seen by any search until `commitStagedDocument`.
+   */
+  beginStagedDocument(collectionId: number, documentId: number): number;
+  /** Writes one part (its own short transaction), checked like `replaceDocumentChunks`. */
+  stageChunks(stageId: number, chunks: ChunkInput[]): void;
+  /**
+   * One transaction: the staged chunks replace the document's visible ones (FTS, vectors and bits
+   * included) and the staging is emptied; returns how many chunks the document now has. With
+   * `expectedChunks`, refuses (changing nothing) unless exactly that many were staged.
+   */
+  commitStagedDocument(stageId: number, expectedChunks?: number): number;
+  /** Drops one staged version, or every one (start-up: what a crash left); returns chunks dropped. */
+  discardStaged(stageId?: number): number;
+  /** Chunks staged under `stageId`, or under any. */
+  stagedChunkCount(stageId?: number): number;
   countChunks(collectionId?: number): number;
   /** Distinct document ids that have chunks (for the start-up reconciler), ascending. */
   documentIds(collectionId?: number): number[];

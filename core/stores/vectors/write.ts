@@ -10,7 +10,7 @@ export interface Writer {
 }
 
 /** The unit vector of chunk `i`, after checking every field of it; throws on bad input. */
-function checkedUnit(c: ChunkInput, i: number, collectionId: number, dim: number): Float32Array {
+export function checkedUnit(c: ChunkInput, i: number, collectionId: number, dim: number): Float32Array {
   if (!(c.embedding instanceof Float32Array))
     throw new TypeError(`chunk ${i}: embedding must be a Float32Array`);
   if (c.embedding.length !== dim) {

@@ -13,19 +13,20 @@ type PdfDocument = Awaited<ReturnType<typeof getDocumentProxy>>;
 const CLEANUP_EVERY_PAGES = 100;
 
 /**
- * PDF (pdf.js through unpdf): one section per page with its 1-based page number; the heading path
- * of a page comes from the PDF's outline (bookmarks) when it has one. Pages are read one at a
- * time, each reported to `onPage`, and pdf.js's caches are emptied as it goes so memory does not
- * grow with the page count. Pages without a text layer are counted into a warning; a password →
- * 'encrypted', an unreadable file → 'corrupt'.
+ * Even cleaned up, pdf.js keeps a page object for every page it has loaded until the document is
+ * closed (about 2 KB a page, measured: 36 MB more live heap over 20,000 pages, and a heap some
+ * four times that between collections). A long document is therefore closed and opened again
+ * this often: that keeps the heap flat, at about a quarter of a second per reopening of a 15 MB
+ * file (some 5% of the time to read these pages).
  */
-export const extractPdf: Extractor = async ({ path: file, bytes, signal, onPage }) => {
-  dropPdfJsStrays();
+const REOPEN_EVERY_PAGES = 2000;
+
+/** Opens the PDF; a password → 'encrypted', an unreadable file → 'corrupt'. */
+async function openPdf(file: string, bytes: Buffer): Promise<PdfDocument> {
   const name = displayName(file);
-  let pdf: PdfDocument;
   try {
     // pdf.js may take over the buffer it is given, so it gets its own copy.
-    pdf = await getDocumentProxy(new Uint8Array(bytes), { verbosity: 0, isEvalSupported: false });
+    return await getDocumentProxy(new Uint8Array(bytes), { verbosity: 0, isEvalSupported: false });
   } catch (err) {
     const errName = err instanceof Error ? err.name : '';
     if (errName === 'PasswordException') {
@@ -41,6 +42,19 @@ export const extractPdf: Extractor = async ({ path: file, bytes, signal, onPage 
     const detail = err instanceof Error ? err.message : String(err);
     throw new ExtractError('corrupt', file, `${name} is not a readable PDF (${detail})`, { cause: err });
   }
+}
+
+/**
+ * PDF (pdf.js through unpdf): one section per page with its 1-based page number; the heading path
+ * of a page comes from the PDF's outline (bookmarks) when it has one. Pages are read one at a
+ * time, each reported to `onPage` (and handed to `onSection`, when given, rather than kept), and
+ * pdf.js's caches are emptied, and a long document reopened, as it goes so memory does not grow
+ * with the page count. Pages without a text layer are counted into a warning; a password →
+ * 'encrypted', an unreadable file → 'corrupt'.
+ */
+export const extractPdf: Extractor = async ({ path: file, bytes, signal, onPage, onSection }) => {
+  dropPdfJsStrays();
+  let pdf = await openPdf(file, bytes);
   try {
     const headings = await outlineByPage(pdf).catch(() => new Map<number, string[]>());
     const sections: ExtractedSection[] = [];
@@ -54,9 +68,17 @@ export const extractPdf: Extractor = async ({ path: file, bytes, signal, onPage 
       if (text === null) unreadable.push(pageNo);
       else {
         if (text.trim() === '') textless++;
-        sections.push({ headingPath: headings.get(pageNo) ?? [], text, page: pageNo });
+        const section = { headingPath: headings.get(pageNo) ?? [], text, page: pageNo };
+        if (onSection) await onSection(section);
+        else sections.push(section);
       }
-      if (pageNo % CLEANUP_EVERY_PAGES === 0 && pageNo < pages) await pdf.cleanup().catch(() => undefined);
+      if (pageNo % REOPEN_EVERY_PAGES === 0 && pageNo < pages) {
+        const old = pdf;
+        pdf = await openPdf(file, bytes);
+        await old.destroy();
+      } else if (pageNo % CLEANUP_EVERY_PAGES === 0 && pageNo < pages) {
+        await pdf.cleanup().catch(() => undefined);
+      }
       onPage?.(pageNo, pages);
     }
     if (textless > 0) {

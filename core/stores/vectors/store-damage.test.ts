@@ -110,6 +110,18 @@ describe('damage met at run time', () => {
     expect(store.quickCheck()).toBe('ok');
   });
 
+  it('a reset whose set-aside fails leaves the store open on the file it had', () => {
+    buildFile();
+    store = openVectorStore(file);
+    const before = store.countChunks();
+    expect(() =>
+      store.reset(() => {
+        throw new Error('EBUSY: the file is held open elsewhere');
+      }),
+    ).toThrow(/EBUSY/);
+    expect(store.countChunks()).toBe(before); // not "the database connection is not open"
+  });
+
   it('without a listener the SQLite error is passed on unchanged (backup checks read it)', () => {
     const pages = buildFile();
     store = openVectorStore(file);

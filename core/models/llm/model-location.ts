@@ -1,5 +1,5 @@
-import fs from 'node:fs';
 import path from 'node:path';
+import { checkOwnedFile, isPlainFileName, sameDir } from '../../base/owned-file.ts';
 
 /**
  * Where a model file lies. A file in the data folder's `models/` belongs to that folder: the
@@ -10,30 +10,8 @@ import path from 'node:path';
  * into `models/`; model-reconcile.ts turns those into names.
  */
 
-/** A plain file name, as a row stores a model in `models/`: no folder part, not hidden, not `.`/`..`. */
-export function isModelName(stored: string): boolean {
-  return (
-    stored.length > 0 &&
-    !stored.startsWith('.') &&
-    !stored.includes('/') &&
-    !stored.includes('\\') &&
-    path.basename(stored) === stored
-  );
-}
-
-/** The real path of a folder (or its absolute path when it does not exist). */
-function realDir(dir: string): string {
-  try {
-    return fs.realpathSync(dir);
-  } catch {
-    return path.resolve(dir);
-  }
-}
-
-/** Whether two folder paths name the same folder (through links too). */
-export function sameDir(a: string, b: string): boolean {
-  return path.resolve(a) === path.resolve(b) || realDir(a) === realDir(b);
-}
+/** A plain file name, as a row stores a model in `models/`. */
+export const isModelName = isPlainFileName;
 
 /** The absolute path a stored reference stands for: a name lies in `modelsDir`. */
 export function modelFilePath(modelsDir: string, stored: string): string {
@@ -54,16 +32,10 @@ export function referencesOf(modelsDir: string, file: string): string[] {
 }
 
 /**
- * The one check before a model file is deleted: `file` must be a regular file (not a link, not a
- * folder) directly inside `modelsDir`, compared by real paths, or not there at all (nothing to delete).
- * Returns null when it may be deleted, else why it is kept.
+ * The one check before a model file is deleted (see checkOwnedFile): null when it may be deleted,
+ * else why it is kept.
  */
 export function whyModelFileKept(modelsDir: string, file: string): string | null {
-  const abs = path.resolve(file);
-  if (!isModelName(path.basename(abs)) || !sameDir(path.dirname(abs), modelsDir))
-    return 'it is not in the models folder';
-  const stat = fs.lstatSync(abs, { throwIfNoEntry: false });
-  if (!stat) return null;
-  if (stat.isSymbolicLink()) return 'it is a link';
-  return stat.isFile() ? null : 'it is not a regular file';
+  const check = checkOwnedFile(modelsDir, file, 'models');
+  return check.ok ? null : check.why;
 }

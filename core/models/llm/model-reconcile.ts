@@ -2,7 +2,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Db, Queryable } from '../../stores/pg/pg-store.ts';
 import { recordAudit } from '../../stores/audit/audit.ts';
-import { isModelName, sameDir } from './model-location.ts';
+import { sameDir } from '../../base/owned-file.ts';
+import { isModelName } from './model-location.ts';
 import { embedderIdOf } from './models.ts';
 
 interface StoredModel {

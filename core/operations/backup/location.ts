@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { PustakaError } from '../../base/errors.ts';
+import { checkOwnedFile, isPlainFileName, sameDir } from '../../base/owned-file.ts';
 
 /**
  * Where a catalogued archive lies. An archive belongs to the data folder it sits in: the `backups`
@@ -11,30 +12,8 @@ import { PustakaError } from '../../base/errors.ts';
  */
 export const ARCHIVE_SUFFIX = '.pustaka-backup';
 
-/** A plain file name, as the catalogue stores it: no folder part, not hidden, not `.`/`..`. */
-export function isArchiveName(stored: string): boolean {
-  return (
-    stored.length > 0 &&
-    !stored.startsWith('.') &&
-    !stored.includes('/') &&
-    !stored.includes('\\') &&
-    path.basename(stored) === stored
-  );
-}
-
-/** The real path of a folder (or its absolute path when it does not exist). */
-function realDir(dir: string): string {
-  try {
-    return fs.realpathSync(dir);
-  } catch {
-    return path.resolve(dir);
-  }
-}
-
-/** Whether two folder paths name the same folder (through links too). */
-export function sameDir(a: string, b: string): boolean {
-  return path.resolve(a) === path.resolve(b) || realDir(a) === realDir(b);
-}
+/** A plain file name, as the catalogue stores it. */
+export const isArchiveName = isPlainFileName;
 
 /**
  * The archive's path in this folder's `backups/` when the row names one there (a name, or a
@@ -85,14 +64,8 @@ export function assertRemovableArchive(backupsDir: string, file: string): boolea
       `${file} was not deleted: ${why}. Pustaka deletes only archives directly inside ${backupsDir}; move or delete that file yourself if you mean to`,
       { path: file, backupsDir },
     );
-  if (!sameDir(path.dirname(path.resolve(file)), backupsDir)) throw refuse('it is not in the backups folder');
-  const name = path.basename(file);
-  if (!isArchiveName(name) || !name.endsWith(ARCHIVE_SUFFIX)) throw refuse('it is not named like a backup');
-  const stat = fs.lstatSync(file, { throwIfNoEntry: false });
-  if (!stat) return false;
-  if (stat.isSymbolicLink()) throw refuse('it is a link');
-  if (!stat.isFile()) throw refuse('it is not a regular file');
-  if (!sameDir(path.dirname(fs.realpathSync(file)), backupsDir))
-    throw refuse('it lies outside the backups folder');
-  return true;
+  if (!path.basename(file).endsWith(ARCHIVE_SUFFIX)) throw refuse('it is not named like a backup');
+  const check = checkOwnedFile(backupsDir, file, 'backups');
+  if (!check.ok) throw refuse(check.why);
+  return check.exists;
 }

@@ -32,6 +32,28 @@ interface CountsRow {
   server_version: string;
 }
 
+/** Versions, schemas and the engine process: what a locked and an unlocked status both show. */
+function runtime(engine: Engine, postgres: string): Pick<Status, 'versions' | 'schema' | 'engine'> {
+  const v = engine.vectors.versions();
+  return {
+    versions: {
+      node: process.versions.node,
+      pglite: packageVersion('@electric-sql/pglite'),
+      postgres,
+      sqlite: v.sqlite,
+      sqliteVec: v.sqliteVec,
+    },
+    schema: { pg: engine.db.schemaVersion, vectors: engine.vectors.schemaVersion() },
+    engine: {
+      pid: process.pid,
+      startedAt: engine.startedAt.toISOString(),
+      clusterOrigin: engine.db.cluster.origin,
+      startupMs: Math.round(engine.startupMs),
+      rssBytes: process.memoryUsage.rss(),
+    },
+  };
+}
+
 export async function collectStatus(engine: Engine): Promise<Status> {
   if (engine.services.get(appLockService).locked) return lockedStatus(engine);
   try {
@@ -49,25 +71,13 @@ async function unlockedStatus(engine: Engine): Promise<Status> {
   const c = row!;
   const rebuilding = await indexRebuildProgress(engine);
   const files = engine.vectors.fileSizes();
-  const v = engine.vectors.versions();
+  const { versions, schema, engine: runtimeEngine } = runtime(engine, c.server_version);
   return {
     app: { ...APP_INFO },
-    versions: {
-      node: process.versions.node,
-      pglite: packageVersion('@electric-sql/pglite'),
-      postgres: c.server_version,
-      sqlite: v.sqlite,
-      sqliteVec: v.sqliteVec,
-    },
+    versions,
     dataDir: engine.paths.root,
-    schema: { pg: engine.db.schemaVersion, vectors: engine.vectors.schemaVersion() },
-    engine: {
-      pid: process.pid,
-      startedAt: engine.startedAt.toISOString(),
-      clusterOrigin: engine.db.cluster.origin,
-      startupMs: Math.round(engine.startupMs),
-      rssBytes: process.memoryUsage.rss(),
-    },
+    schema,
+    engine: runtimeEngine,
     stores: {
       pgBytes: pathSize(engine.paths.pg),
       collectionsDbBytes: files.db,
@@ -96,25 +106,13 @@ async function lockedStatus(engine: Engine): Promise<Status> {
   const [row] = await engine.db.query<{ server_version: string }>(
     `SELECT current_setting('server_version') AS server_version`,
   );
-  const v = engine.vectors.versions();
+  const { versions, schema, engine: runtimeEngine } = runtime(engine, row!.server_version);
   return {
     app: { ...APP_INFO },
-    versions: {
-      node: process.versions.node,
-      pglite: packageVersion('@electric-sql/pglite'),
-      postgres: row!.server_version,
-      sqlite: v.sqlite,
-      sqliteVec: v.sqliteVec,
-    },
+    versions,
     dataDir: '',
-    schema: { pg: engine.db.schemaVersion, vectors: engine.vectors.schemaVersion() },
-    engine: {
-      pid: process.pid,
-      startedAt: engine.startedAt.toISOString(),
-      clusterOrigin: engine.db.cluster.origin,
-      startupMs: Math.round(engine.startupMs),
-      rssBytes: process.memoryUsage.rss(),
-    },
+    schema,
+    engine: runtimeEngine,
     stores: { pgBytes: 0, collectionsDbBytes: 0, collectionsWalBytes: 0, modelsBytes: 0 },
     counts: {
       collections: 0,

@@ -42,10 +42,17 @@ async function importWatching(t: TestEngine, file: string, docId: number | null)
       });
     },
   };
-  const summary = await runImport(
+  const summary = await importThrough(t, watched, file);
+  return { summary, seen };
+}
+
+/** Imports `file` into "Handbook" with the real importer, writing through `vectors`. */
+async function importThrough(t: TestEngine, vectors: VectorStore, file: string) {
+  const c = await getCollection(t.engine.db, t.engine.vectors, 'Handbook');
+  return runImport(
     {
       db: t.engine.db,
-      vectors: watched,
+      vectors,
       events: t.engine.events,
       pool: t.engine.services.get(ingestPoolService),
       embedder: null,
@@ -59,7 +66,6 @@ async function importWatching(t: TestEngine, file: string, docId: number | null)
     },
     { paths: [file] },
   );
-  return { summary, seen };
 }
 
 async function documentId(t: TestEngine, file: string): Promise<number> {
@@ -125,7 +131,6 @@ describe('a document whose staging is lost while it is written', () => {
     const warm = writeFile(tempDir(), 'warm.txt', 'Stay permits are renewed at the immigration office.');
     await t.client.call('import.run', { collection: 'Handbook', create: true, paths: [warm] });
     const file = writeFile(tempDir(), 'handbook.pdf', manyPagePdf(800));
-    const c = await getCollection(t.engine.db, t.engine.vectors, 'Handbook');
     const store = t.engine.vectors;
     let parts = 0;
     const losing: VectorStore = {
@@ -135,23 +140,7 @@ describe('a document whose staging is lost while it is written', () => {
         if (++parts === 2) store.discardStaged(); // what a replaced file loses
       },
     };
-    const summary = await runImport(
-      {
-        db: t.engine.db,
-        vectors: losing,
-        events: t.engine.events,
-        pool: t.engine.services.get(ingestPoolService),
-        embedder: null,
-      },
-      {
-        id: c.id,
-        name: c.name,
-        embedderId: c.embedderId,
-        chunkSize: c.chunkSize,
-        chunkOverlap: c.chunkOverlap,
-      },
-      { paths: [file] },
-    );
+    const summary = await importThrough(t, losing, file);
     expect(summary).toMatchObject({ status: 'done', imported: 1, failed: [] });
     const id = await documentId(t, file);
     const chunks = store.documentChunks(id);

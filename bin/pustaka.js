@@ -1,6 +1,20 @@
 #!/usr/bin/env node
-// Runs the TypeScript CLI straight after `npm ci`, with no build step: tsx compiles on load.
-import { register } from 'tsx/esm/api';
+// The `pustaka` command runs the built CLI, build/app/cli.js (`npm run build:app`; `npm ci` builds
+// it too). PUSTAKA_FROM_SOURCE=1 runs the TypeScript sources through tsx instead (development:
+// no build step, a slower start).
+import { existsSync } from 'node:fs';
 
-register();
-await import('../core/cli/main.ts');
+if (process.env.PUSTAKA_FROM_SOURCE === '1') {
+  const { register } = await import('tsx/esm/api');
+  register();
+  await import('../core/cli/main.ts');
+} else {
+  const cli = new URL('../build/app/cli.js', import.meta.url);
+  if (!existsSync(cli)) {
+    process.stderr.write('pustaka: not built — run `npm run build:app`\n');
+    process.exit(1);
+  }
+  // Stack traces name the TypeScript sources (build/app/*.js.map): readable bug reports.
+  process.setSourceMapsEnabled(true);
+  await import(cli.href);
+}

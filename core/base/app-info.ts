@@ -1,6 +1,7 @@
 import fs from 'node:fs';
+import { appFile } from './app-files.ts';
 
-const pkg = JSON.parse(fs.readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+const pkg = JSON.parse(fs.readFileSync(appFile('package.json'), 'utf8')) as {
   version: string;
 };
 

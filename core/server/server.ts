@@ -1,7 +1,6 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { fileURLToPath } from 'node:url';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Dispatcher } from '../api/dispatcher.ts';
 import type { ServerMessage } from '../contract/protocol.ts';
@@ -11,9 +10,10 @@ import { createCallGate } from './call-gate.ts';
 import { contentSecurityPolicy } from './csp.ts';
 import { API_PROTOCOL, authorizeUpgrade, checkPeer, type Rejection } from './request-guard.ts';
 import { serveStatic } from './static-files.ts';
+import { appFile } from '../base/app-files.ts';
 
 /** Where Vite puts the UI (`npm run build:renderer`). */
-export const DEFAULT_RENDERER_DIR = fileURLToPath(new URL('../../build/renderer/', import.meta.url));
+export const DEFAULT_RENDERER_DIR = appFile('build', 'renderer');
 
 export const API_PATH = '/api';
 /** Largest message a client may send; requests are small (file lists are the biggest). */

@@ -6,7 +6,7 @@ export interface ShellPaths {
   root: string;
   rendererDir: string;
   preload: string;
-  /** utilityProcess entry (engine-boot.mjs); core/ runs from the archive like any JS. */
+  /** utilityProcess entry: the engine bundled by scripts/build.ts (`npm run build:app`). */
   engineEntry: string;
   /** Only in a packaged app: copies outside the archive (electron-builder extraResources). */
   templateDir?: string;
@@ -21,7 +21,7 @@ export function shellPaths(opts: { mainUrl: string; packaged: boolean; resources
     root,
     rendererDir: path.join(root, 'build', 'renderer'),
     preload: path.join(root, 'build', 'electron', 'preload.cjs'),
-    engineEntry: path.join(root, 'electron', 'engine-host', 'engine-boot.mjs'),
+    engineEntry: path.join(root, 'build', 'app', 'engine-host.js'),
     icon: path.join(root, 'electron', 'assets', 'icon.png'),
     ...(opts.packaged
       ? {

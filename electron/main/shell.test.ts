@@ -207,7 +207,7 @@ describe('paths and menu', () => {
     expect(dev).toMatchObject({
       root: path.resolve('/repo'),
       preload: path.resolve('/repo/build/electron/preload.cjs'),
-      engineEntry: path.resolve('/repo/electron/engine-host/engine-boot.mjs'),
+      engineEntry: path.resolve('/repo/build/app/engine-host.js'),
       rendererDir: path.resolve('/repo/build/renderer'),
     });
     expect(dev.templateDir).toBeUndefined();

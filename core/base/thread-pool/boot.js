@@ -1,9 +1,8 @@
-// Worker-thread entry: loads the TypeScript task module named in workerData. Under plain Node the
-// worker does not inherit the parent's tsx loader, so it registers one (a built app ships .js).
+// Worker-thread entry for a TypeScript task module (the source tree only: pool.ts starts a built
+// `.js` task directly). Under plain Node the worker does not inherit the parent's tsx loader, so
+// it registers one; tsx is a dev dependency and the build never reaches this file.
 import { workerData } from 'node:worker_threads';
 
-if (workerData.entry.endsWith('.ts')) {
-  const { register } = await import('tsx/esm/api');
-  register();
-}
+const { register } = await import('tsx/esm/api');
+register();
 await import(workerData.entry);

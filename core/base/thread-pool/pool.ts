@@ -1,5 +1,6 @@
 import os from 'node:os';
 import { Worker } from 'node:worker_threads';
+import { appFile } from '../app-files.ts';
 import { formatDuration } from '../format-duration.ts';
 import { ackMessage, isProgressMessage, progressAck, progressData } from './progress.ts';
 
@@ -59,7 +60,8 @@ interface Pending<TIn, TOut, TProgress> {
   reject: (e: unknown) => void;
 }
 
-const BOOT = new URL('./boot.js', import.meta.url);
+/** Starts a worker on a `.ts` task module (the source tree): boot.js registers tsx there first. */
+const BOOT = appFile('core', 'base', 'thread-pool', 'boot.js');
 
 /**
  * Watches one task's deadlines: the absolute one from its start, the stall one from its last
@@ -116,7 +118,10 @@ function watchDeadlines(
 }
 
 export function createWorkerPool<TIn, TOut, TProgress = unknown>(opts: {
-  /** Module that listens on parentPort: receives TIn, posts back TOut (progress via reportProgress). */
+  /**
+   * Module that listens on parentPort: receives TIn, posts back TOut (progress via reportProgress).
+   * Give its core/base/app-files.ts entryPoint: the built `.js`, or the source in the source tree.
+   */
   entry: URL;
   size?: number;
   timeoutMs?: number;
@@ -129,10 +134,11 @@ export function createWorkerPool<TIn, TOut, TProgress = unknown>(opts: {
   let closed = false;
 
   const spawn = (): Slot => {
-    const worker = new Worker(BOOT, {
-      workerData: { entry: opts.entry.href },
-      ...(opts.resourceLimits ? { resourceLimits: opts.resourceLimits } : {}),
-    });
+    const limits = opts.resourceLimits ? { resourceLimits: opts.resourceLimits } : {};
+    // A built task (.js) starts directly: no loader, and nothing of boot.js in the build.
+    const worker = opts.entry.pathname.endsWith('.ts')
+      ? new Worker(BOOT, { workerData: { entry: opts.entry.href }, ...limits })
+      : new Worker(opts.entry, limits);
     worker.unref();
     return { worker, busy: false };
   };

@@ -1,3 +1,5 @@
+import { pathToFileURL } from 'node:url';
+import { entryPoint } from '../../base/app-files.ts';
 import { createWorkerPool, type WorkerPool } from '../../base/thread-pool/pool.ts';
 import { defineService } from '../../engine/services.ts';
 import type { FileTaskInput, FileTaskOutput, FileTaskProgress } from './file-task-types.ts';
@@ -7,7 +9,7 @@ export const ingestPoolService = defineService<WorkerPool<FileTaskInput, FileTas
   'ingest-pool',
   () =>
     createWorkerPool<FileTaskInput, FileTaskOutput, FileTaskProgress>({
-      entry: new URL('./file-task.ts', import.meta.url),
+      entry: pathToFileURL(entryPoint('file-task')),
       // A hostile file can make a parser balloon; cap each worker's heap.
       resourceLimits: { maxOldGenerationSizeMb: 1536 },
     }),

@@ -1,7 +1,7 @@
 /**
  * The model process: loads a GGUF embedding model with node-llama-cpp and embeds texts for the
- * engine (core/models/embed/llama.ts), which forks it with `--import tsx` and talks over IPC ('advanced'
- * serialization, so Float32Arrays travel as such). llama.cpp can abort this process (exit 134) on
+ * engine (core/models/embed/llama.ts), which forks it (core/models/llm/child-host.ts) and talks
+ * over IPC ('advanced' serialization, so Float32Arrays travel as such). llama.cpp can abort this process (exit 134) on
  * a bad model; the engine survives that and restarts it.
  *
  * Throughput: node-llama-cpp's embedding context evaluates one text at a time behind a lock (and

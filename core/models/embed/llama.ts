@@ -24,7 +24,6 @@
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { validateGguf } from '../gguf/reader.ts';
 import type { GgufInfo } from '../gguf/reader.ts';
 import { sha256File } from '../../base/hash-file.ts';
@@ -32,6 +31,7 @@ import { countTokens as approximateTokens } from '../../base/tokens.ts';
 import { ChildHost, childHostStarts } from '../llm/child-host.ts';
 import type { HostInit, HostReady, HostRequest, HostResponse } from './llama-protocol.ts';
 import type { Embedder } from './types.ts';
+import { entryPoint } from '../../base/app-files.ts';
 
 export interface LlamaEmbedderOptions {
   modelPath: string;
@@ -90,7 +90,7 @@ export function llamaHostStarts(): number {
   return childHostStarts();
 }
 
-const HOST_ENTRY = fileURLToPath(new URL('./llama-host.ts', import.meta.url));
+const HOST_ENTRY = entryPoint('llama-host');
 
 const CALIBRATION = [
   'The sponsor company applies for the work permit (KITAS) before the foreign worker arrives; ' +

@@ -4,8 +4,8 @@
  * `verified: false`, and downloading it needs an explicit override.
  */
 import fs from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
+import { appFile } from '../../base/app-files.ts';
 
 export const catalogEntrySchema = z
   .object({
@@ -41,7 +41,7 @@ export const catalogSchema = z
     message: 'catalog names must be unique',
   });
 
-export const CATALOG_PATH = fileURLToPath(new URL('../../../models/catalog.json', import.meta.url));
+export const CATALOG_PATH = appFile('models', 'catalog.json');
 
 let cached: CatalogEntry[] | undefined;
 

@@ -14,7 +14,6 @@
  */
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { validateGguf } from '../gguf/reader.ts';
 import type { GgufInfo } from '../gguf/reader.ts';
 import { ChildHost } from './child-host.ts';
@@ -25,6 +24,7 @@ import type {
   ChatHostResponse,
   ChatMessage,
 } from './chat-protocol.ts';
+import { entryPoint } from '../../base/app-files.ts';
 
 export type { ChatMessage, ChatRole } from './chat-protocol.ts';
 
@@ -93,7 +93,7 @@ export class ChatModelCrashError extends Error {
   }
 }
 
-const HOST_ENTRY = fileURLToPath(new URL('./chat-host.ts', import.meta.url));
+const HOST_ENTRY = entryPoint('chat-host');
 
 type Host = ChildHost<ChatHostRequest, ChatHostResponse>;
 type Call =

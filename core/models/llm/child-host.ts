@@ -1,8 +1,8 @@
 /**
- * A supervised model process: forks a host module (run through tsx's loader) and talks to it over
- * IPC, so that a llama.cpp abort (exit 134 on some malformed files) or any native crash never
- * takes the engine and its databases down (DESIGN.md, "model isolation"). Used by the embedding
- * model (core/models/embed/llama.ts) and the chat model (core/models/llm/chat.ts).
+ * A supervised model process: forks a host module (its built `.js`, or its source through tsx)
+ * and talks to it over IPC, so that a llama.cpp abort (exit 134 on some malformed files) or any
+ * native crash never takes the engine and its databases down (DESIGN.md, "model isolation"). Used
+ * by the embedding model (core/models/embed/llama.ts) and the chat model (core/models/llm/chat.ts).
  *
  * Protocol (each host's own message types, plus these conventions):
  * - the parent sends an init message first; the host answers `{type: 'ready', …}` or
@@ -16,15 +16,14 @@
  */
 import { fork } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { createRequire } from 'node:module';
-import { pathToFileURL } from 'node:url';
+import { tsxLoaderUrl } from '../../base/source-loader.ts';
 
 export interface HostMessage {
   type: string;
 }
 
 export interface ChildHostOptions<Req extends HostMessage, Res extends HostMessage> {
-  /** Absolute path of the host module (a .ts file run with tsx's loader). */
+  /** Absolute path of the host module (core/base/app-files.ts entryPoint). */
   entry: string;
   init: Req;
   /** How errors name the model: 'the embedding model', 'the chat model'. */
@@ -53,8 +52,15 @@ export function childHostStarts(): number {
   return started;
 }
 
-const TSX_LOADER = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
 const FAILURE_LINE = /GGML_ASSERT|GGML_ABORT|terminate called/;
+
+/**
+ * Node options for a host: a `.ts` entry (the source tree) runs through tsx's loader, a dev
+ * dependency resolved only then; the build's `.js` hosts need none.
+ */
+function hostExecArgv(entry: string): string[] {
+  return entry.endsWith('.ts') ? ['--import', tsxLoaderUrl()] : [];
+}
 
 export function describeExit(code: number | null, signal: NodeJS.Signals | null): string {
   if (signal) return `signal ${signal}`;
@@ -92,7 +98,7 @@ export class ChildHost<Req extends HostMessage, Res extends HostMessage> {
   constructor(private readonly opts: ChildHostOptions<Req, Res>) {
     started++;
     this.child = fork(opts.entry, [], {
-      execArgv: ['--import', TSX_LOADER],
+      execArgv: hostExecArgv(opts.entry),
       serialization: 'advanced',
       stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
       env: {

@@ -5,8 +5,8 @@
  * context size; it is a pure function so its rules are tested with table cases.
  */
 import os from 'node:os';
-import { fileURLToPath } from 'node:url';
 import { ChildHost } from './child-host.ts';
+import { entryPoint } from '../../base/app-files.ts';
 
 export interface Hardware {
   platform: string;
@@ -41,7 +41,7 @@ export type HardwareProbeResponse =
 
 type ProbeRequest = { type: 'init'; threads: number } | { type: 'close' };
 
-const PROBE_ENTRY = fileURLToPath(new URL('./hardware-host.ts', import.meta.url));
+const PROBE_ENTRY = entryPoint('hardware-host');
 
 /** CPU, RAM and (from a child process) the GPU; never throws: a failed probe means CPU only. */
 export async function detectHardware(opts: { timeoutMs?: number } = {}): Promise<Hardware> {

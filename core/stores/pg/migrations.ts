@@ -1,9 +1,9 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { PGlite } from '@electric-sql/pglite';
 import { PustakaError } from '../../base/errors.ts';
+import { appFile } from '../../base/app-files.ts';
 
 export interface Migration {
   version: number;
@@ -19,7 +19,7 @@ export interface AppliedMigration {
   checksum: string;
 }
 
-export const DEFAULT_MIGRATIONS_DIR = fileURLToPath(new URL('../../../migrations/', import.meta.url));
+export const DEFAULT_MIGRATIONS_DIR = appFile('migrations');
 
 const FILE_PATTERN = /^(\d{4})_([a-z0-9_]+)\.sql$/;
 

@@ -1,17 +1,17 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { PGlite } from '@electric-sql/pglite';
 import { restrictTree, SHARED_READ_ONLY_BITS } from '../../base/private-files.ts';
 import { migrate, migrationsDigest, type Migration } from './migrations.ts';
 import { packageVersion } from './versions.ts';
+import { appFile } from '../../base/app-files.ts';
 
 /**
  * A template cluster is a fully initialised and migrated Postgres data dir, built once (at
  * install/build time) and copied into each new data dir: ~3–7 s of initdb becomes a file copy.
  */
-export const DEFAULT_TEMPLATE_DIR = fileURLToPath(new URL('../../../build/pg-template/', import.meta.url));
+export const DEFAULT_TEMPLATE_DIR = appFile('build', 'pg-template');
 
 export interface TemplateInfo {
   key: string;

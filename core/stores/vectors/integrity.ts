@@ -6,6 +6,8 @@
  *   0.25 s, 0.18 s with the worker's start; it grows with the file).
  */
 import fs from 'node:fs';
+import { pathToFileURL } from 'node:url';
+import { entryPoint } from '../../base/app-files.ts';
 import { createWorkerPool } from '../../base/thread-pool/pool.ts';
 import { isSqliteDamage } from '../store-damage.ts';
 
@@ -64,7 +66,7 @@ export async function checkFileInWorker(
   opts: { signal?: AbortSignal } = {},
 ): Promise<IntegrityTaskOutput> {
   const pool = createWorkerPool<IntegrityTaskInput, IntegrityTaskOutput>({
-    entry: new URL('./integrity-task.js', import.meta.url),
+    entry: pathToFileURL(entryPoint('integrity-task')),
     size: 1,
   });
   try {

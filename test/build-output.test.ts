@@ -1,0 +1,174 @@
+// The production build runs without any dev dependency: the app is built into a folder laid out
+// like the app root (package.json, bin/, build/app/, migrations/, models/, node_modules/) and its
+// `pustaka` command runs there under a module guard (test/support/prod-only/register.mjs) that
+// fails every import or require() of tsx, esbuild, typescript or any other package that is not in
+// package.json "dependencies", and of any TypeScript file. Import, search, the integrity check
+// and a backup run the worker threads, the document parsers and tar from the bundle.
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Document, Packer, Paragraph } from 'docx';
+import ExcelJS from 'exceljs';
+import { PDFDocument, StandardFonts } from 'pdf-lib';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ENTRY_SOURCES } from '../core/base/app-files.ts';
+import { buildApp, buildElectron, ROOT } from '../scripts/build-app.ts';
+import type { CliRun } from './support/cli.ts';
+import { VISA_GUIDE_MD } from './support/files.ts';
+import { tempDir } from './support/temp-dir.ts';
+
+const GUARD = path.join(ROOT, 'test', 'support', 'prod-only', 'register.mjs');
+const VERSION = (JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { version: string })
+  .version;
+
+let app: string;
+
+/** An app root outside the repository: the build and bin/ copied in, the rest linked. */
+function layOut(root: string): void {
+  fs.mkdirSync(path.join(root, 'bin'), { recursive: true });
+  fs.mkdirSync(path.join(root, 'build'));
+  fs.copyFileSync(path.join(ROOT, 'package.json'), path.join(root, 'package.json'));
+  fs.copyFileSync(path.join(ROOT, 'bin', 'pustaka.js'), path.join(root, 'bin', 'pustaka.js'));
+  for (const rel of ['migrations', 'models', 'node_modules', path.join('build', 'pg-template')])
+    fs.symlinkSync(path.join(ROOT, rel), path.join(root, rel), 'junction');
+}
+
+beforeAll(async () => {
+  app = fs.mkdtempSync(path.join(os.tmpdir(), 'pustaka-built-'));
+  layOut(app);
+  await buildApp({ outDir: path.join(app, 'build', 'app') });
+});
+
+afterAll(() => fs.rmSync(app, { recursive: true, force: true }));
+
+/** `pustaka …` of the built app, under the guard, from a neutral working folder. */
+function runBuilt(args: string[], root = app): Promise<CliRun> {
+  const env: NodeJS.ProcessEnv = { ...process.env, PUSTAKA_GUARD_ROOT: root };
+  delete env.NODE_OPTIONS;
+  return new Promise((resolve, reject) => {
+    const child = spawn(
+      process.execPath,
+      ['--import', GUARD, path.join(root, 'bin', 'pustaka.js'), ...args],
+      {
+        cwd: os.tmpdir(),
+        env,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+async function json<T = Record<string, unknown>>(args: string[]): Promise<T> {
+  const run = await runBuilt([...args, '--json']);
+  expect(run.code, run.stderr).toBe(0);
+  return JSON.parse(run.stdout) as T;
+}
+
+async function writeDocuments(dir: string): Promise<void> {
+  fs.writeFileSync(path.join(dir, 'visa.md'), VISA_GUIDE_MD);
+  const pdf = await PDFDocument.create();
+  const font = await pdf.embedFont(StandardFonts.Helvetica);
+  pdf.addPage().drawText('Tax treaty withholding rates for dividends', { x: 50, y: 700, size: 12, font });
+  fs.writeFileSync(path.join(dir, 'tax.pdf'), await pdf.save());
+  const memo = new Document({ sections: [{ children: [new Paragraph('Memo on the RPTKA manpower plan')] }] });
+  fs.writeFileSync(path.join(dir, 'memo.docx'), await Packer.toBuffer(memo));
+  const wb = new ExcelJS.Workbook();
+  wb.addWorksheet('Clients').addRows([
+    ['Name', 'City'],
+    ['Ibu Sari', 'Bandung'],
+  ]);
+  fs.writeFileSync(path.join(dir, 'clients.xlsx'), Buffer.from(await wb.xlsx.writeBuffer()));
+}
+
+describe('the production build', () => {
+  it('is flat JavaScript, one file per entry, that imports no TypeScript and never names tsx', () => {
+    const out = path.join(app, 'build', 'app');
+    const files = fs.readdirSync(out, { withFileTypes: true });
+    expect(files.filter((f) => !f.isFile()).map((f) => f.name)).toEqual([]);
+    for (const name of Object.keys(ENTRY_SOURCES))
+      expect(fs.existsSync(path.join(out, `${name}.js`)), name).toBe(true);
+    for (const f of files.filter((f) => f.name.endsWith('.js'))) {
+      const code = fs.readFileSync(path.join(out, f.name), 'utf8');
+      expect(code, f.name).not.toMatch(/(\bfrom|\bimport|\brequire)\s*\(?\s*["'][^"'\n]+\.[cm]?tsx?["']/);
+      expect(code, f.name).not.toMatch(/["'](tsx|esbuild|typescript)(\/[^"'\n]*)?["']/);
+    }
+  });
+
+  it('answers --help and --version', async () => {
+    const help = await runBuilt(['--help']);
+    expect(help.stderr).toBe('');
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain('Usage: pustaka');
+    const version = await runBuilt(['--version']);
+    expect(version.code).toBe(0);
+    expect(version.stdout.trim()).toBe(VERSION);
+  });
+
+  it('opens a fresh data folder, imports, searches, checks the index in its worker and backs up', async () => {
+    const dataDir = path.join(tempDir(), 'data');
+    const docs = tempDir();
+    await writeDocuments(docs);
+    const at = ['--data-dir', dataDir];
+
+    const status = await json<{ schema: { pg: number }; counts: Record<string, number> }>([...at, 'status']);
+    expect(status.schema.pg).toBeGreaterThanOrEqual(1);
+    expect(Object.values(status.counts).every((n) => n === 0)).toBe(true);
+
+    await json([...at, 'collections', 'create', 'Docs']);
+    const imported = await json<{ imported: number; failed: unknown[] }>([
+      ...at,
+      'import',
+      docs,
+      '-c',
+      'Docs',
+    ]);
+    expect(imported.failed).toEqual([]);
+    expect(imported.imported).toBe(4);
+    for (const [query, file] of [
+      ['KITAS sponsor', 'visa.md'],
+      ['withholding dividends', 'tax.pdf'],
+      ['RPTKA manpower', 'memo.docx'],
+      ['Bandung', 'clients.xlsx'],
+    ]) {
+      const found = await json<{ items: { sourcePath: string }[] }>([...at, 'search', query!]);
+      expect(found.items[0]?.sourcePath, query).toBe(path.join(docs, file!));
+    }
+
+    const run = await json<{ steps: { maintenance: { status: string; error?: string } } }>([
+      ...at,
+      ...['worker', 'run', '--steps', 'maintenance', '--no-backup'],
+    ]);
+    expect(run.steps.maintenance).toMatchObject({ status: 'done' });
+    const backup = await json<{ status: string }>([...at, 'backup', 'create']);
+    expect(backup.status).toBe('ok');
+  });
+
+  it('bin/pustaka.js says how to build when build/app is missing', async () => {
+    const bare = tempDir();
+    layOut(bare);
+    const run = await runBuilt(['--help'], bare);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toBe('pustaka: not built — run `npm run build:app`\n');
+  });
+
+  it('bundles the Electron main process and a self-contained preload', async () => {
+    const out = tempDir();
+    const built = await buildElectron({ outDir: out });
+    expect(built.files.map((f) => f.file).sort()).toEqual([
+      'main.mjs',
+      'main.mjs.map',
+      'preload.cjs',
+      'preload.cjs.map',
+    ]);
+    const preload = fs.readFileSync(path.join(out, 'preload.cjs'), 'utf8');
+    const required = new Set([...preload.matchAll(/\brequire\(["']([^"']+)["']\)/g)].map((m) => m[1]));
+    expect([...required]).toEqual(['electron']);
+  });
+});

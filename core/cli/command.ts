@@ -4,7 +4,8 @@ import type { EventOf, ParamsOf, ResultOf } from '../contract/contract.ts';
 import type { Contracts, MethodName } from '../contract/methods/index.ts';
 import { askTTY } from './ask.ts';
 import type { CliContext, CliIO } from './context.ts';
-import { withClient, type GlobalOptions } from './session.ts';
+import type { GlobalOptions } from './session.ts';
+import { withClient } from './with-client.ts';
 
 type Params<M extends MethodName> = ParamsOf<Contracts[M]>;
 type Result<M extends MethodName> = ResultOf<Contracts[M]>;
@@ -66,8 +67,8 @@ export interface CommandSpec<M extends MethodName, A extends unknown[], O, P, X,
   confirmFirst?: boolean;
   /** Parsed arguments and options → the method's params; throw here for usage errors. */
   params: (args: A, o: O, prepared: P, io: CliIO) => Params<M> | Promise<Params<M>>;
-  /** Made before the session, never under --json. */
-  events?: (io: CliIO, opts: GlobalOptions) => EventSink<Event<M>> & S;
+  /** Made before the session, never under --json (async to load a progress bar only when used). */
+  events?: (io: CliIO, opts: GlobalOptions) => (EventSink<Event<M>> & S) | Promise<EventSink<Event<M>> & S>;
   /** After a failure: other params to try once more (e.g. a passphrase asked for), or null. */
   retry?: (err: unknown, params: Params<M>, io: CliIO) => Promise<Params<M> | null>;
   /** Inside the session after the call: what is printed instead of the result. */
@@ -153,7 +154,7 @@ async function run<M extends MethodName, A extends unknown[], O, P, X, S>(
   const ask = (prepared: P) => confirmed(ctx.io, opts, yes, spec.confirm?.(args, o, prepared) ?? null);
   let params = spec.prepare ? undefined : await spec.params(args, o, undefined as P, ctx.io);
   if (spec.confirmFirst && !(await ask(undefined as P))) return;
-  const sink = spec.events && !opts.json ? spec.events(ctx.io, opts) : null;
+  const sink = spec.events && !opts.json ? await spec.events(ctx.io, opts) : null;
   const attempt = (given: Params<M> | undefined) =>
     withClient(
       opts,

@@ -4,8 +4,8 @@
  * tokenizer. What does not fit goes first from the oldest history, then from the lowest-ranked
  * passages (history is cut first while it takes more than a quarter of the budget).
  */
-import path from 'node:path';
 import type { ChatMessage } from '../../models/llm/chat.ts';
+import { sourceLabel } from '../../base/source-label.ts';
 
 export const SYSTEM_PROMPT = [
   'You are Pustaka, an assistant that answers questions using only the numbered passages given with the question.',
@@ -31,13 +31,6 @@ export interface HistoryMessage {
 
 /** Exact token counts for several texts (ChatModel.countTokens). */
 export type TokenCounter = (texts: string[]) => Promise<number[]>;
-
-/** "Title › heading › sub-heading", without repeating a first heading equal to the title. */
-export function sourceLabel(p: Pick<PromptPassage, 'title' | 'sourcePath' | 'headingPath'>): string {
-  const title = p.title ?? path.basename(p.sourcePath);
-  const headings = p.headingPath[0] === title ? p.headingPath.slice(1) : p.headingPath;
-  return [title, ...headings].join(' › ');
-}
 
 export function formatPassage(n: number, p: PromptPassage): string {
   const page = p.page !== null ? ` (p. ${p.page})` : '';

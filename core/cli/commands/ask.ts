@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import type { AskEvent, AskResult, CitationInfo } from '../../contract/methods/ask.ts';
-import { sourceLabel } from '../../assistant/ask/prompt.ts';
+import { sourceLabel } from '../../base/source-label.ts';
 import { commaList, collectionArg, positiveInt, type CliContext, type CliIO } from '../context.ts';
 import { plural, table } from '../format.ts';
 import { addCommands, command } from '../command.ts';

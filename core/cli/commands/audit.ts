@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import type { AuditEntryResult } from '../../contract/methods/audit.ts';
 import { positiveInt, type CliContext } from '../context.ts';
-import { withClient } from '../session.ts';
+import { withClient } from '../with-client.ts';
 
 function renderDetails(details: Record<string, unknown>): string {
   return Object.entries(details)

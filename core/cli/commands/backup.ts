@@ -4,11 +4,11 @@ import { Writable } from 'node:stream';
 import type { Command } from 'commander';
 import { ApiCallError } from '../../contract/client.ts';
 import type { BackupInfo, BackupProgressEvent } from '../../contract/methods/backup.ts';
-import { applyPendingRestore } from '../../operations/backup/restore.ts';
+import type { AppliedRestore } from '../../operations/backup/restore.ts';
 import { resolveDataDir } from '../../base/paths.ts';
 import { collectionArg, type CliContext, type CliIO } from '../context.ts';
 import { formatBytes, plural, table } from '../format.ts';
-import { withClient } from '../session.ts';
+import { withClient } from '../with-client.ts';
 import { addCommands, command, confirmed, required, type CliCommand } from '../command.ts';
 import type { ResultOf } from '../../contract/contract.ts';
 import type { Contracts } from '../../contract/methods/index.ts';
@@ -254,6 +254,7 @@ const restore: CliCommand = {
             ).finally(() => progress?.stop()),
           );
           // The engine is closed now: swap the staged data in under the data-dir lock.
+          const { applyPendingRestore } = await import('../../operations/backup/restore.ts');
           const applied = await applyPendingRestore(resolveDataDir(opts.dataDir));
           ctx.print(opts, renderRestore(staged, applied), { ...staged, applied });
         },
@@ -262,7 +263,7 @@ const restore: CliCommand = {
 
 function renderRestore(
   staged: ResultOf<Contracts['backup.restore']>,
-  applied: Awaited<ReturnType<typeof applyPendingRestore>>,
+  applied: AppliedRestore | null,
 ): string {
   const m = staged.manifest;
   return [

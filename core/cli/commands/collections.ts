@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
 import { ApiCallError } from '../../contract/client.ts';
 import { collectionArg, type CliContext } from '../context.ts';
-import { createImportProgress } from '../progress-bar.ts';
 import { renderReembed } from '../render-import.ts';
 import { renderCollection, renderCollections } from '../render.ts';
 import { addCommands, command } from '../command.ts';
@@ -96,7 +95,10 @@ const embedder = command({
     }
     return { collection: collectionArg(name), model: o.builtin ? 'builtin' : o.model! };
   },
-  events: (io) => (io.progressStream ? createImportProgress(io.progressStream) : { onEvent: () => {} }),
+  events: async (io) =>
+    io.progressStream
+      ? (await import('../progress-bar.ts')).createImportProgress(io.progressStream)
+      : { onEvent: () => {} },
   human: renderReembed,
 });
 

@@ -5,9 +5,9 @@ import type { Contracts } from '../../contract/methods/index.ts';
 import type { ReembedEvent } from '../../contract/methods/collections.ts';
 import type { ImportEvent, ImportSummary } from '../../contract/methods/imports.ts';
 import { collectionArg, commaList, type CliContext } from '../context.ts';
-import { createImportProgress } from '../progress-bar.ts';
 import { renderImportSummary, renderReembed } from '../render-import.ts';
-import { withClient, type GlobalOptions } from '../session.ts';
+import type { GlobalOptions } from '../session.ts';
+import { withClient } from '../with-client.ts';
 import { addCommands, addOptions, command, type CliCommand, type OptionSpec } from '../command.ts';
 
 type ResumeResult = ResultOf<Contracts['import.resume']>;
@@ -76,7 +76,10 @@ async function runImport(
   o: ImportOptions,
   opts: GlobalOptions,
 ): Promise<void> {
-  const bar = !opts.json && ctx.io.progressStream ? createImportProgress(ctx.io.progressStream) : null;
+  const bar =
+    !opts.json && ctx.io.progressStream
+      ? (await import('../progress-bar.ts')).createImportProgress(ctx.io.progressStream)
+      : null;
   const onEvent = (e: ImportEvent | ReembedEvent) => {
     bar?.onEvent(e);
     if (!bar && !opts.json && e.type === 'scanned') {

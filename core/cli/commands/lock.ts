@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { ApiCallError } from '../../contract/client.ts';
 import type { AppLockStatusResult } from '../../contract/methods/app-lock.ts';
 import { PustakaError } from '../../base/errors.ts';
-import { formatWait } from '../../operations/app-lock/backoff.ts';
+import { formatWait } from '../../base/format-duration.ts';
 import type { CliContext } from '../context.ts';
 import { findPassphrase, terminalPrompt } from '../lock-passphrase.ts';
 import { addCommands, command } from '../command.ts';

@@ -1,4 +1,4 @@
-import cliProgress from 'cli-progress';
+import type { SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
 import { ApiCallError } from '../../contract/client.ts';
 import type { ResultOf } from '../../contract/contract.ts';
@@ -17,12 +17,14 @@ const PHASE: Record<ModelProgressEvent['phase'], string> = {
 };
 
 /** A byte progress bar per phase (download, verify, copy, hash) on a terminal; nothing elsewhere. */
-function bytesProgress(stream: NodeJS.WriteStream | null | undefined) {
-  let bar: cliProgress.SingleBar | null = null;
+async function bytesProgress(stream: NodeJS.WriteStream | null | undefined) {
+  // Loaded only where a bar is drawn, so that starting the CLI does not load it.
+  const cliProgress = stream ? (await import('cli-progress')).default : null;
+  let bar: SingleBar | null = null;
   let phase = '';
   return {
     onEvent(e: ModelProgressEvent) {
-      if (!stream) return;
+      if (!stream || !cliProgress) return;
       if (e.phase !== phase) {
         bar?.stop();
         phase = e.phase;

@@ -1,11 +1,11 @@
-import path from 'node:path';
 import { InvalidArgumentError, Option, type Command } from 'commander';
-import type { SearchItem, SearchMode, SearchResult } from '../../contract/methods/search.ts';
-import { markHighlights, snippet } from '../../knowledge/retrieval/highlight.ts';
+import type { SearchMode, SearchResult } from '../../contract/methods/search.ts';
+import { sourceLabel } from '../../base/source-label.ts';
+import { markHighlights, snippet } from '../../base/snippet.ts';
 import { commaList, collectionArg, positiveInt, type CliContext } from '../context.ts';
 import { plural } from '../format.ts';
 import { renderRebuildWarning } from '../render-rebuild.ts';
-import { withClient } from '../session.ts';
+import { withClient } from '../with-client.ts';
 
 const BOLD = '\x1b[1m';
 const NORMAL = '\x1b[22m';
@@ -29,13 +29,6 @@ function ratio(value: string): number {
   return n;
 }
 
-/** "Title › heading › sub-heading", without repeating a first heading equal to the title. */
-function where(item: SearchItem): string {
-  const title = item.title ?? path.basename(item.sourcePath);
-  const headings = item.headingPath[0] === title ? item.headingPath.slice(1) : item.headingPath;
-  return [title, ...headings].join(' › ');
-}
-
 export function renderSearch(result: SearchResult, tty: boolean): string {
   const style = (open: string, text: string) => (tty ? `${open}${text}${NORMAL}` : text);
   const lines: string[] = [];
@@ -43,7 +36,7 @@ export function renderSearch(result: SearchResult, tty: boolean): string {
   for (const item of result.items) {
     const score = item.score.toFixed(Math.abs(item.score) < 1 ? 4 : 2);
     const page = item.page !== null ? `  p. ${item.page}` : '';
-    lines.push(`${String(item.rank).padStart(width)}. ${score}  ${style(BOLD, where(item))}${page}`);
+    lines.push(`${String(item.rank).padStart(width)}. ${score}  ${style(BOLD, sourceLabel(item))}${page}`);
     const pad = ' '.repeat(width + 2);
     lines.push(`${pad}${style(DIM, item.sourcePath)}`);
     const s = snippet(item.text, item.highlights);

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import type { StatsResult } from '../../contract/methods/stats.ts';
 import { positiveInt, type CliContext } from '../context.ts';
 import { plural, table } from '../format.ts';
-import { withClient } from '../session.ts';
+import { withClient } from '../with-client.ts';
 import { formatDuration } from './clients.ts';
 
 const PATH_LABEL: Record<string, string> = {

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import type { CliContext } from '../context.ts';
 import { renderStatus } from '../render.ts';
 import { renderRebuildWarning } from '../render-rebuild.ts';
-import { withClient } from '../session.ts';
+import { withClient } from '../with-client.ts';
 
 export function registerStatus(program: Command, ctx: CliContext): void {
   program

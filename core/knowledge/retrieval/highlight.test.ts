@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { highlightText, markHighlights, MAX_HIGHLIGHTS, queryWords, snippet } from './highlight.ts';
+import { markHighlights, snippet } from '../../base/snippet.ts';
+import { highlightText, MAX_HIGHLIGHTS, queryWords } from './highlight.ts';
 
 const marked = (text: string, query: string) =>
   markHighlights(text, highlightText(text, queryWords(query)), '[', ']');

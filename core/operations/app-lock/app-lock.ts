@@ -2,7 +2,8 @@ import { recordAudit } from '../../stores/audit/audit.ts';
 import type { Db } from '../../stores/pg/pg-store.ts';
 import { defineService } from '../../engine/services.ts';
 import { PustakaError } from '../../base/errors.ts';
-import { formatWait, unlockWaitMs } from './backoff.ts';
+import { formatWait } from '../../base/format-duration.ts';
+import { unlockWaitMs } from './backoff.ts';
 import { hashPassphrase, verifyPassphrase } from './passphrase-hash.ts';
 
 export const DEFAULT_IDLE_MINUTES = 15;

@@ -13,11 +13,3 @@ export function unlockWaitMs(failedAttempts: number): number {
   const exponent = Math.min(failedAttempts - FREE_ATTEMPTS, 30);
   return Math.min(FIRST_WAIT_MS * 2 ** exponent, MAX_WAIT_MS);
 }
-
-/** "12 s", "3 min 5 s" — for messages a person reads. */
-export function formatWait(ms: number): string {
-  const s = Math.ceil(ms / 1000);
-  if (s < 60) return `${s} s`;
-  const m = Math.floor(s / 60);
-  return s % 60 ? `${m} min ${s % 60} s` : `${m} min`;
-}

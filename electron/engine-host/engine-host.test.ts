@@ -1,9 +1,15 @@
 import { EventEmitter } from 'node:events';
+import fs from 'node:fs';
 import { createServiceRegistry } from '../../core/engine/services.ts';
 import { appLockService, type AppLock } from '../../core/operations/app-lock/app-lock.ts';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { Engine } from '../../core/engine/engine.ts';
 import { PustakaError } from '../../core/base/errors.ts';
+import { attachFilePath } from '../../core/api/attach-endpoint.ts';
+import { attachToEngine } from '../../core/cli/attach-client.ts';
+import { createApiClient } from '../../core/contract/client.ts';
+import { openEngine } from '../../core/startup/open-engine.ts';
+import { tempDir } from '../../test/support/temp-dir.ts';
 import { parseHostArgs, runEngineHost, type ParentPortLike, type PortMain } from './engine-host.ts';
 
 /** Electron's MessagePortMain shape: 'message' events carry { data }. */
@@ -67,6 +73,7 @@ describe('engine host', () => {
       p.port,
       () => new Promise((r) => (resolveOpen = r)),
       () => {},
+      null,
     );
     p.emit({ type: 'connect' }, [early]);
     expect(p.sent).toEqual([]);
@@ -109,10 +116,34 @@ describe('engine host', () => {
       p.port,
       async () => ({ ...fakeEngine, close: async () => void (closed = true) }) as Engine,
       (c) => exits.push(c),
+      null,
     );
     p.emit({ type: 'shutdown' });
     await new Promise((r) => setImmediate(r));
     expect(closed).toBe(true);
     expect(exits).toEqual([0]);
+  });
+
+  it('serves the attach endpoint once open, so CLI commands run in its engine; removes it on shutdown', async () => {
+    const dataDir = tempDir();
+    const p = parent();
+    const exits: number[] = [];
+    await runEngineHost(
+      p.port,
+      () => openEngine({ dataDir }),
+      (c) => exits.push(c),
+    );
+    expect(p.sent).toEqual([{ type: 'ready' }]);
+    // Ready means ready for the CLI too.
+    const attached = await attachToEngine(dataDir, new AbortController().signal);
+    expect(attached?.pid).toBe(process.pid);
+    const status = await createApiClient(attached!.transport).call('status', {});
+    expect(status).toMatchObject({ dataDir, engine: { pid: process.pid } });
+    attached!.close();
+
+    p.emit({ type: 'shutdown' });
+    await vi.waitFor(() => expect(exits).toEqual([0]));
+    expect(fs.existsSync(attachFilePath(dataDir))).toBe(false);
+    expect(await attachToEngine(dataDir, new AbortController().signal)).toBeNull();
   });
 });

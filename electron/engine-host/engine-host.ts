@@ -1,10 +1,12 @@
 // The engine process (Electron utilityProcess): opens the engine for the app's data dir and
-// serves every MessagePort main hands it with the same dispatcher as the CLI and `pustaka serve`.
-// Loaded through engine-boot.mjs (tsx), so core/ runs exactly as it does under the CLI.
+// serves every MessagePort main hands it with the same dispatcher as the CLI and `pustaka serve`,
+// and the attach endpoint, so that `pustaka` commands run meanwhile use this engine.
+// Started by host-entry.ts (bundled to build/app/engine-host.js), like the CLI from the same build.
 import { createDispatcher, type Dispatcher } from '../../core/api/dispatcher.ts';
 import { serveChannel } from '../../core/api/serve-channel.ts';
 import { openEngine, type Engine } from '../../core/startup/open-engine.ts';
 import { isPustakaError } from '../../core/base/errors.ts';
+import { startAttachServer } from '../../core/server/attach-server.ts';
 import type { HostMessage } from '../main/engine-supervisor.ts';
 
 /** The parts of Electron's ParentPort / MessagePortMain this module uses. */
@@ -52,6 +54,18 @@ export function servePort(port: PortMain, dispatcher: Dispatcher): void {
   port.start();
 }
 
+/** Something the host closes before its engine: the attach endpoint. */
+export interface Closable {
+  close(): Promise<void>;
+}
+
+/** Starts the attach endpoint for CLI commands (null: the host serves the app's ports only). */
+export type StartAttach = (engine: Engine, dispatcher: Dispatcher) => Promise<Closable>;
+
+/** The desktop engine's endpoint: in its data folder, as for `pustaka serve`. */
+export const attachInDataDir: StartAttach = (engine, dispatcher) =>
+  startAttachServer({ dataDir: engine.paths.root, dispatcher });
+
 /**
  * Wires the parent port: `connect` messages carry a port to serve (queued until the engine is
  * open), `shutdown` closes the engine cleanly. Reports `ready`, or `fatal` with the error code
@@ -61,9 +75,11 @@ export function runEngineHost(
   parent: ParentPortLike,
   open: () => Promise<Engine>,
   exit: (code: number) => void,
+  attach: StartAttach | null = attachInDataDir,
 ): Promise<void> {
   let engine: Engine | null = null;
   let dispatcher: Dispatcher | null = null;
+  let endpoint: Promise<Closable | null> = Promise.resolve(null);
   const waiting: PortMain[] = [];
   let shuttingDown = false;
 
@@ -71,6 +87,8 @@ export function runEngineHost(
     if (shuttingDown) return;
     shuttingDown = true;
     try {
+      // The endpoint first: an attached call ends before the engine it runs in closes.
+      await (await endpoint)?.close();
       await engine?.close();
     } finally {
       exit(code);
@@ -91,10 +109,18 @@ export function runEngineHost(
   });
 
   return open().then(
-    (opened) => {
+    async (opened) => {
       engine = opened;
       dispatcher = createDispatcher(opened);
       for (const port of waiting.splice(0)) servePort(port, dispatcher);
+      if (attach && !shuttingDown) {
+        // The app works without it; the CLI is then refused the folder, as before.
+        endpoint = attach(opened, dispatcher).catch((err: Error) => {
+          console.error(`pustaka: warning: ${err.message}; CLI commands cannot use this engine`);
+          return null;
+        });
+        await endpoint; // ready means ready for the CLI too
+      }
       parent.postMessage({ type: 'ready' } satisfies HostMessage);
     },
     (err: unknown) => {
@@ -106,7 +132,7 @@ export function runEngineHost(
   );
 }
 
-/** Entry point, called by engine-boot.mjs inside the utilityProcess. */
+/** Entry point, called by host-entry.ts inside the utilityProcess. */
 export function startEngineHost(): void {
   const parentPort = (process as unknown as { parentPort?: ParentPortLike }).parentPort;
   if (!parentPort) throw new Error('engine host: run me in an Electron utilityProcess');

@@ -92,6 +92,9 @@ describe('the data-folder lock survives tampering while `pustaka serve` holds it
       const serve = await startServe(dataDir);
       const lockFile = path.join(dataDir, 'pustaka.lock');
       tamper(lockFile);
+      // Without the attach file a second CLI opens the folder itself instead of sending its calls
+      // to the holder's engine: the lock alone must stop it.
+      fs.rmSync(path.join(dataDir, 'engine-attach.json'));
 
       const second = await runPustaka(['--data-dir', dataDir, '--json', 'collections', 'create', 'Intruder']);
       expect(second.code).toBe(1);

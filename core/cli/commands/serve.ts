@@ -1,12 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
-import { createDispatcher } from '../../api/dispatcher.ts';
-import { openEngine } from '../../startup/open-engine.ts';
 import { PustakaError } from '../../base/errors.ts';
 import { resolveDataDir } from '../../base/paths.ts';
-import { API_PATH, DEFAULT_RENDERER_DIR, startServer } from '../../server/server.ts';
-import { createToken, writeTokenFile } from '../../server/token.ts';
 import type { CliContext } from '../context.ts';
 
 interface ServeOptions {
@@ -35,19 +31,37 @@ export function registerServe(program: Command, ctx: CliContext): void {
     .option('--renderer-dir <dir>', 'the built UI to serve (default: build/renderer)')
     .description('headless mode: the UI and the API on 127.0.0.1, behind a random token, until Ctrl-C')
     .action(async (o: ServeOptions, cmd: Command) => {
+      // Loaded here: every other command's start stays free of the engine and the server.
+      const [
+        { openEngine },
+        { createDispatcher },
+        { API_PATH, DEFAULT_RENDERER_DIR, startServer },
+        { createToken, writeTokenFile },
+        { startAttachServer },
+      ] = await Promise.all([
+        import('../../startup/open-engine.ts'),
+        import('../../api/dispatcher.ts'),
+        import('../../server/server.ts'),
+        import('../../server/token.ts'),
+        import('../../server/attach-server.ts'),
+      ]);
       const opts = ctx.globals(cmd);
       const rendererDir = path.resolve(o.rendererDir ?? DEFAULT_RENDERER_DIR);
       const rendererBuilt = fs.existsSync(path.join(rendererDir, 'index.html'));
       // Long-lived: a damaged or missing search index is rebuilt in the background.
       const engine = await openEngine({ dataDir: resolveDataDir(opts.dataDir), background: true });
       try {
+        const dispatcher = createDispatcher(engine);
         const token = createToken();
-        const server = await startServer({
-          dispatcher: createDispatcher(engine),
-          token,
-          port: o.port,
-          rendererDir,
-        });
+        const server = await startServer({ dispatcher, token, port: o.port, rendererDir });
+        // CLI commands on this data folder run here meanwhile, instead of being refused it. Without
+        // the endpoint the server still serves; the CLI is then refused the folder, as before.
+        const attach = await startAttachServer({ dataDir: engine.paths.root, dispatcher }).catch(
+          (err: Error) => {
+            ctx.io.stderr(`pustaka: warning: ${err.message}; CLI commands cannot use this engine\n`);
+            return null;
+          },
+        );
         try {
           if (o.tokenFile) {
             try {
@@ -70,6 +84,7 @@ export function registerServe(program: Command, ctx: CliContext): void {
               dataDir: engine.paths.root,
               rendererDir,
               rendererBuilt,
+              attachSocket: attach?.socket ?? null,
             };
             ctx.io.stdout(`${JSON.stringify(info)}\n`);
           } else {
@@ -77,7 +92,7 @@ export function registerServe(program: Command, ctx: CliContext): void {
             ctx.io.stderr(
               `Pustaka is serving ${engine.paths.root} on 127.0.0.1:${server.port} until Ctrl-C.\n` +
                 'Open the address above in a browser on this computer; keep it private: the token in it ' +
-                'gives full access.\n',
+                'gives full access. `pustaka` commands on this data folder run in this engine meanwhile.\n',
             );
           }
           if (!rendererBuilt) {
@@ -88,6 +103,7 @@ export function registerServe(program: Command, ctx: CliContext): void {
           }
           await waitForAbort(ctx.signal);
         } finally {
+          await attach?.close();
           await server.close();
         }
       } finally {

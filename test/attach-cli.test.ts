@@ -179,6 +179,30 @@ describe('the CLI attaches to `pustaka serve`', () => {
     expect(fs.existsSync(path.join(dataDir, SOCKET_FILE))).toBe(false);
   });
 
+  it('a restore while serve runs is staged for its restart, and then applied', async () => {
+    const work = tempDir();
+    writeFile(work, 'docs/visa.md', VISA_GUIDE_MD);
+    const dataDir = path.join(tempDir(), 'data');
+    const first = await serve(dataDir);
+    await json(['--data-dir', dataDir, 'import', 'docs', '-c', 'Visa'], work);
+    const backup = await json<{ id: number }>(['--data-dir', dataDir, 'backup', 'create']);
+    await json(['--data-dir', dataDir, 'collections', 'create', 'After the backup']);
+
+    const run = await pustaka(['--data-dir', dataDir, 'backup', 'restore', String(backup.id), '--yes']);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toContain(
+      `The backup is staged, not yet in place: the running Pustaka (pid ${first.child.pid}) keeps the current data open.`,
+    );
+    // Still the serving engine's data until it restarts.
+    const names = async () =>
+      (await json<{ name: string }[]>(['--data-dir', dataDir, 'collections'])).map((c) => c.name).sort();
+    expect(await names()).toEqual(['After the backup', 'Visa']);
+    first.child.kill('SIGTERM');
+    expect(await first.exited).toBe(0);
+    await serve(dataDir);
+    expect(await names()).toEqual(['Visa']);
+  });
+
   it('a wrong token: a clear error (exit 1), and the serving engine is unaffected', async () => {
     const dataDir = path.join(tempDir(), 'data');
     const { child } = await serve(dataDir);

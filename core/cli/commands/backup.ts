@@ -239,9 +239,10 @@ const restore: CliCommand = {
           };
           if (!(await confirmed(ctx.io, opts, o.yes, ask))) return;
           const progress = opts.json ? null : backupProgress(ctx.io);
-          const staged = await withPassphrase(ctx, o, (passphrase) =>
-            withClient(opts, ctx.signal, (client) =>
-              client.call(
+          const { staged, link } = await withPassphrase(ctx, o, (passphrase) =>
+            withClient(opts, ctx.signal, async (client, link) => ({
+              link,
+              staged: await client.call(
                 'backup.restore',
                 {
                   backup: backupArg(ref),
@@ -251,8 +252,14 @@ const restore: CliCommand = {
                 },
                 { onEvent: (e) => progress?.onEvent(e) },
               ),
-            ).finally(() => progress?.stop()),
+            })).finally(() => progress?.stop()),
           );
+          if (link.attached) {
+            // The running app holds the folder: it swaps the staged data in when it next opens it.
+            const pending = { ...staged, applied: null, pendingUntilRestartOf: link.pid };
+            ctx.print(opts, `${renderRestore(staged, null)}\n${restartNote(link.pid)}`, pending);
+            return;
+          }
           // The engine is closed now: swap the staged data in under the data-dir lock.
           const { applyPendingRestore } = await import('../../operations/backup/restore.ts');
           const applied = await applyPendingRestore(resolveDataDir(opts.dataDir));
@@ -260,6 +267,13 @@ const restore: CliCommand = {
         },
       ),
 };
+
+function restartNote(pid: number): string {
+  return (
+    `The backup is staged, not yet in place: the running Pustaka (pid ${pid}) keeps the current data open. ` +
+    'Quit the app (or stop `pustaka serve`) and start it again to switch to the restored data.'
+  );
+}
 
 function renderRestore(
   staged: ResultOf<Contracts['backup.restore']>,

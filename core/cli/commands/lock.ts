@@ -111,7 +111,8 @@ const disable = command({
 const unlock = command({
   name: 'unlock',
   options: [passphraseFile('read the passphrase from this file')],
-  description: 'check the passphrase and unlock (a running app or server unlocks through its own screen)',
+  description:
+    'check the passphrase and unlock (also a running app or `pustaka serve`: this command runs in it)',
   method: 'appLock.unlock',
   unlock: false,
   prepare: (_c, _a, o: { passphraseFile?: string }) => givenPassphrase(o.passphraseFile),

@@ -23,6 +23,20 @@ describe('opening the Postgres cluster', () => {
     await again.close();
   });
 
+  it('opens a template that lost its empty folders, as an installer ships it', async () => {
+    // electron-builder copies extraResources file by file and never creates an empty folder, so
+    // the installed pg-template lacks pg_tblspc, pg_notify, pg_stat… (test/package-smoke.test.ts).
+    const templateDir = path.join(tempDir(), 'pg-template');
+    fs.cpSync(DEFAULT_TEMPLATE_DIR, templateDir, { recursive: true });
+    const emptied = removeEmptyDirs(path.join(templateDir, 'pgdata'));
+    expect(emptied).toContain('pg_tblspc');
+    const pgDir = path.join(tempDir(), 'pg');
+    const db = await openDb({ pgDir, templateDir });
+    expect(db.cluster.origin).toBe('template');
+    expect((await db.query<{ n: number }>('SELECT count(*)::int AS n FROM profile'))[0]!.n).toBe(1);
+    await db.close();
+  });
+
   it('runs initdb when no template fits, and never leaves a partial directory', async () => {
     const root = tempDir();
     const pgDir = path.join(root, 'pg');
@@ -57,3 +71,18 @@ describe('opening the Postgres cluster', () => {
     expect(fs.existsSync(path.join(pgDir, 'PG_VERSION'))).toBe(true);
   });
 });
+
+/** Removes every empty folder under `dir` (deepest first); returns them, relative, with '/'. */
+function removeEmptyDirs(dir: string, rel = ''): string[] {
+  const removed: string[] = [];
+  for (const d of fs.readdirSync(path.join(dir, rel), { withFileTypes: true })) {
+    if (!d.isDirectory()) continue;
+    const child = rel ? `${rel}/${d.name}` : d.name;
+    removed.push(...removeEmptyDirs(dir, child));
+    if (fs.readdirSync(path.join(dir, child)).length === 0) {
+      fs.rmdirSync(path.join(dir, child));
+      removed.push(child);
+    }
+  }
+  return removed;
+}

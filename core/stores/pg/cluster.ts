@@ -12,6 +12,34 @@ export function isCompleteCluster(dir: string): boolean {
   return fs.existsSync(path.join(dir, 'PG_VERSION')) && fs.existsSync(path.join(dir, 'global', 'pg_control'));
 }
 
+/**
+ * The folders initdb creates (initdb.c `subdirs`), most of them empty. Installers copy files, not
+ * empty folders (electron-builder's extraResources), so a template copy recreates them: without
+ * pg_tblspc, pg_notify… Postgres does not start.
+ */
+const CLUSTER_DIRS = [
+  'global',
+  'pg_wal/archive_status',
+  'pg_wal/summaries',
+  'pg_commit_ts',
+  'pg_dynshmem',
+  'pg_notify',
+  'pg_serial',
+  'pg_snapshots',
+  'pg_subtrans',
+  'pg_twophase',
+  'pg_multixact/members',
+  'pg_multixact/offsets',
+  'base',
+  'pg_replslot',
+  'pg_tblspc',
+  'pg_stat',
+  'pg_stat_tmp',
+  'pg_xact',
+  'pg_logical/snapshots',
+  'pg_logical/mappings',
+];
+
 export type ClusterOrigin = 'existing' | 'template' | 'initdb';
 
 export interface PreparedCluster {
@@ -50,6 +78,7 @@ export async function prepareCluster(
   let origin: ClusterOrigin;
   if (template && (!opts.templateKey || template.key === opts.templateKey)) {
     fs.cpSync(template.pgdata, partial, { recursive: true });
+    for (const dir of CLUSTER_DIRS) fs.mkdirSync(path.join(partial, dir), { recursive: true });
     origin = 'template';
   } else {
     const pg = new PGlite(partial);

@@ -27,6 +27,8 @@ export interface Engine {
   readonly lock: DataDirLock;
   readonly startedAt: Date;
   readonly startupMs: number;
+  /** Milliseconds from the start of openEngine to the end of each step, in order. */
+  readonly startupPhases: Readonly<Record<string, number>>;
   readonly reconcile: ReconcileReport;
   /** A damaged collections.db set aside, and rebuild jobs queued for missing chunks. */
   readonly repair: StoreRepair;

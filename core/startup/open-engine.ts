@@ -45,6 +45,9 @@ export interface OpenEngineOptions {
 /** The composition root: opens the stores, repairs what a crash left, wires events and services. */
 export async function openEngine(opts: OpenEngineOptions): Promise<Engine> {
   const started = performance.now();
+  // Where the start-up time goes (`npm run bench -- startup` prints it): each step's end, in ms.
+  const phases: Record<string, number> = {};
+  const phase = (name: string) => (phases[name] = Math.round(performance.now() - started));
   // From here on every file the engine creates is the user's alone (why process-wide: private-files.ts).
   usePrivateUmask();
   const paths = dataPaths(opts.dataDir);
@@ -55,6 +58,7 @@ export async function openEngine(opts: OpenEngineOptions): Promise<Engine> {
     throw dataDirAccessError(paths, err) ?? err; // the first look into the folder: it may be denied
   }
   const lock = await acquireStartupLock(paths);
+  phase('lock');
   let db: Db | undefined;
   let vectors: VectorStore | undefined;
   try {
@@ -67,12 +71,15 @@ export async function openEngine(opts: OpenEngineOptions): Promise<Engine> {
     warnNotPrivate(makeDataFolderPrivate(paths.root, [path.basename(paths.pg)]));
     // Checked in a worker while Postgres starts (core/stores/vectors/integrity.ts).
     const integrity = startOpenCheck(paths.collectionsDb);
+    phase('folder checks');
     db = await openDb({
       pgDir: paths.pg,
       migrations: loadMigrations(opts.migrationsDir),
       ...(opts.templateDir !== undefined ? { templateDir: opts.templateDir } : {}),
     });
+    phase('postgres open + migrations check');
     const derived = await openDerivedStore(paths, db, { integrity });
+    phase('search index open + integrity check');
     vectors = derived.vectors;
     // Rebuild jobs are queued interrupted already: they count among the jobs to resume.
     const interruptedJobs = [
@@ -82,6 +89,7 @@ export async function openEngine(opts: OpenEngineOptions): Promise<Engine> {
     // Model rows of a copied folder or a restored backup refer to this folder's files by name.
     await adoptModelFiles(db, paths.models);
     const appLock = await openAppLock(db, opts.clock ? { now: opts.clock } : {});
+    phase('jobs, models, app lock');
     const embedders = createEmbedderRegistry(paths.models);
     const openedDb = db;
     const openedVectors = vectors;
@@ -100,6 +108,7 @@ export async function openEngine(opts: OpenEngineOptions): Promise<Engine> {
       interruptedJobs,
       startedAt: new Date(),
       startupMs: performance.now() - started,
+      startupPhases: phases,
       close() {
         closing ??= (async () => {
           try {

@@ -63,11 +63,33 @@ export interface BuildResult {
   files: BuiltFile[];
   /** Files actually rewritten (an unchanged build writes nothing). */
   written: number;
+  /** Files of earlier builds still kept (see `keepSupersededMs`), and their bytes. */
+  superseded: { files: number; bytes: number };
   ms: number;
 }
 
+export interface BuildOptions {
+  /** The output folder, build/app or build/electron by default. */
+  outDir?: string;
+  /**
+   * How long a file that the build no longer produces is kept, from the first build that found it
+   * superseded: a process started from an earlier build may still load it (see `retire`). 0
+   * removes them all now (`npm run build -- --prune`).
+   */
+  keepSupersededMs?: number;
+  /** More esbuild plugins, after the build's own (tests use one to edit a source in passing). */
+  plugins?: esbuild.Plugin[];
+}
+
+/**
+ * A day: a `pustaka serve` or a desktop app started from this checkout keeps loading its chunks
+ * for that long after the sources changed (it loads most of them when it opens the engine), while
+ * build/app grows by only 1–3 MB per changed source state (measured) until they go.
+ */
+export const KEEP_SUPERSEDED_MS = 24 * 60 * 60 * 1000;
+
 /** Bundles the app into `outDir` (default build/app). */
-export async function buildApp(opts: { outDir?: string } = {}): Promise<BuildResult> {
+export async function buildApp(opts: BuildOptions = {}): Promise<BuildResult> {
   const outDir = path.resolve(opts.outDir ?? path.join(ROOT, 'build', 'app'));
   const started = performance.now();
   const result = await esbuild.build({
@@ -81,21 +103,22 @@ export async function buildApp(opts: { outDir?: string } = {}): Promise<BuildRes
     target: 'node20',
     // Flat: chunks beside the entries (see the top of this file).
     chunkNames: '[name]-[hash]',
+    // Stack traces map to the TypeScript file and line; the sources themselves are not shipped.
     sourcemap: true,
+    sourcesContent: false,
     external: APP_EXTERNALS,
     banner: { js: REQUIRE_BANNER },
-    plugins: [SOURCE_ONLY],
+    plugins: [SOURCE_ONLY, ...(opts.plugins ?? [])],
     metafile: true,
     write: false,
     logLevel: 'warning',
   });
   checkImports(result.metafile);
-  const written = syncFolder(outDir, result.outputFiles);
-  return { outDir, files: sizes(outDir, result.outputFiles), written, ms: performance.now() - started };
+  return { ...syncFolder(outDir, result.outputFiles, opts), ms: performance.now() - started };
 }
 
 /** Bundles the Electron shell into `outDir` (default build/electron). */
-export async function buildElectron(opts: { outDir?: string } = {}): Promise<BuildResult> {
+export async function buildElectron(opts: BuildOptions = {}): Promise<BuildResult> {
   const outDir = path.resolve(opts.outDir ?? path.join(ROOT, 'build', 'electron'));
   const started = performance.now();
   const common = {
@@ -105,6 +128,8 @@ export async function buildElectron(opts: { outDir?: string } = {}): Promise<Bui
     target: 'node22',
     external: ['electron'],
     sourcemap: true,
+    sourcesContent: false,
+    plugins: opts.plugins ?? [],
     metafile: true,
     write: false,
     logLevel: 'warning',
@@ -130,8 +155,7 @@ export async function buildElectron(opts: { outDir?: string } = {}): Promise<Bui
   );
   if (foreign.length) throw new Error(`preload pulls in more than the bridge: ${foreign.join(', ')}`);
   const outputs = [...main.outputFiles, ...preload.outputFiles];
-  const written = syncFolder(outDir, outputs);
-  return { outDir, files: sizes(outDir, outputs), written, ms: performance.now() - started };
+  return { ...syncFolder(outDir, outputs, opts), ms: performance.now() - started };
 }
 
 /**
@@ -158,16 +182,18 @@ function isBuiltin(specifier: string): boolean {
 }
 
 /**
- * Makes `outDir` hold exactly these files, rewriting only those whose bytes changed (each by a
- * rename, so a process starting meanwhile never reads half a file) and removing stale chunks.
+ * Makes `outDir` hold these files, rewriting only those whose bytes changed (each by a rename, so
+ * a process starting meanwhile never reads half a file), and retires the files earlier builds left.
  * Several test runs may build at once: an unchanged build then writes nothing at all.
  */
-function syncFolder(outDir: string, outputs: esbuild.OutputFile[]): number {
+function syncFolder(
+  outDir: string,
+  outputs: esbuild.OutputFile[],
+  opts: BuildOptions,
+): Omit<BuildResult, 'ms'> {
   fs.mkdirSync(outDir, { recursive: true });
   let written = 0;
-  const keep = new Set<string>();
   for (const out of outputs) {
-    keep.add(path.basename(out.path));
     let same = false;
     try {
       same = Buffer.compare(fs.readFileSync(out.path), out.contents) === 0;
@@ -175,15 +201,80 @@ function syncFolder(outDir: string, outputs: esbuild.OutputFile[]): number {
       // missing: written below
     }
     if (same) continue;
-    const tmp = `${out.path}.${process.pid}.tmp`;
-    fs.writeFileSync(tmp, out.contents);
-    fs.renameSync(tmp, out.path);
+    writeAtomically(out.path, out.contents);
     written++;
   }
-  for (const name of fs.readdirSync(outDir)) {
-    if (!keep.has(name) && !name.endsWith('.tmp')) fs.rmSync(path.join(outDir, name), { force: true });
+  const current = new Set(outputs.map((o) => path.basename(o.path)));
+  const superseded = retire(outDir, current, opts.keepSupersededMs ?? KEEP_SUPERSEDED_MS);
+  return { outDir, files: sizes(outDir, outputs), written, superseded };
+}
+
+/** Where `retire` notes since when each file of `outDir` has been superseded (ms since 1970). */
+const SUPERSEDED_RECORD = '.superseded.json';
+
+/** Temporary files of a build that died between writing and renaming are this old at least. */
+const ABANDONED_TMP_MS = 60 * 60 * 1000;
+
+/**
+ * Files an earlier build wrote and this one does not are not removed at once: a process started
+ * from that build (`pustaka serve`, the desktop app, another test run from other sources) loads
+ * chunks by `import()` when it first needs them, perhaps hours later, and the entries it already
+ * runs name those chunks. Chunk names carry a hash of their content, so an old chunk never clashes
+ * with a new one. Each is noted with the time a build first found it superseded and removed once
+ * that is `keepMs` ago. The note is rewritten only when it changes.
+ */
+function retire(outDir: string, current: Set<string>, keepMs: number): BuildResult['superseded'] {
+  const now = Date.now();
+  const recordFile = path.join(outDir, SUPERSEDED_RECORD);
+  const before = readRecord(recordFile);
+  const after: Record<string, number> = {};
+  let bytes = 0;
+  for (const name of fs.readdirSync(outDir).sort()) {
+    if (current.has(name) || name === SUPERSEDED_RECORD) continue;
+    const file = path.join(outDir, name);
+    let stat: fs.Stats;
+    try {
+      stat = fs.statSync(file);
+    } catch {
+      continue; // removed meanwhile by a concurrent build
+    }
+    if (name.endsWith('.tmp')) {
+      // Another build's file between its write and its rename, unless it is old.
+      if (now - stat.mtimeMs > ABANDONED_TMP_MS) fs.rmSync(file, { force: true });
+      continue;
+    }
+    const since = before[name] ?? now;
+    if (now - since >= keepMs) {
+      fs.rmSync(file, { force: true, recursive: true });
+    } else {
+      after[name] = since;
+      bytes += stat.size;
+    }
   }
-  return written;
+  if (JSON.stringify(after) !== JSON.stringify(before)) {
+    if (Object.keys(after).length > 0) writeAtomically(recordFile, `${JSON.stringify(after, null, 2)}\n`);
+    else fs.rmSync(recordFile, { force: true });
+  }
+  return { files: Object.keys(after).length, bytes };
+}
+
+/** The record of superseded files; unreadable or missing: none yet (so all are kept longer). */
+function readRecord(file: string): Record<string, number> {
+  try {
+    const parsed: unknown = JSON.parse(fs.readFileSync(file, 'utf8'));
+    if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) return {};
+    return Object.fromEntries(
+      Object.entries(parsed).filter((e): e is [string, number] => typeof e[1] === 'number'),
+    );
+  } catch {
+    return {};
+  }
+}
+
+function writeAtomically(file: string, contents: Uint8Array | string): void {
+  const tmp = `${file}.${process.pid}.tmp`;
+  fs.writeFileSync(tmp, contents);
+  fs.renameSync(tmp, file);
 }
 
 function sizes(outDir: string, outputs: esbuild.OutputFile[]): BuiltFile[] {

@@ -4,7 +4,9 @@
 //   build/renderer/  the UI (vite)
 //   build/pg-template/  the migrated PGlite cluster new data folders are copied from
 // `npm run build:app` (also run by postinstall) builds only the first two, in seconds.
-// Usage: npx tsx scripts/build.ts [--app] [--out DIR]   (--out: build/app elsewhere, for tests)
+// `build:app` keeps the files of earlier builds for a day (a process started from one may still
+// load them: scripts/build-app.ts `retire`); `npm run build` (and --prune) removes them.
+// Usage: npx tsx scripts/build.ts [--app] [--prune] [--out DIR]   (--out: build/app elsewhere)
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { buildApp, buildElectron, ROOT, type BuildResult } from './build-app.ts';
@@ -13,7 +15,9 @@ const args = process.argv.slice(2);
 const appOnly = args.includes('--app');
 const outAt = args.indexOf('--out');
 const outDir = outAt >= 0 ? args[outAt + 1] : undefined;
-if (outAt >= 0 && !outDir) throw new Error('usage: scripts/build.ts [--app] [--out DIR]');
+if (outAt >= 0 && !outDir) throw new Error('usage: scripts/build.ts [--app] [--prune] [--out DIR]');
+// The full build is what installers are made from: it never carries an earlier build's files.
+const keep = args.includes('--prune') || !appOnly ? { keepSupersededMs: 0 } : {};
 
 function report(label: string, r: BuildResult): void {
   const js = r.files.filter((f) => !f.file.endsWith('.map'));
@@ -23,6 +27,10 @@ function report(label: string, r: BuildResult): void {
   console.log(
     `${label}: ${js.length} files, ${kb(total)} (+ ${kb(maps)} source maps) in ${Math.round(r.ms)} ms, ${r.written} rewritten`,
   );
+  if (r.superseded.files > 0)
+    console.log(
+      `  + ${r.superseded.files} files of earlier builds, ${kb(r.superseded.bytes)} (kept a day; --prune removes them)`,
+    );
   for (const f of [...js].sort((a, b) => b.bytes - a.bytes).slice(0, 8))
     console.log(`  ${f.file.padEnd(28)} ${kb(f.bytes)}`);
 }
@@ -35,7 +43,10 @@ function run(what: string, cmd: string, cmdArgs: string[]): void {
   console.log(`${what}: ${Math.round(performance.now() - started)} ms`);
 }
 
-const [app, shell] = await Promise.all([buildApp(outDir ? { outDir } : {}), outDir ? null : buildElectron()]);
+const [app, shell] = await Promise.all([
+  buildApp({ ...keep, ...(outDir ? { outDir } : {}) }),
+  outDir ? null : buildElectron(keep),
+]);
 report(path.relative(ROOT, app.outDir) || app.outDir, app);
 if (shell) report('build/electron', shell);
 if (!appOnly && !outDir) {

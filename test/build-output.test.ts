@@ -5,11 +5,13 @@
 // package.json "dependencies", and of any TypeScript file. Import, search, the integrity check
 // and a backup run the worker threads, the document parsers and tar from the bundle.
 import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Document, Packer, Paragraph } from 'docx';
 import ExcelJS from 'exceljs';
+import type * as esbuild from 'esbuild';
 import { PDFDocument, StandardFonts } from 'pdf-lib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ENTRY_SOURCES } from '../core/base/app-files.ts';
@@ -101,6 +103,17 @@ describe('the production build', () => {
     }
   });
 
+  it('has source maps that name the sources without carrying them', () => {
+    const maps = sourceMaps(path.join(app, 'build', 'app'));
+    expect(maps.map((m) => m.file)).toContain('cli.js.map');
+    for (const { file, map } of maps) expect(map.sourcesContent, file).toBeUndefined();
+    // Relative to the map: stack traces name the TypeScript file and line.
+    const cli = maps.find((m) => m.file === 'cli.js.map')!.map;
+    expect(cli.sources.map((s) => path.resolve(app, 'build', 'app', s))).toContain(
+      path.join(ROOT, 'core', 'cli', 'main.ts'),
+    );
+  });
+
   it('answers --help and --version', async () => {
     const help = await runBuilt(['--help']);
     expect(help.stderr).toBe('');
@@ -167,8 +180,100 @@ describe('the production build', () => {
       'preload.cjs',
       'preload.cjs.map',
     ]);
+    for (const { file, map } of sourceMaps(out)) expect(map.sourcesContent, file).toBeUndefined();
     const preload = fs.readFileSync(path.join(out, 'preload.cjs'), 'utf8');
     const required = new Set([...preload.matchAll(/\brequire\(["']([^"']+)["']\)/g)].map((m) => m[1]));
     expect([...required]).toEqual(['electron']);
+  });
+});
+
+/** The source maps in `dir` (a build folder), parsed. */
+function sourceMaps(dir: string): { file: string; map: { sources: string[]; sourcesContent?: unknown } }[] {
+  return fs
+    .readdirSync(dir)
+    .filter((f) => f.endsWith('.map'))
+    .map((file) => ({ file, map: JSON.parse(fs.readFileSync(path.join(dir, file), 'utf8')) }));
+}
+
+/** A source edit without editing the file: esbuild reads `file` with a statement appended. */
+function edited(file: RegExp, statement: string): esbuild.Plugin {
+  return {
+    name: 'test-edit',
+    setup(build) {
+      build.onLoad({ filter: file }, (args) => ({
+        loader: 'ts',
+        contents: `${fs.readFileSync(args.path, 'utf8')}\n${statement}\n`,
+      }));
+    },
+  };
+}
+
+/** A process that imports each file named on a line of its stdin, and says how that went. */
+function lazyImporter() {
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  delete env.NODE_OPTIONS;
+  const script = `
+    import { createInterface } from 'node:readline';
+    import { pathToFileURL } from 'node:url';
+    console.log('ready');
+    for await (const file of createInterface({ input: process.stdin })) {
+      try {
+        await import(pathToFileURL(file).href);
+        console.log('ok ' + file);
+      } catch (err) {
+        console.log('failed ' + file + ': ' + err.message);
+      }
+    }`;
+  const child = spawn(process.execPath, ['--input-type=module', '-e', script], {
+    env,
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
+  let stdout = '';
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  return {
+    ready: new Promise<void>((resolve) => child.stdout.once('data', () => resolve())),
+    /** Imports these files one after the other; the lines it printed. */
+    async importAll(files: string[]): Promise<string[]> {
+      child.stdin.end(files.map((f) => `${f}\n`).join(''));
+      await once(child, 'close');
+      return stdout.trim().split('\n').slice(1);
+    },
+  };
+}
+
+/** Name → modification time of every file in `dir`. */
+function mtimes(dir: string): Record<string, number> {
+  return Object.fromEntries(fs.readdirSync(dir).map((f) => [f, fs.statSync(path.join(dir, f)).mtimeMs]));
+}
+
+describe('rebuilding the app', () => {
+  it('keeps the chunks a process of the earlier build still loads lazily', async () => {
+    const root = tempDir();
+    layOut(root);
+    const out = path.join(root, 'build', 'app');
+    const first = await buildApp({ outDir: out });
+    const running = lazyImporter();
+    await running.ready;
+
+    // The PDF extractor, a lazily loaded chunk, changes: its chunk and those naming it get new hashes.
+    const edit = edited(/[\\/]extractors[\\/]pdf\.ts$/, 'globalThis.__pustakaBuildTest = 2;');
+    const second = await buildApp({ outDir: out, plugins: [edit] });
+    const now = new Set(second.files.map((f) => f.file));
+    const superseded = first.files.map((f) => f.file).filter((f) => !now.has(f));
+    const oldChunks = superseded.filter((f) => f.endsWith('.js'));
+    expect(oldChunks.some((f) => f.startsWith('pdf-'))).toBe(true);
+
+    const lines = await running.importAll(oldChunks.map((f) => path.join(out, f)));
+    expect(lines).toEqual(oldChunks.map((f) => `ok ${path.join(out, f)}`));
+
+    // A rebuild of the same sources touches nothing, the record of superseded files included.
+    const before = mtimes(out);
+    const again = await buildApp({ outDir: out, plugins: [edit] });
+    expect(again.written).toBe(0);
+    expect(mtimes(out)).toEqual(before);
+
+    // Once they have been superseded long enough, they go.
+    await buildApp({ outDir: out, plugins: [edit], keepSupersededMs: 0 });
+    expect(fs.readdirSync(out).sort()).toEqual([...now].sort());
   });
 });

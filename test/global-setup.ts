@@ -7,7 +7,8 @@ import { buildApp, buildElectron } from '../scripts/build-app.ts';
  * Tests that spawn `pustaka` (test/support/cli.ts) run bin/pustaka.js, i.e. build/app/cli.js:
  * the app is built first (a second or two; an unchanged build rewrites nothing), so they test
  * exactly the JavaScript that ships. The Electron main and preload too: the packaged-app smoke test
- * packs them.
+ * packs them. Chunks of earlier builds stay a day (scripts/build-app.ts `retire`): a `pustaka serve`
+ * or another test run started from them may still load them.
  */
 export default async function setup(): Promise<void> {
   await Promise.all([buildApp(), buildElectron(), buildTemplate(DEFAULT_TEMPLATE_DIR, loadMigrations())]);

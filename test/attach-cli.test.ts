@@ -26,31 +26,43 @@ afterEach(async () => {
   }
 });
 
-/** `pustaka serve` on `dataDir`, once it has printed its address (its endpoint listens by then). */
-async function serve(dataDir: string): Promise<Serving> {
+/** `pustaka serve` on `dataDir`, started: `first` is its first line (the address, once it listens). */
+function startServe(dataDir: string): Serving & { first: Promise<string> } {
   const child = spawn(process.execPath, [BIN, '--data-dir', dataDir, 'serve', '--port', '0', '--json'], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stderr = '';
   child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
   const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
-  const first = await new Promise<string>((resolve, reject) => {
+  const first = new Promise<string>((resolve, reject) => {
     readline.createInterface({ input: child.stdout }).once('line', resolve);
     child.once('close', () => reject(new Error(`serve exited early: ${stderr}`)));
   });
-  const s = { child, info: JSON.parse(first) as Serving['info'], exited };
+  const s = { child, info: { dataDir, attachSocket: null }, exited, first };
   serving.push(s);
+  return s;
+}
+
+/** `pustaka serve` on `dataDir`, once it has printed its address (its endpoint listens by then). */
+async function serve(dataDir: string): Promise<Serving> {
+  const s = startServe(dataDir);
+  s.info = JSON.parse(await s.first) as Serving['info'];
   return s;
 }
 
 /** The CLI in `cwd`; `onStderr` sees its stderr as it comes (to time a Ctrl-C). */
 function pustaka(
   args: string[],
-  opts: { cwd?: string; onStderr?: (text: string, child: ChildProcess) => void } = {},
+  opts: {
+    cwd?: string;
+    env?: Record<string, string>;
+    onStderr?: (text: string, child: ChildProcess) => void;
+  } = {},
 ): Promise<CliRun> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [BIN, ...args], {
       cwd: opts.cwd,
+      env: { ...process.env, ...opts.env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
@@ -65,8 +77,8 @@ function pustaka(
   });
 }
 
-async function json<T>(args: string[], cwd?: string): Promise<T> {
-  const run = await pustaka([...args, '--json'], { cwd });
+async function json<T>(args: string[], cwd?: string, env?: Record<string, string>): Promise<T> {
+  const run = await pustaka([...args, '--json'], { cwd, ...(env ? { env } : {}) });
   expect(run.code, run.stderr).toBe(0);
   return JSON.parse(run.stdout) as T;
 }
@@ -212,10 +224,11 @@ describe('the CLI attaches to `pustaka serve`', () => {
     fs.writeFileSync(file, JSON.stringify({ ...info, token: 'stolen-or-stale' }));
     const run = await pustaka(['--data-dir', dataDir, 'status', '--json']);
     expect(run.code).toBe(1);
+    // The engine's proof does not match the token in the file: the CLI sends nothing more.
     expect(run.stderr).toContain(
-      `pustaka: the attach file ${file} does not match the running Pustaka engine (pid ${child.pid}): it refused the token`,
+      `pustaka: the program listening on ${path.join(dataDir, SOCKET_FILE)} could not prove it is the Pustaka engine that wrote ${file} (pid ${child.pid}); nothing was sent to it`,
     );
-    expect(JSON.parse(run.stdout)).toMatchObject({ ok: false, error: { code: 'data_dir_in_use' } });
+    expect(JSON.parse(run.stdout)).toMatchObject({ ok: false, error: { code: 'data_dir_unusable' } });
     fs.writeFileSync(file, original);
     expect((await json<Status>(['--data-dir', dataDir, 'status'])).engine.pid).toBe(child.pid);
   });
@@ -242,4 +255,58 @@ describe('the CLI attaches to `pustaka serve`', () => {
       expect((await json<Status>(['--data-dir', dataDir, 'status'])).engine.pid).toBe(child.pid);
     },
   );
+
+  it('a locked serve: a command runs with the passphrase file, and the app stays locked, Ctrl-C or not', async () => {
+    const work = tempDir();
+    for (let i = 0; i < 1500; i++) writeFile(work, `many/${i}.md`, `# Note ${i}\n\n${VISA_GUIDE_MD}`);
+    const passFile = path.join(work, 'passphrase');
+    fs.writeFileSync(passFile, 'Sambal-Matah 9 malam!\n', { mode: 0o600 });
+    const dataDir = path.join(tempDir(), 'data');
+    await serve(dataDir);
+    const data = ['--data-dir', dataDir];
+    await json([...data, 'lock', 'enable', '--passphrase-file', passFile]);
+    await json([...data, 'lock', 'lock']);
+    const locked = async () => (await json<{ locked: boolean }>([...data, 'lock', 'status'])).locked;
+    const env = { PUSTAKA_PASSPHRASE_FILE: passFile };
+
+    expect(await json([...data, 'collections'], undefined, env)).toEqual([]);
+    expect(await locked()).toBe(true);
+
+    let sent = false;
+    const run = await pustaka([...data, 'import', 'many', '-c', 'Many'], {
+      cwd: work,
+      env,
+      onStderr: (text, cli) => {
+        if (!sent && text.includes('Importing 1500 files')) {
+          sent = true;
+          cli.kill('SIGINT');
+        }
+      },
+    });
+    expect(run.code, run.stderr).toBe(130);
+    expect(await locked()).toBe(true);
+    // Without the passphrase, nothing but the lock's own commands.
+    const refused = await pustaka([...data, 'collections', '--json']);
+    expect(refused.code).not.toBe(0);
+    expect(refused.stderr).toContain('Pustaka is locked');
+  });
+
+  it('a command run while serve is still starting waits for it, then runs in its engine', async () => {
+    const dataDir = path.join(tempDir(), 'data');
+    const starting = startServe(dataDir);
+    // The moment serve holds the folder (its lock names it), long before its engine is open.
+    const lock = path.join(dataDir, 'pustaka.lock');
+    const holds = () => {
+      try {
+        return (JSON.parse(fs.readFileSync(lock, 'utf8')) as { pid: number }).pid === starting.child.pid;
+      } catch {
+        return false;
+      }
+    };
+    while (!holds()) await new Promise((r) => setTimeout(r, 10));
+    const run = await pustaka(['--data-dir', dataDir, 'status', '--json']);
+    expect(run.code, run.stderr).toBe(0);
+    expect((JSON.parse(run.stdout) as Status).engine.pid).toBe(starting.child.pid);
+    await starting.first;
+  });
 });

@@ -12,11 +12,14 @@ import {
   SOCKET_FILE,
   attachFilePath,
   createFrameReader,
+  createNonce,
   frame,
+  handshakeProof,
   privateSocketDir,
   type AttachInfo,
 } from '../core/api/attach-endpoint.ts';
 import { APP_INFO } from '../core/base/app-info.ts';
+import { processStartTicks } from '../core/base/data-dir-lock/process-alive.ts';
 import { attachToEngine, type AttachedEngine } from '../core/cli/attach-client.ts';
 import { localizePaths } from '../core/cli/local-paths.ts';
 import { withClient } from '../core/cli/session.ts';
@@ -30,6 +33,7 @@ import { tempDir } from './support/temp-dir.ts';
 
 const POSIX = process.platform !== 'win32';
 const never = new AbortController().signal;
+const startTicks = processStartTicks(process.pid);
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -81,6 +85,27 @@ async function fakeEngine(
   return seen;
 }
 
+/** Answers as an engine that knows `token` does, then hands each request to `onRequest`. */
+function proving(token: string, onRequest: (conn: net.Socket, message: Record<string, unknown>) => void) {
+  let nonces = { client: '', engine: '' };
+  return (conn: net.Socket, m: Record<string, unknown>) => {
+    if (m.type === 'hello') {
+      nonces = { client: String(m.nonce), engine: createNonce() };
+      const proof = handshakeProof(token, 'server', nonces.client, nonces.engine);
+      conn.write(
+        frame({
+          type: 'challenge',
+          pid: process.pid,
+          version: APP_INFO.version,
+          nonce: nonces.engine,
+          proof,
+        }),
+      );
+    } else if (m.type === 'proof') conn.write(frame({ type: 'welcome' }));
+    else onRequest(conn, m);
+  };
+}
+
 function writeInfo(dataDir: string, info: AttachInfo): string {
   const file = attachFilePath(dataDir);
   fs.writeFileSync(file, JSON.stringify(info), { mode: 0o600 });
@@ -110,17 +135,18 @@ describe('attach endpoint: the holder', () => {
     const info = JSON.parse(fs.readFileSync(server.file, 'utf8')) as AttachInfo;
     expect(info).toEqual({
       pid: process.pid,
+      startTicks,
       socket: server.socket,
       token: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/),
       version: APP_INFO.version,
     });
     if (POSIX) {
       expect(modeOf(server.file)).toBe(0o600);
-      expect(modeOf(server.socket)).toBe(0o600);
+      expect(modeOf(server.socket!)).toBe(0o600);
     }
     await server.close();
     expect(fs.existsSync(server.file)).toBe(false);
-    expect(fs.existsSync(server.socket)).toBe(false);
+    expect(fs.existsSync(server.socket!)).toBe(false);
   });
 
   it.skipIf(!POSIX)(
@@ -139,7 +165,7 @@ describe('attach endpoint: the holder', () => {
       fs.writeFileSync(socket, 'notes');
       const again = await startAttachServer({ dataDir: te.dataDir, dispatcher: te.dispatcher });
       cleanups.push(() => again.close());
-      expect(again.socket.startsWith(privateSocketDir())).toBe(true);
+      expect(again.socket!.startsWith(privateSocketDir())).toBe(true);
       expect(fs.readFileSync(socket, 'utf8')).toBe('notes');
       expect((await attach(te.dataDir)).pid).toBe(process.pid);
     },
@@ -149,70 +175,104 @@ describe('attach endpoint: the holder', () => {
     const deep = path.join(tempDir(), 'a-folder-name-long-enough-'.repeat(4), 'data');
     expect(Buffer.byteLength(path.join(deep, SOCKET_FILE))).toBeGreaterThan(100);
     const { server } = await holder(deep);
-    const dir = path.dirname(server.socket);
+    const dir = path.dirname(server.socket!);
     expect(dir).toBe(privateSocketDir());
     expect(fs.statSync(dir).mode & 0o077).toBe(0);
-    expect(path.basename(server.socket)).toMatch(/^pustaka-engine-[0-9a-f]{24}\.sock$/);
+    expect(path.basename(server.socket!)).toMatch(/^pustaka-engine-[0-9a-f]{24}\.sock$/);
     expect((await attach(deep)).pid).toBe(process.pid);
     await server.close();
-    expect(fs.existsSync(server.socket)).toBe(false);
+    expect(fs.existsSync(server.socket!)).toBe(false);
   });
 
-  it.skipIf(!POSIX)('refuses a socket folder that others may enter', async () => {
-    const te = await openTestEngine();
-    const shared = path.join(tempDir(), 'shared');
-    fs.mkdirSync(shared, { mode: 0o755 });
-    fs.chmodSync(shared, 0o755);
-    await expect(
-      startAttachServer({
+  it.skipIf(!POSIX)(
+    'refuses a socket folder that others may enter, and says so in place of the endpoint',
+    async () => {
+      const te = await openTestEngine();
+      const shared = path.join(tempDir(), 'shared');
+      fs.mkdirSync(shared, { mode: 0o755 });
+      fs.chmodSync(shared, 0o755);
+      const server = await startAttachServer({
         dataDir: te.dataDir,
         dispatcher: te.dispatcher,
         candidates: [path.join(shared, 'x.sock')],
-      }),
-    ).rejects.toThrow(/socket folder .*shared: its permissions \(755\)/);
-    expect(fs.existsSync(attachFilePath(te.dataDir))).toBe(false);
-  });
+      });
+      cleanups.push(() => server.close());
+      expect(server.socket).toBeNull();
+      expect(server.unavailable).toMatch(/socket folder .*shared: its permissions \(755\)/);
+      const note = fs.readFileSync(attachFilePath(te.dataDir), 'utf8');
+      expect(JSON.parse(note)).toEqual({
+        pid: process.pid,
+        startTicks,
+        version: APP_INFO.version,
+        unavailable: server.unavailable,
+      });
+      expect(await attachToEngine(te.dataDir, never)).toBeNull();
+    },
+  );
 
-  it('frames: a wrong token is refused, an oversized line ends the connection', async () => {
+  it('frames: a bad hello or proof is refused, an oversized line ends the connection', async () => {
     const { server } = await holder();
-    const talk = (lines: string[]) =>
+    const info = JSON.parse(fs.readFileSync(server.file, 'utf8')) as AttachInfo;
+    /** Sends `lines` (split mid-line: framing must not depend on how bytes arrive), answering the
+     * engine's challenge with `proof` when one comes. */
+    const talk = (lines: string[], proof?: (nonceC: string, nonceS: string) => string, more: string[] = []) =>
       new Promise<{ replies: Record<string, unknown>[]; closed: boolean }>((resolve) => {
         const replies: Record<string, unknown>[] = [];
-        const conn = net.connect(server.socket);
+        const conn = net.connect(server.socket!);
         const reader = createFrameReader(
           1 << 20,
-          (t) => replies.push(JSON.parse(t) as Record<string, unknown>),
+          (t) => {
+            const reply = JSON.parse(t) as Record<string, unknown>;
+            replies.push(reply);
+            if (reply.type === 'challenge' && proof) {
+              const nonceC = (JSON.parse(lines[0]!) as { nonce: string }).nonce;
+              conn.write(frame({ type: 'proof', proof: proof(nonceC, reply.nonce as string) }));
+            }
+            if (reply.type === 'welcome') conn.write(more.join(''));
+          },
           () => undefined,
         );
         conn.on('data', (d: Buffer) => reader.push(d));
         conn.on('error', () => undefined);
         conn.on('close', () => resolve({ replies, closed: true }));
-        // Split mid-line: framing must not depend on how bytes arrive.
         const all = lines.join('');
         conn.write(all.slice(0, 7));
         setImmediate(() => conn.write(all.slice(7)));
       });
-    const info = JSON.parse(fs.readFileSync(server.file, 'utf8')) as AttachInfo;
+    const hello = (version = APP_INFO.version) => frame({ type: 'hello', version, nonce: createNonce() });
 
+    const guessed = await talk([hello()], () => handshakeProof('guess', 'client', 'a', 'b'));
+    expect(guessed.replies[0]).toMatchObject({ type: 'challenge', pid: process.pid });
+    expect(guessed.replies[1]).toEqual({
+      type: 'refused',
+      reason: 'token',
+      message: 'the proof does not match this engine\u2019s token',
+    });
+    expect((await talk([hello('0.0.0-old')])).replies[0]).toMatchObject({
+      type: 'refused',
+      reason: 'version',
+    });
+    // The old hello, with a token in it: refused, and the engine says nothing of its own token.
     expect(
-      (await talk([frame({ type: 'hello', token: 'guess', version: APP_INFO.version })])).replies,
-    ).toEqual([{ type: 'refused', reason: 'token', message: 'the token does not match this engine' }]);
-    expect(
-      (await talk([frame({ type: 'hello', token: info.token, version: '0.0.0-old' })])).replies[0],
-    ).toMatchObject({ type: 'refused', reason: 'version' });
+      (await talk([frame({ type: 'hello', token: info.token, version: APP_INFO.version })])).replies,
+    ).toEqual([
+      { type: 'refused', reason: 'malformed', message: 'expected a hello with a version and a nonce' },
+    ]);
     expect((await talk([`${'x'.repeat(5000)}\n`])).replies).toEqual([]);
 
-    const hello = frame({ type: 'hello', token: info.token, version: APP_INFO.version });
     const huge = frame({
       type: 'request',
       id: 2,
       method: 'search',
       params: { query: 'x'.repeat(MAX_REQUEST_BYTES) },
     });
-    const { replies, closed } = await talk([hello, 'not json\n', huge]);
+    const { replies, closed } = await talk([hello()], (c, e) => handshakeProof(info.token, 'client', e, c), [
+      'not json\n',
+      huge,
+    ]);
     expect(closed).toBe(true);
-    expect(replies[0]).toMatchObject({ type: 'welcome', pid: process.pid, version: APP_INFO.version });
-    expect(replies.slice(1)).toEqual(
+    expect(replies[1]).toEqual({ type: 'welcome' });
+    expect(replies.slice(2)).toEqual(
       expect.arrayContaining([
         {
           type: 'response',
@@ -312,7 +372,7 @@ describe('attach endpoint: the client', () => {
     expect(fs.existsSync(attachFilePath(alone))).toBe(false);
   });
 
-  it('a locked engine is unlocked for the command and locked again after', async () => {
+  it('a locked engine runs the command with the passphrase, and stays locked (attach-lock.test.ts)', async () => {
     const { dataDir, client: local } = await holder();
     const passphrase = 'Sambal-Matah 9 malam!';
     await local.call('appLock.enable', { passphrase });
@@ -332,12 +392,11 @@ describe('attach endpoint: the client', () => {
   it('says so when the engine goes away in the middle of a call', async () => {
     const dataDir = tempDir();
     const socket = path.join(dataDir, SOCKET_FILE);
-    await fakeEngine(socket, (conn, m) => {
-      if (m.type === 'hello')
-        conn.write(frame({ type: 'welcome', pid: process.pid, version: APP_INFO.version }));
-      else conn.destroy(); // dies with the call running
-    });
-    writeInfo(dataDir, { pid: process.pid, socket, token: 't', version: APP_INFO.version });
+    await fakeEngine(
+      socket,
+      proving('t', (conn) => conn.destroy()),
+    ); // dies with the call running
+    writeInfo(dataDir, { pid: process.pid, startTicks, socket, token: 't', version: APP_INFO.version });
     const { api } = await attach(dataDir);
     const err = await api.call('status', {}).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ApiCallError);
@@ -350,9 +409,15 @@ describe('attach endpoint: the client', () => {
   it('a stale attach file (its process gone, or nobody on its socket) means no engine', async () => {
     const dataDir = tempDir();
     const socket = path.join(dataDir, SOCKET_FILE);
-    writeInfo(dataDir, { pid: await deadPid(), socket, token: 't', version: APP_INFO.version });
+    writeInfo(dataDir, {
+      pid: await deadPid(),
+      startTicks: null,
+      socket,
+      token: 't',
+      version: APP_INFO.version,
+    });
     expect(await attachToEngine(dataDir, never)).toBeNull();
-    writeInfo(dataDir, { pid: process.pid, socket, token: 't', version: APP_INFO.version });
+    writeInfo(dataDir, { pid: process.pid, startTicks, socket, token: 't', version: APP_INFO.version });
     expect(await attachToEngine(dataDir, never)).toBeNull(); // no socket at all
     if (POSIX) {
       await leaveDeadSocket(socket);
@@ -366,7 +431,7 @@ describe('attach endpoint: the client', () => {
     const dataDir = tempDir();
     const socket = path.join(dataDir, SOCKET_FILE);
     const seen = await fakeEngine(socket, () => undefined);
-    writeInfo(dataDir, { pid: process.pid, socket, token: 'secret', version: '0.0.9' });
+    writeInfo(dataDir, { pid: process.pid, startTicks, socket, token: 'secret', version: '0.0.9' });
     await expect(attachToEngine(dataDir, never)).rejects.toThrow(
       `is version 0.0.9, this CLI is version ${APP_INFO.version}`,
     );
@@ -378,9 +443,10 @@ describe('attach endpoint: the client', () => {
     const info = JSON.parse(fs.readFileSync(server.file, 'utf8')) as AttachInfo;
     writeInfo(dataDir, { ...info, token: 'not-the-token' });
     const err = await attachToEngine(dataDir, never).catch((e: unknown) => e);
-    expect(err).toMatchObject({ code: 'data_dir_in_use' });
+    expect(err).toMatchObject({ code: 'data_dir_unusable' });
+    // The engine's proof does not match the token in the file: the CLI stops there.
     expect((err as Error).message).toContain(
-      `the attach file ${server.file} does not match the running Pustaka engine (pid ${process.pid})`,
+      `could not prove it is the Pustaka engine that wrote ${server.file} (pid ${process.pid}); nothing was sent to it`,
     );
     writeInfo(dataDir, info);
     expect(await (await attach(dataDir)).api.call('collections.list', {})).toEqual([]);
@@ -395,7 +461,13 @@ describe('attach endpoint: files that are not the user\u2019s own', () => {
     const seen = await fakeEngine(socket, (conn) =>
       conn.end(frame({ type: 'refused', reason: 'token', message: 'no' })),
     );
-    const file = writeInfo(dataDir, { pid: process.pid, socket, token: 'secret', version: APP_INFO.version });
+    const file = writeInfo(dataDir, {
+      pid: process.pid,
+      startTicks,
+      socket,
+      token: 'secret',
+      version: APP_INFO.version,
+    });
     // The control: as things are, the client reaches the engine (and is refused the token).
     await expect(attachToEngine(dataDir, never)).rejects.toThrow(/does not match the running Pustaka engine/);
     expect(seen.connections).toBe(1);
@@ -419,7 +491,7 @@ describe('attach endpoint: files that are not the user\u2019s own', () => {
     fs.renameSync(file, elsewhere);
     fs.symlinkSync(elsewhere, file);
     await expect(attachToEngine(dataDir, never)).rejects.toThrow(
-      `refusing to use the attach file ${file}: it is not a file`,
+      `refusing to use the attach file ${file}: it is a link, not a file`,
     );
     expect(seen.connections).toBe(1);
   });

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { checkAppLock } from '../operations/app-lock/gate.ts';
+import { checkAppLock, lockedFor, type ConnectionLock } from '../operations/app-lock/gate.ts';
 import { appLockService } from '../operations/app-lock/app-lock.ts';
 import type { Engine } from '../engine/engine.ts';
 import { diskFullError } from '../base/disk-full.ts';
@@ -13,6 +13,11 @@ import { handlers as defaultHandlers } from './handlers/index.ts';
 export interface CallOptions {
   signal?: AbortSignal;
   onEvent?: (event: unknown) => void;
+  /**
+   * The connection the call came over (serveChannel gives each its own): it may be unlocked for
+   * itself while the app stays locked. Absent in-process, where the engine is the caller's own.
+   */
+  connection?: ConnectionLock;
 }
 
 /** The one entry point every carrier (CLI, Electron port, WebSocket) goes through. */
@@ -78,13 +83,20 @@ export function createDispatcher(engine: Engine, handlers: Handlers = defaultHan
     name: MethodName,
     params: unknown,
     signal: AbortSignal,
-    onEvent?: (event: unknown) => void,
+    caller: { locked: boolean; connection?: ConnectionLock; onEvent?: (event: unknown) => void },
   ): Promise<Envelope<unknown>> {
     const contract = contracts[name] as MethodContract;
     try {
       signal.throwIfAborted();
       const handler = handlers[name] as unknown as Handler<MethodContract>;
-      const result = await handler(params, { engine, signal, emit: (e) => onEvent?.(e) });
+      const { locked, connection, onEvent } = caller;
+      const result = await handler(params, {
+        engine,
+        signal,
+        emit: (e) => onEvent?.(e),
+        locked,
+        ...(connection ? { connection } : {}),
+      });
       // A result that breaks its contract is our bug: report it rather than ship bad data.
       const checked = contract.result.safeParse(result);
       if (!checked.success) {
@@ -102,9 +114,13 @@ export function createDispatcher(engine: Engine, handlers: Handlers = defaultHan
     }
   }
 
-  function shared(name: MethodName, params: unknown, signal: AbortSignal): Promise<Envelope<unknown>> {
+  function shared(
+    name: MethodName,
+    params: unknown,
+    signal: AbortSignal,
+    locked: boolean,
+  ): Promise<Envelope<unknown>> {
     // The lock state is part of the key: a caller after a lock never gets what an unlocked run saw.
-    const locked = engine.services.get(appLockService).locked;
     const key = `${name}\0${locked}\0${JSON.stringify(params)}`;
     let flight = flights.get(key);
     if (flight?.generation !== generation) {
@@ -112,7 +128,7 @@ export function createDispatcher(engine: Engine, handlers: Handlers = defaultHan
       // the next turn of the event loop: the engine's work blocks the loop while it runs, so only
       // the requests already read by then can join it, and this lets a whole burst be read first.
       const start = new Promise((resolve) => setImmediate(resolve));
-      const envelope = start.then(() => invoke(name, params, new AbortController().signal));
+      const envelope = start.then(() => invoke(name, params, new AbortController().signal, { locked }));
       const run: Flight = { generation, envelope };
       flights.set(key, run);
       void run.envelope.then(() => {
@@ -130,7 +146,8 @@ export function createDispatcher(engine: Engine, handlers: Handlers = defaultHan
       }
       const name = method as MethodName;
       // Before params are even parsed: a locked engine runs nothing but its allow-list.
-      const refused = checkAppLock(engine.services.get(appLockService), name);
+      const lock = engine.services.get(appLockService);
+      const refused = checkAppLock(lock, name, opts.connection);
       if (refused) return { ok: false, error: errorBody(refused) };
       const contract = contracts[name] as MethodContract;
       const parsed = contract.params.safeParse(rawParams ?? {});
@@ -147,9 +164,10 @@ export function createDispatcher(engine: Engine, handlers: Handlers = defaultHan
         };
       }
       const signal = opts.signal ?? new AbortController().signal;
-      if (SHARED_READS.has(name)) return shared(name, parsed.data, signal);
+      const locked = lockedFor(lock, opts.connection);
+      if (SHARED_READS.has(name)) return shared(name, parsed.data, signal, locked);
       try {
-        return await invoke(name, parsed.data, signal, opts.onEvent);
+        return await invoke(name, parsed.data, signal, { locked, ...opts });
       } finally {
         generation++;
       }

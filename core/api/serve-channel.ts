@@ -1,4 +1,5 @@
 import { errorBody, type Dispatcher } from './dispatcher.ts';
+import type { ConnectionLock } from '../operations/app-lock/gate.ts';
 import type { ApiErrorBody } from '../contract/envelope.ts';
 import type { ServerMessage } from '../contract/protocol.ts';
 import { NO_CALL_ID, parseClientMessage } from '../contract/protocol-check.ts';
@@ -42,6 +43,11 @@ export interface ServedChannel {
   inFlight(): number;
   /** Aborts every running call and sends nothing more (the carrier is shutting down). */
   close(): void;
+  /**
+   * Resolves once every call this channel started has ended: after `close`, once the cancelled
+   * calls have unwound, so the engine they run in may close.
+   */
+  settled(): Promise<void>;
 }
 
 function protocolError(
@@ -64,6 +70,10 @@ export function serveChannel(
 ): ServedChannel {
   const maxInFlight = opts.maxInFlight ?? 64;
   const calls = new Map<number, AbortController>();
+  // This channel's own unlock (appLock.unlock with scope 'connection'), gone with the channel.
+  const connection: ConnectionLock = { unlocked: false };
+  // Unlike `calls`, kept after close: what `settled` waits for.
+  const running = new Set<Promise<void>>();
   let closed = false;
 
   const send = (message: ServerMessage) => {
@@ -81,6 +91,7 @@ export function serveChannel(
     try {
       const envelope = await dispatcher.call(method, params, {
         signal: controller.signal,
+        connection,
         onEvent: (event) => {
           if (calls.get(id) === controller) send({ type: 'event', id, event });
         },
@@ -129,7 +140,9 @@ export function serveChannel(
     }
     // The place is held until the work ends, not just until the channel closes: work that is still
     // running still loads the engine.
-    void run(message.id, message.method, message.params).finally(admitted);
+    const work = run(message.id, message.method, message.params).finally(admitted);
+    running.add(work);
+    void work.finally(() => running.delete(work));
   });
 
   function close(): void {
@@ -140,5 +153,11 @@ export function serveChannel(
   }
   channel.onClose(close);
 
-  return { inFlight: () => calls.size, close };
+  return {
+    inFlight: () => calls.size,
+    close,
+    settled: async () => {
+      while (running.size) await Promise.allSettled([...running]);
+    },
+  };
 }

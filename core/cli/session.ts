@@ -1,7 +1,7 @@
 import { createApiClient, type ApiClient, type Transport } from '../contract/client.ts';
 import { isPustakaError } from '../base/errors.ts';
 import { resolveDataDir } from '../base/paths.ts';
-import { attachToEngine, type AttachedEngine } from './attach-client.ts';
+import { attachToEngine, attachWhenReady, type AttachedEngine } from './attach-client.ts';
 import { localizePaths } from './local-paths.ts';
 import { unlockForCli } from './unlock-session.ts';
 
@@ -31,9 +31,10 @@ function clientOver(transport: Transport, signal: AbortSignal): ApiClient {
 }
 
 /**
- * The running engine of `pustaka serve` or the desktop app runs the calls. A locked one is
- * unlocked for them and locked again after, so a script never leaves the app open behind a
- * lock screen.
+ * The running engine of `pustaka serve` or the desktop app runs the calls. On a locked app the
+ * passphrase unlocks this connection only: the app stays locked for whoever is at its window and
+ * for every other connection, and nothing is left to lock again when the command ends, fails or
+ * is interrupted.
  */
 async function withAttached<T>(
   attached: AttachedEngine,
@@ -47,13 +48,10 @@ async function withAttached<T>(
       (method, params, o) => attached.transport(method, localizePaths(method, params, dataDir), o),
       signal,
     );
-    const relock = session.unlock !== false && (await client.call('appLock.status', {})).locked;
-    if (relock) await unlockForCli(client);
-    try {
-      return await fn(client, { attached: true, pid: attached.pid });
-    } finally {
-      if (relock) await client.call('appLock.lock', {}).catch(() => undefined);
+    if (session.unlock !== false && (await client.call('appLock.status', {})).locked) {
+      await unlockForCli(client);
     }
+    return await fn(client, { attached: true, pid: attached.pid });
   } finally {
     attached.close();
   }
@@ -109,9 +107,9 @@ export async function withClient<T>(
   try {
     local = await openLocal(dataDir);
   } catch (err) {
-    // A holder that was still opening when we looked may be listening now.
+    // A holder that was still opening when we looked may be listening now, or soon.
     if (!isPustakaError(err) || err.code !== 'data_dir_in_use') throw err;
-    const late = await attachToEngine(dataDir, signal);
+    const late = await attachWhenReady(dataDir, err, signal, (line) => process.stderr.write(line));
     if (!late) throw err;
     return withAttached(late, dataDir, signal, fn, session);
   }

@@ -6,9 +6,11 @@ import { findPassphrase, terminalPrompt } from './lock-passphrase.ts';
 const TTY_TRIES = 3;
 
 /**
- * A CLI process opens the data dir itself, so with the app lock on it starts locked like any
- * engine: it unlocks with PUSTAKA_PASSPHRASE, the file named by PUSTAKA_PASSPHRASE_FILE, or a
- * prompt on the terminal — or stops with a message saying how.
+ * With the app lock on, a command's engine is locked (its own engine starts locked, like any; the
+ * running app's may be): it unlocks with PUSTAKA_PASSPHRASE, the file named by
+ * PUSTAKA_PASSPHRASE_FILE, or a prompt on the terminal — or stops with a message saying how. The
+ * unlock is for the command's connection only: attached to the running app, the app stays locked;
+ * in-process the engine is the command's own.
  */
 export async function unlockForCli(client: ApiClient): Promise<void> {
   const env = process.env;
@@ -25,7 +27,7 @@ export async function unlockForCli(client: ApiClient): Promise<void> {
       );
     }
     try {
-      await client.call('appLock.unlock', { passphrase });
+      await client.call('appLock.unlock', { passphrase, scope: 'connection' });
       return;
     } catch (err) {
       const retry =

@@ -1,6 +1,7 @@
 import type { Transport } from './client.ts';
 import type { Envelope } from './envelope.ts';
 import type { ClientMessage, ServerMessage } from './protocol.ts';
+import { NO_CALL_ID } from './protocol-check.ts';
 
 /**
  * Any duplex message channel: a browser WebSocket, the Electron preload bridge, a MessagePort.
@@ -45,6 +46,16 @@ export function createMessageTransport(channel: MessageChannelLike): MessageTran
   let closedReason: string | null = null;
 
   const offMessage = channel.onMessage((message) => {
+    if (message.type === 'response' && message.id === NO_CALL_ID && !message.ok) {
+      // The engine could not tell which call a message was (too large, not JSON): no answer will
+      // come for the calls waiting, and it may be hanging up. Each gets its error, not silence.
+      for (const [id, call] of calls) {
+        calls.delete(id);
+        call.dispose();
+        call.resolve({ ok: false, error: message.error });
+      }
+      return;
+    }
     const call = calls.get(message.id);
     if (!call) return; // a late event for a call already settled (e.g. after cancel)
     if (message.type === 'event') {

@@ -40,6 +40,11 @@ export interface OpenEngineOptions {
    * index in the background by itself. One-shot CLI commands report the rebuild instead of running it.
    */
   background?: boolean;
+  /**
+   * The caller will take CLI commands on this engine (starts the attach endpoint once it is open):
+   * the lock says so, and a CLI run meanwhile waits for the endpoint instead of giving up.
+   */
+  attachable?: boolean;
 }
 
 /** The composition root: opens the stores, repairs what a crash left, wires events and services. */
@@ -57,7 +62,7 @@ export async function openEngine(opts: OpenEngineOptions): Promise<Engine> {
   } catch (err) {
     throw dataDirAccessError(paths, err) ?? err; // the first look into the folder: it may be denied
   }
-  const lock = await acquireStartupLock(paths);
+  const lock = await acquireStartupLock(paths, { attachable: opts.attachable === true });
   phase('lock');
   let db: Db | undefined;
   let vectors: VectorStore | undefined;

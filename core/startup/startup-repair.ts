@@ -120,9 +120,12 @@ export function assertPgNotLost(paths: DataPaths): void {
 }
 
 /** The data-dir lock, with a full disk (the lock file cannot be written) reported clearly. */
-export async function acquireStartupLock(paths: DataPaths): Promise<DataDirLock> {
+export async function acquireStartupLock(
+  paths: DataPaths,
+  opts: { attachable?: boolean } = {},
+): Promise<DataDirLock> {
   try {
-    return await acquireDataDirLock(paths.root, paths.lock);
+    return await acquireDataDirLock(paths.root, paths.lock, opts.attachable ? { attachable: true } : {});
   } catch (err) {
     throw explainStartupFailure(paths, err);
   }

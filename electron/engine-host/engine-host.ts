@@ -6,7 +6,7 @@ import { createDispatcher, type Dispatcher } from '../../core/api/dispatcher.ts'
 import { serveChannel } from '../../core/api/serve-channel.ts';
 import { openEngine, type Engine } from '../../core/startup/open-engine.ts';
 import { isPustakaError } from '../../core/base/errors.ts';
-import { startAttachServer } from '../../core/server/attach-server.ts';
+import { attachWarning, startAttachServer } from '../../core/server/attach-server.ts';
 import type { HostMessage } from '../main/engine-supervisor.ts';
 
 /** The parts of Electron's ParentPort / MessagePortMain this module uses. */
@@ -63,8 +63,12 @@ export interface Closable {
 export type StartAttach = (engine: Engine, dispatcher: Dispatcher) => Promise<Closable>;
 
 /** The desktop engine's endpoint: in its data folder, as for `pustaka serve`. */
-export const attachInDataDir: StartAttach = (engine, dispatcher) =>
-  startAttachServer({ dataDir: engine.paths.root, dispatcher });
+export const attachInDataDir: StartAttach = async (engine, dispatcher) => {
+  const endpoint = await startAttachServer({ dataDir: engine.paths.root, dispatcher });
+  // Once, here: the attach file says it to every CLI command run meanwhile.
+  if (endpoint.unavailable) console.error(`pustaka: warning: ${attachWarning(endpoint.unavailable)}`);
+  return endpoint;
+};
 
 /**
  * Wires the parent port: `connect` messages carry a port to serve (queued until the engine is
@@ -87,7 +91,8 @@ export function runEngineHost(
     if (shuttingDown) return;
     shuttingDown = true;
     try {
-      // The endpoint first: an attached call ends before the engine it runs in closes.
+      // The endpoint first: its calls are cancelled and have ended (at most 10 s) before the
+      // engine they run in closes.
       await (await endpoint)?.close();
       await engine?.close();
     } finally {
@@ -140,7 +145,8 @@ export function startEngineHost(): void {
   void runEngineHost(
     parentPort,
     // The desktop engine lives as long as the app: it rebuilds a damaged search index by itself.
-    () => openEngine({ ...args, background: true }),
+    // Its lock says CLI commands will run here: one started meanwhile waits for the endpoint.
+    () => openEngine({ ...args, background: true, attachable: true }),
     (code) => process.exit(code),
   );
 }

@@ -16,14 +16,25 @@ import type { Handlers } from '../handler.ts';
 
 /** The status, statistics, audit trail, app lock, backups and collection archives methods: thin adapters from validated params to the engine's modules. */
 export const operationsHandlers = {
-  status: (_p, { engine }) => collectStatus(engine),
+  status: (_p, { engine, locked }) => collectStatus(engine, locked),
   stats: (p, { engine }) => collectStats(engine.db, p),
   'appLock.status': (_p, { engine }) => engine.services.get(appLockService).status(),
   'appLock.enable': (p, { engine }) =>
     engine.services.get(appLockService).enable(p.passphrase, p.idleMinutes),
   'appLock.disable': (p, { engine }) => engine.services.get(appLockService).disable(p.passphrase),
-  'appLock.unlock': (p, { engine }) => engine.services.get(appLockService).unlock(p.passphrase),
-  'appLock.lock': (_p, { engine }) => engine.services.get(appLockService).lock(),
+  'appLock.unlock': async (p, { engine, connection }) => {
+    const lock = engine.services.get(appLockService);
+    // In-process there is no connection: the engine is the caller's own, and unlocking it is the same.
+    if (p.scope !== 'connection' || !connection) return lock.unlock(p.passphrase);
+    const status = await lock.verify(p.passphrase);
+    connection.unlocked = true;
+    return status;
+  },
+  'appLock.lock': (_p, { engine, connection }) => {
+    // "Lock now" from a connection unlocked for itself locks it too.
+    if (connection) connection.unlocked = false;
+    return engine.services.get(appLockService).lock();
+  },
   'appLock.setIdleMinutes': (p, { engine }) => engine.services.get(appLockService).setIdleMinutes(p.minutes),
   'audit.list': (p, { engine }) => listAudit(engine.db, p),
   'backup.list': (p, { engine }) => listBackups(engine, p.includeDeleted),

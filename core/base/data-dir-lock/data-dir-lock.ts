@@ -24,6 +24,11 @@ export interface LockInfo {
   startTicks: string | null;
   acquiredAt: string;
   command: string;
+  /**
+   * The holder takes CLI commands once its engine is open (`pustaka serve`, the desktop app): a CLI
+   * that finds the folder held waits for its attach endpoint instead of giving up at once.
+   */
+  attachable?: boolean;
 }
 
 export interface DataDirLock {
@@ -39,6 +44,8 @@ export interface DataDirLockOptions {
   recheckMs?: number;
   /** Where the holder reports tampering it repaired. */
   warn?: (message: string) => void;
+  /** Say in the lock that this holder will take CLI commands (LockInfo.attachable). */
+  attachable?: boolean;
 }
 
 const DEFAULT_RECHECK_MS = 1000;
@@ -54,6 +61,7 @@ function parseLockInfo(value: unknown): LockInfo | null {
     startTicks: typeof parsed.startTicks === 'string' ? parsed.startTicks : null,
     acquiredAt: String(parsed.acquiredAt ?? ''),
     command: String(parsed.command ?? ''),
+    ...(parsed.attachable === true ? { attachable: true } : {}),
   };
 }
 
@@ -117,6 +125,7 @@ export async function acquireDataDirLock(
     startTicks: processStartTicks(process.pid),
     acquiredAt: new Date().toISOString(),
     command: path.basename(process.argv[1] ?? process.argv0),
+    ...(opts.attachable ? { attachable: true } : {}),
   };
   const warn = opts.warn ?? defaultWarn;
   const claim = await claimChannel(dataDir, JSON.stringify(info), { warn });

@@ -37,7 +37,7 @@ export function registerServe(program: Command, ctx: CliContext): void {
         { createDispatcher },
         { API_PATH, DEFAULT_RENDERER_DIR, startServer },
         { createToken, writeTokenFile },
-        { startAttachServer },
+        { attachWarning, startAttachServer },
       ] = await Promise.all([
         import('../../startup/open-engine.ts'),
         import('../../api/dispatcher.ts'),
@@ -48,20 +48,21 @@ export function registerServe(program: Command, ctx: CliContext): void {
       const opts = ctx.globals(cmd);
       const rendererDir = path.resolve(o.rendererDir ?? DEFAULT_RENDERER_DIR);
       const rendererBuilt = fs.existsSync(path.join(rendererDir, 'index.html'));
-      // Long-lived: a damaged or missing search index is rebuilt in the background.
-      const engine = await openEngine({ dataDir: resolveDataDir(opts.dataDir), background: true });
+      // Long-lived: a damaged or missing search index is rebuilt in the background. Its lock says
+      // that CLI commands will run here, so one started meanwhile waits for the endpoint.
+      const engine = await openEngine({
+        dataDir: resolveDataDir(opts.dataDir),
+        background: true,
+        attachable: true,
+      });
       try {
         const dispatcher = createDispatcher(engine);
         const token = createToken();
         const server = await startServer({ dispatcher, token, port: o.port, rendererDir });
         // CLI commands on this data folder run here meanwhile, instead of being refused it. Without
-        // the endpoint the server still serves; the CLI is then refused the folder, as before.
-        const attach = await startAttachServer({ dataDir: engine.paths.root, dispatcher }).catch(
-          (err: Error) => {
-            ctx.io.stderr(`pustaka: warning: ${err.message}; CLI commands cannot use this engine\n`);
-            return null;
-          },
-        );
+        // the endpoint the server still serves; the CLI is then refused the folder, and told why.
+        const attach = await startAttachServer({ dataDir: engine.paths.root, dispatcher });
+        if (attach.unavailable) ctx.io.stderr(`pustaka: warning: ${attachWarning(attach.unavailable)}\n`);
         try {
           if (o.tokenFile) {
             try {
@@ -84,7 +85,7 @@ export function registerServe(program: Command, ctx: CliContext): void {
               dataDir: engine.paths.root,
               rendererDir,
               rendererBuilt,
-              attachSocket: attach?.socket ?? null,
+              attachSocket: attach.socket,
             };
             ctx.io.stdout(`${JSON.stringify(info)}\n`);
           } else {
@@ -103,7 +104,8 @@ export function registerServe(program: Command, ctx: CliContext): void {
           }
           await waitForAbort(ctx.signal);
         } finally {
-          await attach?.close();
+          // The endpoint first: its calls are cancelled and have ended before the engine closes.
+          await attach.close();
           await server.close();
         }
       } finally {

@@ -59,8 +59,21 @@ export const appLockDisableContract = defineMethod({
 
 export const appLockUnlockContract = defineMethod({
   method: 'appLock.unlock',
-  summary: 'Unlock with the passphrase; wrong ones make the next try wait longer and longer.',
-  params: z.object({ passphrase: givenPassphrase }).strict(),
+  summary:
+    'Unlock with the passphrase; wrong ones make the next try wait longer and longer. ' +
+    "scope 'connection': unlock only the connection the call came over (an attached CLI command), the app stays locked.",
+  params: z
+    .object({
+      passphrase: givenPassphrase,
+      /**
+       * 'app' (default): the app, for every window and connection. 'connection': only the
+       * connection this call came over, for as long as it is open; the app's own state (and
+       * `appLock.status`) stays as it is. In-process, where the engine is the caller's own, the
+       * two are one.
+       */
+      scope: z.enum(['app', 'connection']).optional(),
+    })
+    .strict(),
   result: appLockStatusSchema,
   event: noEvent,
 });

@@ -32,6 +32,11 @@ export interface AppLock {
   enable(passphrase: string, idleMinutes?: number): Promise<AppLockStatus>;
   disable(passphrase: string): Promise<AppLockStatus>;
   unlock(passphrase: string): Promise<AppLockStatus>;
+  /**
+   * Checks the passphrase as `unlock` does (a wrong one counts in the back-off) without unlocking
+   * the app: for a connection that unlocks only itself.
+   */
+  verify(passphrase: string): Promise<AppLockStatus>;
   lock(): Promise<AppLockStatus>;
   setIdleMinutes(minutes: number): Promise<AppLockStatus>;
   /** Records API activity: keeps an unlocked engine from auto-locking. */
@@ -251,6 +256,13 @@ async function unlockWith(s: LockState, passphrase: string): Promise<AppLockStat
   return lockStatus(s);
 }
 
+/** Checks the passphrase, with the back-off, and changes nothing else. */
+async function verifyOnly(s: LockState, passphrase: string): Promise<AppLockStatus> {
+  if (!s.enabled) throw notEnabled();
+  await checkPassphrase(s, passphrase, 'unlock');
+  return lockStatus(s);
+}
+
 /** Locks the engine now. */
 async function lockNow(s: LockState): Promise<AppLockStatus> {
   if (!s.enabled) throw notEnabled();
@@ -301,6 +313,7 @@ export async function openAppLock(db: Db, opts: AppLockOptions = {}): Promise<Ap
     enable: (passphrase, minutes) => enableLock(s, passphrase, minutes),
     disable: (passphrase) => disableLock(s, passphrase),
     unlock: (passphrase) => unlockWith(s, passphrase),
+    verify: (passphrase) => verifyOnly(s, passphrase),
     lock: () => lockNow(s),
     setIdleMinutes: (minutes) => changeIdleMinutes(s, minutes),
     touch() {

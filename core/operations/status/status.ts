@@ -54,8 +54,12 @@ function runtime(engine: Engine, postgres: string): Pick<Status, 'versions' | 's
   };
 }
 
-export async function collectStatus(engine: Engine): Promise<Status> {
-  if (engine.services.get(appLockService).locked) return lockedStatus(engine);
+/** `locked`: whether the app is locked for the caller (a connection may be unlocked for itself). */
+export async function collectStatus(
+  engine: Engine,
+  locked = engine.services.get(appLockService).locked,
+): Promise<Status> {
+  if (locked) return lockedStatus(engine);
   try {
     return await unlockedStatus(engine);
   } catch (err) {

@@ -26,7 +26,8 @@ function findDirs(): Corpus[] {
   if (fs.existsSync(path.join(handbook, 'en-US')))
     corpora.push({ name: 'Debian handbook en-US (HTML)', paths: [path.join(handbook, 'en-US')] });
   if (fs.existsSync(pg)) corpora.push({ name: 'PostgreSQL 15 manual (HTML)', paths: [pg] });
-  for (const ext of ['pdf', 'docx']) {
+  // --office: ~5 pages as PDF and DOCX; chapter 6 as PPTX/ODP decks, a page as ODT/RTF, tables as ODS.
+  for (const ext of ['pdf', 'docx', 'pptx', 'odp', 'odt', 'ods', 'rtf']) {
     if (fs.existsSync(office) && fs.readdirSync(office).some((f) => f.endsWith(`.${ext}`))) {
       corpora.push({
         name: `Debian handbook pages (${ext.toUpperCase()})`,
@@ -75,7 +76,7 @@ async function runIngest(ref: Reference): Promise<void> {
   const corpora = findDirs();
   if (!corpora.length) {
     console.log(
-      '\nIngestion: no real documents found; run scripts/fetch-real-docs.sh first (add --office for PDF/DOCX).',
+      '\nIngestion: no real documents found; run scripts/fetch-real-docs.sh first (add --office for PDF/DOCX/PPTX/ODP/ODT/ODS/RTF).',
     );
     return;
   }

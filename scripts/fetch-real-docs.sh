@@ -3,7 +3,8 @@
 # the Debian Administrator's Handbook (HTML, English and Indonesian) and the PostgreSQL 15 manual.
 # Idempotent: packages already downloaded or unpacked are reused.
 #   scripts/fetch-real-docs.sh            download + unpack, print where the HTML lives
-#   scripts/fetch-real-docs.sh --office   also convert ~5 handbook pages to PDF and DOCX (needs libreoffice)
+#   scripts/fetch-real-docs.sh --office   also convert ~5 handbook pages to PDF and DOCX, and make
+#                                         PPTX/ODP/ODT/ODS/RTF from the handbook (needs libreoffice)
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -12,7 +13,7 @@ office=0
 for arg in "$@"; do
   case "$arg" in
     --office) office=1 ;;
-    -h | --help) sed -n '2,7p' "$0"; exit 0 ;;
+    -h | --help) sed -n '2,8p' "$0"; exit 0 ;;
     *) echo "unknown option: $arg" >&2; exit 2 ;;
   esac
 done
@@ -90,5 +91,28 @@ if [ "$office" = 1 ]; then
         echo "could not convert $src to ${target%%:*}" >&2
     done
   done
+  # Slides, OpenDocument and RTF: sources written from the handbook (English and Indonesian) by
+  # scripts/office-fixture-sources.ts, converted by LibreOffice itself: Impress (.pptx, .odp),
+  # Calc (.ods), Writer (.odt, .rtf). Its own profile, so a LibreOffice already running is not in
+  # the way; a file is converted again only when its source changed.
+  src="$out/sources"
+  "$root/node_modules/.bin/tsx" "$root/scripts/office-fixture-sources.ts" "$(dirname "$hb_en")" "$src"
+  lo=("$soffice" "-env:UserInstallation=file://$out/.lo-profile" --headless)
+  convert() { # convert <ext[:filter]> <source>…
+    local ext="${1%%:*}" target="$1" todo=() f dst
+    shift
+    for f in "$@"; do
+      dst="$out/$(basename "${f%.*}").$ext"
+      [ -f "$dst" ] && [ "$dst" -nt "$f" ] || todo+=("$f")
+    done
+    [ "${#todo[@]}" = 0 ] && return
+    "${lo[@]}" --convert-to "$target" --outdir "$out" "${todo[@]}" >/dev/null 2>&1 ||
+      echo "could not convert ${todo[*]} to $ext" >&2
+  }
+  convert pptx "$src"/*.fodp
+  convert odp "$src"/*.fodp
+  convert ods "$src"/*.fods
+  convert 'odt:writerweb8_writer' "$src"/*.html
+  convert 'rtf:Rich Text Format' "$src"/*.html
   echo "Office conversions:           $out"
 fi

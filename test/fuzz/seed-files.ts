@@ -63,6 +63,57 @@ function epubEntries(): ZipEntryInput[] {
   ];
 }
 
+const PPTX_NS =
+  'xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships" xmlns:p="http://schemas.openxmlformats.org/presentationml/2006/main"';
+const RELS = (target: string, type: string) =>
+  `<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/${type}" Target="${target}"/></Relationships>`;
+const pptxShape = (ph: string, text: string) =>
+  `<p:sp><p:nvSpPr><p:nvPr><p:ph type="${ph}"/></p:nvPr></p:nvSpPr><p:txBody><a:p><a:r><a:t>${text}</a:t></a:r></a:p></p:txBody></p:sp>`;
+
+function pptxEntries(): ZipEntryInput[] {
+  return [
+    {
+      name: 'ppt/presentation.xml',
+      data: `<p:presentation ${PPTX_NS}><p:sldIdLst><p:sldId id="256" r:id="rId1"/></p:sldIdLst></p:presentation>`,
+    },
+    { name: 'ppt/_rels/presentation.xml.rels', data: RELS('slides/slide1.xml', 'slide') },
+    {
+      name: 'ppt/slides/slide1.xml',
+      data: `<p:sld ${PPTX_NS}><p:cSld><p:spTree>${pptxShape('title', 'KITAS')}${pptxShape('body', 'Sponsor letter')}</p:spTree></p:cSld></p:sld>`,
+    },
+    { name: 'ppt/slides/_rels/slide1.xml.rels', data: RELS('../notesSlides/notesSlide1.xml', 'notesSlide') },
+    {
+      name: 'ppt/notesSlides/notesSlide1.xml',
+      data: `<p:notes ${PPTX_NS}><p:cSld><p:spTree>${pptxShape('body', 'Ask for the passport.')}</p:spTree></p:cSld></p:notes>`,
+    },
+  ];
+}
+
+const ODF_NS =
+  'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" xmlns:draw="urn:oasis:names:tc:opendocument:xmlns:drawing:1.0" xmlns:presentation="urn:oasis:names:tc:opendocument:xmlns:presentation:1.0"';
+
+function odfEntries(kind: string, body: string): ZipEntryInput[] {
+  return [
+    { name: 'mimetype', data: `application/vnd.oasis.opendocument.${kind}`, method: 'store' },
+    {
+      name: 'content.xml',
+      data: `<office:document-content ${ODF_NS}><office:body>${body}</office:body></office:document-content>`,
+    },
+    {
+      name: 'meta.xml',
+      data: '<office:document-meta xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" xmlns:dc="http://purl.org/dc/elements/1.1/"><office:meta><dc:title>Visa</dc:title></office:meta></office:document-meta>',
+    },
+  ];
+}
+
+const ODT_BODY =
+  '<office:text><text:h text:outline-level="1">KITAS</text:h><text:p>Sponsor<text:s text:c="2"/>letter.</text:p><text:list><text:list-item><text:p>Paspor</text:p></text:list-item></text:list><table:table><table:table-row><table:table-cell><text:p>a</text:p></table:table-cell></table:table-row></table:table></office:text>';
+const ODS_BODY =
+  '<office:spreadsheet><table:table table:name="Klien"><table:table-row><table:table-cell><text:p>Name</text:p></table:table-cell><table:table-cell><text:p>City</text:p></table:table-cell></table:table-row><table:table-row table:number-rows-repeated="2"><table:table-cell table:number-columns-repeated="2"><text:p>PT Maju</text:p></table:table-cell></table:table-row></table:table></office:spreadsheet>';
+const ODP_BODY =
+  '<office:presentation><draw:page draw:name="p1"><draw:frame presentation:class="title"><draw:text-box><text:p>KITAS</text:p></draw:text-box></draw:frame><draw:frame presentation:class="outline"><draw:text-box><text:p>Sponsor letter</text:p></draw:text-box></draw:frame><presentation:notes><draw:frame presentation:class="notes"><draw:text-box><text:p>Passport</text:p></draw:text-box></draw:frame></presentation:notes></draw:page></office:presentation>';
+const RTF = String.raw`{\rtf1\ansi\ansicpg1252{\fonttbl{\f0\fswiss\fcharset0 Arial;}}{\stylesheet{\s1\outlinelevel0 heading 1;}}{\info{\title Visa}{\author Dewi}}\pard\s1 KITAS\par\pard Sponsor letter \'97 na\u239?ve{\*\unknown x}.\par\trowd\cellx1000\intbl a\cell b\cell\row}`;
+
 /** The entries of a ZIP, read back (for DOCX/XLSX made by their libraries). */
 export function unzip(bytes: Buffer): Promise<ZipEntryInput[]> {
   return new Promise((resolve, reject) => {
@@ -96,6 +147,15 @@ export async function seedFiles(): Promise<SeedFile[]> {
     { ext: 'docx', bytes: docxBytes, entries: await unzip(docxBytes) },
     { ext: 'xlsx', bytes: xlsxBytes, entries: await unzip(xlsxBytes) },
     { ext: 'epub', bytes: makeZip(epub), entries: epub },
+    ...(
+      [
+        ['pptx', pptxEntries()],
+        ['odt', odfEntries('text', ODT_BODY)],
+        ['ods', odfEntries('spreadsheet', ODS_BODY)],
+        ['odp', odfEntries('presentation', ODP_BODY)],
+      ] as const
+    ).map(([ext, entries]) => ({ ext, bytes: makeZip(entries), entries })),
+    { ext: 'rtf', bytes: Buffer.from(RTF, 'latin1') },
     {
       ext: 'html',
       bytes: Buffer.from(

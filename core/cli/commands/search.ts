@@ -58,7 +58,7 @@ export function registerSearch(program: Command, ctx: CliContext): void {
     .option('-t, --tags <a,b>', 'only documents with any of these tags', commaList)
     .option(
       '--type <type>',
-      'only these file types: pdf, docx, html, markdown, text, … (repeatable)',
+      'only these file types: pdf, docx, pptx, xlsx, odt, ods, odp, rtf, html, markdown, text, … (repeatable)',
       commaList,
     )
     .option('--after <date>', 'only documents imported at or after this date (2026-01-31 or ISO time)')

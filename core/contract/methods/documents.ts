@@ -17,6 +17,8 @@ export const documentSchema = z.object({
   collectionId: z.number().int(),
   sourcePath: z.string(),
   title: z.string().nullable(),
+  /** Who wrote it, as the file's own properties say (PPTX, OpenDocument, RTF); null when unknown. */
+  author: z.string().nullable(),
   fileType: z.string().nullable(),
   mime: z.string().nullable(),
   tags: z.array(z.string()),

@@ -16,7 +16,7 @@ interface DocumentRow {
   chunk_count: number;
   status: DocumentInfo['status'];
   error: string | null;
-  metadata: { warnings?: string[] };
+  metadata: { warnings?: string[]; author?: unknown };
   content_hash: string;
   imported_at: Date | null;
   updated_at: Date;
@@ -31,6 +31,7 @@ function toInfo(r: DocumentRow): DocumentInfo {
     collectionId: Number(r.collection_id),
     sourcePath: r.source_path,
     title: r.title,
+    author: typeof r.metadata?.author === 'string' ? r.metadata.author : null,
     fileType: r.file_type,
     mime: r.mime,
     tags: r.tags,

@@ -87,6 +87,8 @@ export interface IndexedDocument {
   size: number;
   mtimeMs: number;
   title: string | null;
+  /** Kept in documents.metadata.author; null removes an author a previous version named. */
+  author: string | null;
   fileType: string;
   mime: string;
   pageCount: number | null;
@@ -150,9 +152,10 @@ export async function commitDocuments(
         `UPDATE documents d SET status = 'indexed', content_hash = r.hash, size_bytes = r.size,
            file_mtime = to_timestamp(r.mtime / 1000.0), title = r.title, file_type = r.file_type, mime = r.mime,
            page_count = r.page_count, chunk_count = r.chunk_count, tags = coalesce(r.tags, d.tags),
-           metadata = d.metadata || jsonb_build_object('warnings', r.warnings), error = NULL, imported_at = now()
+           metadata = (d.metadata - 'author') || jsonb_build_object('warnings', r.warnings)
+             || jsonb_strip_nulls(jsonb_build_object('author', r.author)), error = NULL, imported_at = now()
          FROM jsonb_to_recordset($1::jsonb) AS r(id bigint, hash text, size bigint, mtime double precision, title text,
-           file_type text, mime text, page_count int, chunk_count int, tags text[], warnings jsonb)
+           author text, file_type text, mime text, page_count int, chunk_count int, tags text[], warnings jsonb)
          WHERE d.id = r.id`,
         [
           JSON.stringify(
@@ -162,6 +165,7 @@ export async function commitDocuments(
               size: d.size,
               mtime: d.mtimeMs,
               title: d.title,
+              author: d.author,
               file_type: d.fileType,
               mime: d.mime,
               page_count: d.pageCount,

@@ -173,7 +173,7 @@ describe('extractFile: refusals', () => {
     await expectFailure(
       writeFixture(dir, 'z.xlsx', 'just some text'),
       'corrupt',
-      'z.xlsx is not a XLSX workbook: its content is damaged or of another kind',
+      'z.xlsx is not an XLSX workbook: its content is damaged or of another kind',
     );
     await expectFailure(
       writeFixture(dir, 'photo.md', Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])),

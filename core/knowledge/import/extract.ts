@@ -4,7 +4,7 @@ import { formatDuration } from '../../base/format-duration.ts';
 import { toFsPath } from '../../base/raw-path.ts';
 import type { ExtractedDocument, ExtractedSection } from './types.ts';
 import { ExtractError, displayName, formatBytes } from './extract-error.ts';
-import { detectFormat } from './formats.ts';
+import { detectFormat, withArticle } from './formats.ts';
 import type { Format } from './formats.ts';
 import { assertSafeZip } from './zip-guard.ts';
 
@@ -115,7 +115,7 @@ export async function extractFile(file: string, opts: ExtractOptions = {}): Prom
       );
     }
     const detail = err instanceof Error ? err.message : String(err);
-    const what = format ? `a ${format.label}` : 'a document';
+    const what = format ? withArticle(format.label) : 'a document';
     throw new ExtractError('corrupt', file, `${name} could not be read as ${what}: ${detail}`, {
       cause: err,
     });
@@ -197,8 +197,10 @@ function createSectionFinisher() {
       }
       const headingTitle = format.titleFromHeadings === false ? null : firstHeading;
       const title = cleanLine(doc.title ?? '') || headingTitle || path.parse(file).name;
+      const author = cleanLine(doc.author ?? '') || null;
       return {
         title,
+        ...(author ? { author } : {}),
         fileType: format.fileType,
         mime: format.mime,
         sections: doc.sections,

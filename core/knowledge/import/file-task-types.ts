@@ -32,6 +32,8 @@ export type FileTaskOutput =
   | {
       ok: true;
       title: string | null;
+      /** From the document's properties (PPTX, OpenDocument, RTF); absent when it names none. */
+      author?: string | null;
       fileType: string;
       mime: string;
       pageCount: number | null;

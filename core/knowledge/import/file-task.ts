@@ -99,6 +99,7 @@ async function run(input: FileTaskInput): Promise<FileTaskOutput> {
     return {
       ok: true,
       title: doc.title,
+      author: doc.author ?? null,
       fileType: doc.fileType,
       mime: doc.mime,
       pageCount: doc.pageCount,

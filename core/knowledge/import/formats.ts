@@ -20,8 +20,11 @@ export interface Format {
   fileType: FileType;
   mime: string;
   extractor: Extractor;
-  /** Binary formats whose bytes must start with this signature ('zip' ones also pass the zip guard). */
-  container?: 'pdf' | 'zip';
+  /**
+   * Formats whose bytes must start with this signature ('zip' ones also pass the zip guard; RTF is
+   * text, but only text that starts with `{\rtf`).
+   */
+  container?: 'pdf' | 'zip' | 'rtf';
   /** How messages name the format: "is not a PDF". */
   label: string;
   /** false where the first heading is no title (XLSX: it is a sheet name). Default true. */
@@ -56,6 +59,42 @@ const epub: Format = {
   extractor: lazy(() => import('./extractors/epub.ts'), 'extractEpub'),
   container: 'zip',
   label: 'EPUB book',
+};
+const pptx: Format = {
+  fileType: 'pptx',
+  mime: 'application/vnd.openxmlformats-officedocument.presentationml.presentation',
+  extractor: lazy(() => import('./extractors/pptx.ts'), 'extractPptx'),
+  container: 'zip',
+  label: 'PowerPoint presentation',
+};
+const odt: Format = {
+  fileType: 'odt',
+  mime: 'application/vnd.oasis.opendocument.text',
+  extractor: lazy(() => import('./extractors/odt.ts'), 'extractOdt'),
+  container: 'zip',
+  label: 'OpenDocument text',
+};
+const ods: Format = {
+  fileType: 'ods',
+  mime: 'application/vnd.oasis.opendocument.spreadsheet',
+  extractor: lazy(() => import('./extractors/ods.ts'), 'extractOds'),
+  container: 'zip',
+  label: 'OpenDocument spreadsheet',
+  titleFromHeadings: false,
+};
+const odp: Format = {
+  fileType: 'odp',
+  mime: 'application/vnd.oasis.opendocument.presentation',
+  extractor: lazy(() => import('./extractors/odp.ts'), 'extractOdp'),
+  container: 'zip',
+  label: 'OpenDocument presentation',
+};
+const rtf: Format = {
+  fileType: 'rtf',
+  mime: 'application/rtf',
+  extractor: lazy(() => import('./extractors/rtf.ts'), 'extractRtf'),
+  container: 'rtf',
+  label: 'RTF document',
 };
 const html = (mime: string): Format => ({
   fileType: 'html',
@@ -146,6 +185,11 @@ export const FORMATS: ReadonlyMap<string, Format> = new Map<string, Format>([
   ['.docx', docx],
   ['.xlsx', xlsx],
   ['.epub', epub],
+  ['.pptx', pptx],
+  ['.odt', odt],
+  ['.ods', ods],
+  ['.odp', odp],
+  ['.rtf', rtf],
   ['.html', html('text/html')],
   ['.htm', html('text/html')],
   ['.xhtml', html('application/xhtml+xml')],
@@ -199,19 +243,14 @@ export function isSupportedPath(file: string): boolean {
 const UNSUPPORTED: Record<string, string> = {
   '.doc': 'old Word documents (.doc) are not supported; save it as .docx',
   '.xls': 'old Excel workbooks (.xls) are not supported; save it as .xlsx',
-  '.ppt': 'presentations are not supported',
-  '.pptx': 'presentations are not supported',
-  '.odt': 'OpenDocument text is not supported; save it as .docx',
-  '.ods': 'OpenDocument spreadsheets are not supported; save it as .xlsx',
-  '.odp': 'presentations are not supported',
-  '.rtf': 'RTF is not supported; save it as .docx',
+  '.ppt': 'old PowerPoint presentations (.ppt) are not supported; save it as .pptx',
   '.pages': 'Pages documents are not supported; export it as .docx or PDF',
   '.numbers': 'Numbers spreadsheets are not supported; export it as .xlsx',
-  '.key': 'presentations are not supported',
+  '.key': 'Keynote presentations are not supported; export it as .pptx',
 };
 
 interface Signature {
-  kind: 'pdf' | 'zip' | 'ole' | 'other';
+  kind: 'pdf' | 'zip' | 'ole' | 'rtf' | 'other';
   /** "a ZIP archive" */
   description: string;
   test: (b: Uint8Array) => boolean;
@@ -263,8 +302,18 @@ const SIGNATURES: Signature[] = [
     description: 'a program (ELF executable)',
     test: (b) => startsWith(b, [0x7f, 0x45, 0x4c, 0x46]),
   },
-  { kind: 'other', description: 'an RTF document', test: (b) => startsWith(b, ascii('{\\rtf')) },
+  { kind: 'rtf', description: 'an RTF document', test: (b) => startsWith(b, ascii('{\\rtf')) },
 ];
+
+/**
+ * "a PDF document", "an XLSX workbook", "an OpenDocument text": the article goes by the sound, and
+ * a leading acronym is spelt out (X is "ex", H is "aitch").
+ */
+export function withArticle(label: string): string {
+  const acronym = /^[A-Z]{2,}\b/.test(label);
+  const vowelSound = acronym ? /^[AEFHILMNORSX]/.test(label) : /^[aeiou]/i.test(label);
+  return `${vowelSound ? 'an' : 'a'} ${label}`;
+}
 
 /** What the first bytes say the file is, when they say anything. */
 export function sniffSignature(bytes: Uint8Array): Signature | null {
@@ -292,7 +341,8 @@ export function detectFormat(file: string, bytes: Uint8Array): Format {
     if (bytes.length === 0) {
       throw new ExtractError('corrupt', file, `${name} is empty (0 bytes), not a valid ${format.label}`);
     }
-    if (format.container === 'pdf' ? hasPdfHeader(bytes) : signature?.kind === 'zip') return format;
+    if (format.container === 'pdf' ? hasPdfHeader(bytes) : signature?.kind === format.container)
+      return format;
     if (format.container === 'zip' && signature?.kind === 'ole') {
       // Password-protected DOCX/XLSX files are OLE containers holding an "EncryptedPackage" stream.
       if (
@@ -303,20 +353,20 @@ export function detectFormat(file: string, bytes: Uint8Array): Format {
       throw new ExtractError(
         'unsupported',
         file,
-        `${name} is not a ${format.label} (it looks like ${signature.description}); save it as ${ext}`,
+        `${name} is not ${withArticle(format.label)} (it looks like ${signature.description}); save it as ${ext}`,
       );
     }
     if (signature) {
       throw new ExtractError(
         'unsupported',
         file,
-        `${name} is not a ${format.label} (it looks like ${signature.description})`,
+        `${name} is not ${withArticle(format.label)} (it looks like ${signature.description})`,
       );
     }
     throw new ExtractError(
       'corrupt',
       file,
-      `${name} is not a ${format.label}: its content is damaged or of another kind`,
+      `${name} is not ${withArticle(format.label)}: its content is damaged or of another kind`,
     );
   }
 
@@ -324,7 +374,7 @@ export function detectFormat(file: string, bytes: Uint8Array): Format {
     if (bytes.length === 0) return format;
     if (signature || sniffTextKind(bytes) === 'binary') {
       const looks = signature ? `it looks like ${signature.description}` : 'it contains binary data';
-      throw new ExtractError('unsupported', file, `${name} is not a ${format.label} (${looks})`);
+      throw new ExtractError('unsupported', file, `${name} is not ${withArticle(format.label)} (${looks})`);
     }
     return format;
   }
@@ -332,6 +382,7 @@ export function detectFormat(file: string, bytes: Uint8Array): Format {
   const hint = UNSUPPORTED[ext];
   if (hint) throw new ExtractError('unsupported', file, `${name}: ${hint}`);
   if (signature?.kind === 'pdf') return pdf;
+  if (signature?.kind === 'rtf') return rtf;
   if (signature) {
     throw new ExtractError(
       'unsupported',

@@ -113,6 +113,7 @@ async function importDocument(
       size: file.size,
       mtimeMs: file.mtimeMs,
       title: out.title,
+      author: out.author ?? null,
       fileType: out.fileType,
       mime: out.mime,
       pageCount: out.pageCount,

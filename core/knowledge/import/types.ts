@@ -7,7 +7,21 @@ import type { ChunkInput } from '../../stores/vectors/store.ts';
  * (charStart/charEnd) index into it.
  */
 export type FileType =
-  'pdf' | 'docx' | 'html' | 'markdown' | 'text' | 'csv' | 'xlsx' | 'epub' | 'json' | 'code';
+  | 'pdf'
+  | 'docx'
+  | 'html'
+  | 'markdown'
+  | 'text'
+  | 'csv'
+  | 'xlsx'
+  | 'epub'
+  | 'json'
+  | 'code'
+  | 'pptx'
+  | 'odt'
+  | 'ods'
+  | 'odp'
+  | 'rtf';
 
 export interface ExtractedSection {
   /** Headings from the outermost down to the one this section sits under; [] before any heading. */
@@ -19,6 +33,8 @@ export interface ExtractedSection {
 
 export interface ExtractedDocument {
   title: string | null;
+  /** Who wrote it, where the file says (document properties); absent or null when it does not. */
+  author?: string | null;
   fileType: FileType;
   mime: string;
   sections: ExtractedSection[];

@@ -9,6 +9,9 @@ import { StatusBadge } from './StatusBadge.tsx';
  * A document with its chunks, scrolled to one passage when a citation or a search hit opened it.
  * Chunks are the passages Pustaka cites: their heading path and page are shown as in citations.
  */
+/** Slide decks number slides, not pages: their sections' page is the slide number. */
+const SLIDE_TYPES = new Set(['pptx', 'odp']);
+
 export function DocumentViewer({ documentId, chunkId }: { documentId: number; chunkId?: number | null }) {
   const doc = useQuery('documents.get', { id: documentId });
   const chunks = useQuery('documents.chunks', { id: documentId, limit: 2_000 });
@@ -21,14 +24,16 @@ export function DocumentViewer({ documentId, chunkId }: { documentId: number; ch
   if (doc.error) return <ErrorNote error={doc.error} onRetry={doc.reload} />;
   if (!doc.data) return <Spinner label="Loading document" />;
   const d = doc.data;
+  const unit = SLIDE_TYPES.has(d.fileType ?? '') ? 'slide' : 'page';
   return (
     <article className="document-viewer" aria-label={`Document ${d.title ?? d.sourcePath}`}>
       <header>
         <h2>{d.title ?? d.sourcePath}</h2>
         <p className="muted small">
           <StatusBadge status={d.status} /> {d.fileType ?? 'file'} · {formatBytes(d.sizeBytes)}
-          {d.pageCount ? ` · ${plural(d.pageCount, 'page')}` : ''} · {plural(d.chunkCount, 'passage')} ·
+          {d.pageCount ? ` · ${plural(d.pageCount, unit)}` : ''} · {plural(d.chunkCount, 'passage')} ·
           imported {formatDate(d.importedAt)}
+          {d.author ? ` · by ${d.author}` : ''}
         </p>
         <p className="muted small path" title={d.sourcePath}>
           {d.sourcePath}
@@ -61,7 +66,7 @@ export function DocumentViewer({ documentId, chunkId }: { documentId: number; ch
               >
                 <div className="chunk-meta">
                   {c.headingPath.length ? c.headingPath.join(' › ') : 'Untitled section'}
-                  {c.page !== null ? ` · page ${c.page}` : ''}
+                  {c.page !== null ? ` · ${unit} ${c.page}` : ''}
                 </div>
                 <p>{c.text}</p>
               </li>

@@ -1,10 +1,11 @@
 import path from 'node:path';
 import { Parser } from 'htmlparser2';
-import yauzl from 'yauzl';
 import type { ExtractedSection, Extractor } from '../types.ts';
 import { ExtractError, displayName } from '../extract-error.ts';
 import { decodeText } from '../text-decode.ts';
 import { htmlToSections, sectionsOrHeadings } from './html.ts';
+import { openZip } from './zip-book.ts';
+import type { ZipBook } from './zip-book.ts';
 
 /**
  * EPUB: the OPF spine gives the reading order; each XHTML chapter goes through the HTML section
@@ -239,31 +240,4 @@ function walkXml(xml: string, handlers: XmlHandlers): void {
   );
   parser.write(xml);
   parser.end();
-}
-
-interface ZipBook {
-  bytes(name: string): Promise<Buffer | null>;
-  text(name: string): Promise<string | null>;
-  close(): void;
-}
-
-async function openZip(bytes: Buffer): Promise<ZipBook> {
-  const zip = await yauzl.fromBufferPromise(bytes, { lazyEntries: true });
-  const entries = new Map<string, yauzl.Entry>();
-  for await (const entry of zip.eachEntry()) entries.set(entry.fileName, entry);
-  const read = async (name: string): Promise<Buffer | null> => {
-    const entry = entries.get(name);
-    if (!entry) return null;
-    const chunks: Buffer[] = [];
-    for await (const chunk of await zip.openReadStreamPromise(entry)) chunks.push(chunk as Buffer);
-    return Buffer.concat(chunks);
-  };
-  return {
-    bytes: read,
-    text: async (name) => {
-      const data = await read(name);
-      return data ? decodeText(data).text : null;
-    },
-    close: () => zip.close(),
-  };
 }

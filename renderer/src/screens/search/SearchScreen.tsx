@@ -8,7 +8,23 @@ import { RebuildBanner } from '../../components/RebuildBanner.tsx';
 import { useOpenPassage } from '../../components/passage-context.tsx';
 import { baseName, formatMs } from '../../format.ts';
 
-const TYPES = ['pdf', 'docx', 'html', 'markdown', 'text', 'csv', 'xlsx', 'epub', 'json', 'code'];
+const TYPES = [
+  'pdf',
+  'docx',
+  'pptx',
+  'xlsx',
+  'odt',
+  'ods',
+  'odp',
+  'rtf',
+  'html',
+  'markdown',
+  'text',
+  'csv',
+  'epub',
+  'json',
+  'code',
+];
 
 function useDebounced<T>(value: T, ms: number): T {
   const [v, setV] = useState(value);

@@ -30,6 +30,7 @@ import { startAttachServer, MAX_HANDSHAKES } from '../core/server/attach-server.
 import { openEngine } from '../core/startup/open-engine.ts';
 import { openTestEngine } from './support/engine.ts';
 import { VISA_GUIDE_MD, writeFile } from './support/files.ts';
+import { fakeEngine as startFakeEngine } from './support/fake-engine.ts';
 import { tempDir } from './support/temp-dir.ts';
 
 const POSIX = process.platform !== 'win32';
@@ -54,35 +55,9 @@ const until = async (done: () => boolean) => {
   while (!done()) await new Promise((r) => setTimeout(r, 20));
 };
 
-/** A stand-in on a socket: keeps every byte and message it got, answers as told. */
-async function fakeEngine(
-  socket: string,
-  answer: (conn: net.Socket, message: Record<string, unknown>) => void = (conn) =>
-    conn.end(frame({ type: 'refused', reason: 'token', message: 'no' })),
-) {
-  const seen = { connections: 0, text: '', messages: [] as Record<string, unknown>[] };
-  const server = net.createServer((conn) => {
-    seen.connections++;
-    conn.on('error', () => undefined);
-    const reader = createFrameReader(
-      MAX_REQUEST_BYTES,
-      (text) => {
-        const message = JSON.parse(text) as Record<string, unknown>;
-        seen.messages.push(message);
-        answer(conn, message);
-      },
-      () => conn.destroy(),
-    );
-    conn.on('data', (d: Buffer) => {
-      seen.text += d.toString();
-      reader.push(d);
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(socket, resolve));
-  if (POSIX) fs.chmodSync(socket, 0o600);
-  cleanups.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
-  return seen;
-}
+/** A stand-in engine on a socket (test/support/fake-engine.ts), closed after each test. */
+const fakeEngine = (socket: string, answer?: Parameters<typeof startFakeEngine>[2]) =>
+  startFakeEngine(socket, cleanups, answer);
 
 function writeInfo(dataDir: string, info: AttachInfo): string {
   const file = attachFilePath(dataDir);

@@ -29,6 +29,7 @@ import { startAttachServer } from '../core/server/attach-server.ts';
 import { RUNNING_AS_ROOT, NOBODY } from './support/cli.ts';
 import { openTestEngine } from './support/engine.ts';
 import { VISA_GUIDE_MD, writeFile } from './support/files.ts';
+import { fakeEngine as startFakeEngine } from './support/fake-engine.ts';
 import { tempDir } from './support/temp-dir.ts';
 
 const POSIX = process.platform !== 'win32';
@@ -56,34 +57,9 @@ async function attach(dataDir: string, signal = never): Promise<AttachedEngine &
 
 const modeOf = (p: string) => fs.statSync(p).mode & 0o777;
 
-/** A stand-in engine on a socket: counts connections, keeps what each sent, answers as told. */
-async function fakeEngine(
-  socket: string,
-  answer: (conn: net.Socket, message: Record<string, unknown>) => void,
-) {
-  const seen = { connections: 0, bytes: 0, messages: [] as Record<string, unknown>[] };
-  const server = net.createServer((conn) => {
-    seen.connections++;
-    conn.on('error', () => undefined);
-    const reader = createFrameReader(
-      MAX_REQUEST_BYTES,
-      (text) => {
-        const message = JSON.parse(text) as Record<string, unknown>;
-        seen.messages.push(message);
-        answer(conn, message);
-      },
-      () => conn.destroy(),
-    );
-    conn.on('data', (d: Buffer) => {
-      seen.bytes += d.length;
-      reader.push(d);
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(socket, resolve));
-  if (POSIX) fs.chmodSync(socket, 0o600);
-  cleanups.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
-  return seen;
-}
+/** A stand-in engine on a socket (test/support/fake-engine.ts), closed after each test. */
+const fakeEngine = (socket: string, answer?: Parameters<typeof startFakeEngine>[2]) =>
+  startFakeEngine(socket, cleanups, answer);
 
 /** Answers as an engine that knows `token` does, then hands each request to `onRequest`. */
 function proving(token: string, onRequest: (conn: net.Socket, message: Record<string, unknown>) => void) {

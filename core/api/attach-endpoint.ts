@@ -16,6 +16,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { PustakaError } from '../base/errors.ts';
 import { pidExists, processStartTicks } from '../base/data-dir-lock/process-alive.ts';
+import { currentUser } from '../base/current-user.ts';
 
 /** In the data folder: `{ pid, startTicks, socket, token, version }`, mode 0600, while a holder listens. */
 export const ATTACH_FILE = 'engine-attach.json';
@@ -138,17 +139,6 @@ export function holderAlive(id: HolderId): boolean {
 
 export function attachFilePath(dataDir: string): string {
   return path.join(dataDir, ATTACH_FILE);
-}
-
-/** Who runs this process: the uid, or the user name on Windows (no uids there). */
-function currentUser(): string {
-  const uid = process.getuid?.();
-  if (uid !== undefined) return String(uid);
-  try {
-    return os.userInfo().username;
-  } catch {
-    return process.env.USERNAME ?? '';
-  }
 }
 
 /** Short, stable and per user: a name in a folder or pipe namespace that others share. */

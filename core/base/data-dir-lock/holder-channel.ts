@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { currentUser } from '../current-user.ts';
 
 /**
  * The lock's authority on this computer: a local socket the holder listens on, named after the data
@@ -57,17 +58,6 @@ const MAX_SOCKET_PATH = 100;
 /** A holder may exit between our failed listen and our question: listen again a few times. */
 const CLAIM_ATTEMPTS = 5;
 const CLAIM_BACKOFF_MS = 20;
-
-/** Who runs this process: the uid, or the user name on Windows (no uids there). */
-function currentUser(): string {
-  const uid = process.getuid?.();
-  if (uid !== undefined) return String(uid);
-  try {
-    return os.userInfo().username;
-  } catch {
-    return process.env.USERNAME ?? '';
-  }
-}
 
 /** The socket names to try, best first; empty when none fits (the lock file alone then). */
 export function channelNames(

@@ -3,10 +3,14 @@ import { walkOfficeXml } from './office-xml.ts';
 /**
  * What OpenDocument's inline elements stand for inside a paragraph: `<text:s text:c="3"/>` is three
  * spaces (runs of spaces are not kept as written), `<text:tab/>` a tab, `<text:line-break/>` a
- * line break. Null for anything else.
+ * line break. Null for anything else. Outside preformatted text (`pre`) a run of spaces is cut to
+ * 8: it is layout, and an element of a few bytes must not become thousands of characters.
  */
-export function odfInlineText(name: string, attrs: Record<string, string>): string | null {
-  if (name === 'text:s') return ' '.repeat(Math.min(1000, Math.max(1, Number(attrs['text:c'] ?? 1) || 1)));
+export function odfInlineText(name: string, attrs: Record<string, string>, pre = false): string | null {
+  if (name === 'text:s') {
+    const count = Math.max(1, Math.floor(Number(attrs['text:c'] ?? 1)) || 1);
+    return ' '.repeat(Math.min(pre ? 1000 : 8, count));
+  }
   if (name === 'text:tab') return '\t';
   if (name === 'text:line-break') return '\n';
   return null;

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { tempDir } from '../../../../test/support/temp-dir.ts';
 import { makeZip, writeFixture } from '../../../../test/support/extractor-fixtures.ts';
 import { extractFile } from '../extract.ts';
+import { odfInlineText } from './odf-text.ts';
 
 // Prefixes other than the usual ones: names are resolved through xmlns, not taken as written.
 const NS =
@@ -128,6 +129,31 @@ describe('ODS files', () => {
     });
     expect(doc.sections.map((s) => s.headingPath[0])).toEqual(['Klien', 'Besar']);
     expect(doc.sections[1]!.text.split('\n')).toHaveLength(1000);
+  });
+});
+
+describe('ODS cell budget', () => {
+  it('stops a sheet whose row and column repeats multiply at a million cells', async () => {
+    const run = (n: number) =>
+      `<table:table-row table:number-rows-repeated="1000"><table:table-cell table:number-columns-repeated="600"><t:p>${n}</t:p></table:table-cell></table:table-row>`;
+    const content = `<o:body><o:spreadsheet><table:table table:name="Bom">${run(1)}${run(2)}${run(3)}</table:table></o:spreadsheet></o:body>`;
+    const dir = tempDir();
+    const doc = await extractFile(writeFixture(dir, 'bom.ods', odf('spreadsheet', content)));
+    expect(doc.warnings).toEqual(['sheets cut at 1,000,000 cells: Bom']);
+    const lines = doc.sections[0]!.text.split('\n');
+    // 1,000 rows of 600 cells, the 666 rows of the second run that fit, then one row of the 400
+    // cells left: a million in all.
+    expect(lines).toHaveLength(1667);
+    expect(lines.at(-2)!.split('; ')).toHaveLength(600);
+    expect(lines.at(-1)!.split('; ')).toEqual(new Array<string>(400).fill('3'));
+  });
+});
+
+describe('ODF spaces', () => {
+  it('cuts a run of <text:s> to 8 spaces outside preformatted text', () => {
+    expect(odfInlineText('text:s', { 'text:c': '1000000' })).toBe(' '.repeat(8));
+    expect(odfInlineText('text:s', { 'text:c': '3' })).toBe('   ');
+    expect(odfInlineText('text:s', { 'text:c': '12' }, true)).toBe(' '.repeat(12));
   });
 });
 

@@ -10,6 +10,11 @@ import { formatRecords } from './records.ts';
  * spelt out up to this many times (a few bytes must not become millions of records).
  */
 const MAX_REPEAT = 1000;
+/**
+ * Row and column repeats multiply (1,000 rows of 1,000 cells): a sheet stops at this many cells,
+ * as a spreadsheet grid this size is already more than anyone reads as text.
+ */
+const MAX_CELLS = 1_000_000;
 
 /**
  * ODS: one section per sheet with text, heading path [sheet name], its rows as records (as for
@@ -38,6 +43,9 @@ export const extractOds: Extractor = async ({ path: file, bytes, signal }) => {
   if (hidden.length > 0) warnings.push(`hidden sheets left out: ${hidden.join(', ')}`);
   if (sheets.some((sheet) => sheet.cut))
     warnings.push(`cell runs repeated more than ${MAX_REPEAT} times were cut`);
+  const full = sheets.filter((sheet) => sheet.full).map((sheet) => sheet.name);
+  if (full.length > 0)
+    warnings.push(`sheets cut at ${MAX_CELLS.toLocaleString('en')} cells: ${full.join(', ')}`);
   return {
     title: pkg.properties.title,
     author: pkg.properties.author,
@@ -54,6 +62,9 @@ interface Sheet {
   hidden: boolean;
   rows: string[][];
   cut: boolean;
+  /** Cells in `rows` so far; at MAX_CELLS the sheet is `full` and the rest is left out. */
+  cells: number;
+  full: boolean;
 }
 
 const repeat = (attrs: Record<string, string>, key: string) =>
@@ -79,7 +90,14 @@ function readSheets(content: string, hiddenStyles: Set<string>): Sheet[] {
       }
       if (name === 'table:table' && !sheet) {
         const hidden = hiddenStyles.has(attrs['table:style-name'] ?? '');
-        sheet = { name: attrs['table:name'] ?? `Sheet${sheets.length + 1}`, hidden, rows: [], cut: false };
+        sheet = {
+          name: attrs['table:name'] ?? `Sheet${sheets.length + 1}`,
+          hidden,
+          rows: [],
+          cut: false,
+          cells: 0,
+          full: false,
+        };
       } else if (!sheet) {
         return;
       } else if (name === 'table:table') {
@@ -118,16 +136,26 @@ function readSheets(content: string, hiddenStyles: Set<string>): Sheet[] {
         if (text === '') {
           pendingEmpty += cell.repeat;
         } else {
-          if (pendingEmpty > 0) row.push(...new Array<string>(Math.min(pendingEmpty, MAX_REPEAT)).fill(''));
+          const empties = Math.min(pendingEmpty, MAX_REPEAT);
           pendingEmpty = 0;
           if (cell.repeat > MAX_REPEAT) sheet.cut = true;
-          row.push(...new Array<string>(Math.min(cell.repeat, MAX_REPEAT)).fill(text));
+          const room = MAX_CELLS - sheet.cells - row.length;
+          const copies = Math.min(cell.repeat, MAX_REPEAT, Math.max(0, room - empties));
+          if (empties + copies > room || copies < Math.min(cell.repeat, MAX_REPEAT)) sheet.full = true;
+          if (copies > 0) {
+            row.push(...new Array<string>(empties).fill(''));
+            row.push(...new Array<string>(copies).fill(text));
+          }
         }
         cell = null;
       } else if (name === 'table:table-row' && row) {
         if (row.length > 0) {
           if (rowRepeat > MAX_REPEAT) sheet.cut = true;
-          for (let i = 0; i < Math.min(rowRepeat, MAX_REPEAT); i++) sheet.rows.push(row);
+          const fit = Math.floor((MAX_CELLS - sheet.cells) / row.length);
+          if (fit < Math.min(rowRepeat, MAX_REPEAT)) sheet.full = true;
+          const copies = Math.min(rowRepeat, MAX_REPEAT, fit);
+          for (let i = 0; i < copies; i++) sheet.rows.push(row);
+          sheet.cells += copies * row.length;
         }
         row = null;
       } else if (name === 'table:table') {

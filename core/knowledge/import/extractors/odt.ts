@@ -90,7 +90,8 @@ export function odtToHtml(content: string, preformatted: Set<string> = new Set()
       } else if (BLOCKS[name]) {
         sink().push(BLOCKS[name][0]);
       } else {
-        const inline = odfInlineText(name, attrs);
+        // Inside a code block a run of spaces is indentation: kept (up to 1,000), not capped at 8.
+        const inline = odfInlineText(name, attrs, paragraphs.at(-1) === '</pre>');
         if (inline !== null) sink().push(inline === '\n' ? '<br>' : inline);
       }
     },

@@ -35,15 +35,23 @@ export interface XmlHandlers {
   close?(name: string): void;
 }
 
-type Scope = Map<string, string>;
+/** Deeper than any real document; a parser walking deeper is being fed a nesting bomb. */
+export const MAX_XML_DEPTH = 5000;
 
+/**
+ * Walks `xml`, calling the handlers with resolved names. Elements nested deeper than MAX_XML_DEPTH
+ * throw an Error, which extractFile reports as ExtractError 'corrupt' naming the file (the walker
+ * is shared by parts and formats that do not know the file's name).
+ */
 export function walkOfficeXml(xml: string, handlers: XmlHandlers): void {
-  const scopes: Scope[] = [new Map()];
-  const resolve = (qname: string, scope: Scope, isAttribute: boolean): string => {
+  // Each prefix's bindings, innermost last; each open element's declared prefixes, to undo on close.
+  const bindings = new Map<string, string[]>();
+  const declared: (string[] | null)[] = [];
+  const resolve = (qname: string, isAttribute: boolean): string => {
     const colon = qname.indexOf(':');
     const prefix = colon < 0 ? '' : qname.slice(0, colon);
     if (colon < 0 && isAttribute) return qname;
-    const uri = scope.get(prefix);
+    const uri = bindings.get(prefix)?.at(-1);
     const known = uri === undefined ? undefined : PREFIXES[uri];
     const local = colon < 0 ? qname : qname.slice(colon + 1);
     if (known) return `${known}:${local}`;
@@ -52,27 +60,34 @@ export function walkOfficeXml(xml: string, handlers: XmlHandlers): void {
   const parser = new Parser(
     {
       onopentag(name, attribs) {
-        let scope = scopes[scopes.length - 1]!;
+        if (declared.length >= MAX_XML_DEPTH) {
+          throw new Error(`its XML nests more than ${MAX_XML_DEPTH.toLocaleString('en')} elements deep`);
+        }
+        let mine: string[] | null = null;
         for (const key in attribs) {
           if (key === 'xmlns' || key.startsWith('xmlns:')) {
-            if (scope === scopes[scopes.length - 1]) scope = new Map(scope);
-            scope.set(key === 'xmlns' ? '' : key.slice(6), attribs[key]!);
+            const prefix = key === 'xmlns' ? '' : key.slice(6);
+            const stack = bindings.get(prefix);
+            if (stack) stack.push(attribs[key]!);
+            else bindings.set(prefix, [attribs[key]!]);
+            (mine ??= []).push(prefix);
           }
         }
-        scopes.push(scope);
+        declared.push(mine);
         if (!handlers.open) return;
         const attrs: Record<string, string> = {};
         for (const key in attribs) {
-          if (key !== 'xmlns' && !key.startsWith('xmlns:')) attrs[resolve(key, scope, true)] = attribs[key]!;
+          if (key !== 'xmlns' && !key.startsWith('xmlns:')) attrs[resolve(key, true)] = attribs[key]!;
         }
-        handlers.open(resolve(name, scope, false), attrs);
+        handlers.open(resolve(name, false), attrs);
       },
       ontext(data) {
         handlers.text?.(data);
       },
       onclosetag(name) {
-        const scope = scopes.length > 1 ? scopes.pop()! : scopes[0]!;
-        handlers.close?.(resolve(name, scope, false));
+        // The element's own declarations still apply to its end tag.
+        handlers.close?.(resolve(name, false));
+        for (const prefix of declared.pop() ?? []) bindings.get(prefix)?.pop();
       },
     },
     { xmlMode: true, decodeEntities: true },

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { tempDir } from '../../../../test/support/temp-dir.ts';
 import { deflatedZeros, makeZip, writeFixture } from '../../../../test/support/extractor-fixtures.ts';
 import { extractFile } from '../extract.ts';
+import { openZip } from './zip-book.ts';
 
 const NS =
   'xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main" ' +
@@ -152,5 +153,64 @@ describe('PPTX files', () => {
       reason: 'empty',
       message: 'draft.pptx contains no text (hidden slide 1 left out)',
     });
+  });
+
+  it('reads a slide part once however often the slide list names it', async () => {
+    const dir = tempDir();
+    const ids = Array.from({ length: 200 }, (_, i) => `<p:sldId r:id="rId${i + 1}"/>`).join('');
+    const repeated = makeZip([
+      {
+        name: 'ppt/presentation.xml',
+        data: `<p:presentation ${NS}><p:sldIdLst>${ids}</p:sldIdLst></p:presentation>`,
+      },
+      {
+        name: 'ppt/_rels/presentation.xml.rels',
+        data: rels(Array.from({ length: 200 }, (_, i) => [`rId${i + 1}`, 'slide', 'slides/slide1.xml'])),
+      },
+      { name: 'ppt/slides/slide1.xml', data: slide(shape('title', 'Sekali') + shape('', 'Teks panjang')) },
+    ]);
+    const doc = await extractFile(writeFixture(dir, 'repeat.pptx', repeated));
+    expect(doc.sections).toEqual([{ headingPath: ['Sekali'], text: 'Teks panjang', page: 1 }]);
+    expect(doc.warnings).toEqual(['slides listed more than once were read once']);
+  });
+
+  it('charges every read of a part against the read budget', async () => {
+    const zip = await openZip(
+      makeZip([{ name: 'ppt/slides/slide1.xml', data: 'x'.repeat(600) }]),
+      '/tmp/again.pptx',
+      1000,
+    );
+    try {
+      expect(await zip.text('ppt/slides/slide1.xml')).toHaveLength(600);
+      await expect(zip.text('ppt/slides/slide1.xml')).rejects.toMatchObject({
+        reason: 'zip_bomb',
+        message:
+          'again.pptx was refused as a possible zip bomb: reading its parts inflates more than 1000 bytes',
+      });
+    } finally {
+      zip.close();
+    }
+  });
+
+  it('refuses XML nested deeper than any real slide', async () => {
+    const dir = tempDir();
+    const deep = makeZip([
+      {
+        name: 'ppt/presentation.xml',
+        data: `<p:presentation ${NS}><p:sldIdLst><p:sldId r:id="rId1"/></p:sldIdLst></p:presentation>`,
+      },
+      { name: 'ppt/_rels/presentation.xml.rels', data: rels([['rId1', 'slide', 'slides/slide1.xml']]) },
+      {
+        name: 'ppt/slides/slide1.xml',
+        data: slide('<p:grpSp>'.repeat(6000) + shape('', 'dalam') + '</p:grpSp>'.repeat(6000)),
+      },
+    ]);
+    await expect(extractFile(writeFixture(dir, 'deep.pptx', deep))).rejects.toMatchObject({
+      reason: 'corrupt',
+      message: expect.stringContaining('deep.pptx could not be read as') as unknown,
+    });
+    await expect(extractFile(writeFixture(dir, 'deep.pptx', deep))).rejects.toThrow(
+      /XML nests more than 5,000 elements deep/,
+    );
   });
 });

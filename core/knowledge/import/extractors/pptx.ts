@@ -17,7 +17,7 @@ const TITLES = new Set(['title', 'ctrTitle']);
  * text, its notes page its speaker notes (see slides.ts). The ZIP has passed the zip guard.
  */
 export const extractPptx: Extractor = async ({ path: file, bytes, signal }) => {
-  const deck = await openZip(bytes);
+  const deck = await openZip(bytes, file);
   try {
     const presentation = await deck.text('ppt/presentation.xml');
     if (presentation === null) {
@@ -32,13 +32,19 @@ export const extractPptx: Extractor = async ({ path: file, bytes, signal }) => {
       'ppt/presentation.xml',
     );
     const slides: Slide[] = [];
+    // A part is read once: a slide list (or notes links) naming one part many times would
+    // otherwise repeat its text as often as it likes.
+    const read = new Set<string>();
+    let repeated = false;
     for (const id of slideIds(presentation)) {
       signal.throwIfAborted();
       const part = rels.get(id)?.target;
-      const slide = part ? await readSlide(deck, part, slides.length + 1) : null;
+      if (part && read.has(part)) repeated = true;
+      const slide = part && !read.has(part) ? await readSlide(deck, part, slides.length + 1, read) : null;
       slides.push(slide ?? { number: slides.length + 1, hidden: false, title: null, body: [], notes: [] });
     }
     const { sections, warnings } = slidesToSections(slides);
+    if (repeated) warnings.push('slides listed more than once were read once');
     const props = readDocumentProperties(await deck.text('docProps/core.xml'));
     return {
       title: props.title,
@@ -70,7 +76,13 @@ function slideIds(presentationXml: string): string[] {
   return ids;
 }
 
-async function readSlide(deck: ZipBook, part: string, number: number): Promise<Slide | null> {
+async function readSlide(
+  deck: ZipBook,
+  part: string,
+  number: number,
+  read: Set<string>,
+): Promise<Slide | null> {
+  read.add(part);
   const xml = await deck.text(part);
   if (xml === null) return null;
   const shapes = readShapes(xml);
@@ -78,6 +90,9 @@ async function readSlide(deck: ZipBook, part: string, number: number): Promise<S
   const notes: string[] = [];
   const body = shapes.texts;
   for (const rel of rels.values()) {
+    const wanted = rel.type.endsWith('/notesSlide') || rel.type.endsWith('/diagramData');
+    if (!wanted || read.has(rel.target)) continue;
+    read.add(rel.target);
     if (rel.type.endsWith('/notesSlide')) {
       const notesXml = await deck.text(rel.target);
       if (notesXml) notes.push(...readShapes(notesXml).texts);

@@ -226,8 +226,10 @@ function controlWord(src: string, start: number, sink: TokenSink): number {
   if (!isLetter(first)) {
     const symbol = src[i]!;
     if (symbol === "'") {
-      const code = parseInt(src.slice(i + 1, i + 3), 16);
-      if (!Number.isNaN(code)) sink.byte(code, true);
+      // Exactly two hex digits; anything else is a stray \' and what follows it is text.
+      const hex = src.slice(i + 1, i + 3);
+      if (!/^[0-9a-fA-F]{2}$/.test(hex)) return i + 1;
+      sink.byte(parseInt(hex, 16), true);
       return i + 3;
     }
     if (symbol === '\r' || symbol === '\n') sink.word('par', null);
@@ -259,6 +261,38 @@ interface TableEntry {
   text: string;
 }
 
+/**
+ * Groups nested deeper than this are a nesting bomb, not a document: they keep no state of their
+ * own (only their depth is counted) and their content is skipped.
+ */
+export const MAX_GROUP_DEPTH = 1000;
+/** Bytes waiting for their code page are decoded at least this often. */
+const MAX_PENDING_BYTES = 64 * 1024;
+
+/** Double-byte code pages: the lead bytes of their two-byte characters. */
+const isLeadByte = (codepage: number, b: number): boolean => {
+  if (codepage === 932) return (b >= 0x81 && b <= 0x9f) || (b >= 0xe0 && b <= 0xfc);
+  if (codepage === 936 || codepage === 949 || codepage === 950 || codepage === 1361)
+    return b >= 0x81 && b <= 0xfe;
+  return false;
+};
+
+/** How many of `bytes` can be decoded now without splitting a character in `codepage`. */
+export function wholeCharacters(bytes: number[], codepage: number): number {
+  if (codepage === 65001) {
+    let start = bytes.length - 1;
+    while (start > 0 && (bytes[start]! & 0xc0) === 0x80) start--;
+    return Math.max(0, start);
+  }
+  let i = 0;
+  while (i < bytes.length) {
+    const width = isLeadByte(codepage, bytes[i]!) ? 2 : 1;
+    if (i + width > bytes.length) break;
+    i += width;
+  }
+  return i;
+}
+
 const emptyEntry = (): TableEntry => ({ font: null, charset: null, style: null, outline: null, text: '' });
 
 /** RTF tokens → blocks: group state, destinations, code pages, paragraphs and table rows. */
@@ -282,6 +316,8 @@ class RtfInterpreter implements TokenSink {
     uprOuter: null,
   };
   private readonly stack: State[] = [];
+  /** Groups open beyond MAX_GROUP_DEPTH: counted, not stacked, their content skipped. */
+  private tooDeep = 0;
   /** The first control word of a group names its destination; \* marks it optional. */
   private groupOpened = false;
   private optional = false;
@@ -296,6 +332,10 @@ class RtfInterpreter implements TokenSink {
   private entry = emptyEntry();
 
   groupStart(): void {
+    if (this.tooDeep > 0 || this.stack.length >= MAX_GROUP_DEPTH) {
+      this.tooDeep++;
+      return;
+    }
     this.flushBytes();
     this.stack.push(this.state);
     this.state = { ...this.state };
@@ -305,6 +345,10 @@ class RtfInterpreter implements TokenSink {
   }
 
   groupEnd(): void {
+    if (this.tooDeep > 0) {
+      this.tooDeep--;
+      return;
+    }
     this.flushBytes();
     const parent = this.stack.at(-1);
     const dest = this.state.dest;
@@ -320,6 +364,7 @@ class RtfInterpreter implements TokenSink {
   }
 
   word(name: string, param: number | null): void {
+    if (this.tooDeep > 0) return;
     if (name === '*') {
       this.optional = true;
       return;
@@ -329,11 +374,16 @@ class RtfInterpreter implements TokenSink {
     const isDestination = first && this.destination(name);
     this.optional = false;
     if (isDestination) return;
-    if (this.skipBytes > 0 && name !== 'u') this.skipBytes = 0;
+    // A control word in a \uN fallback counts as one character of it (a \u ends the fallback).
+    if (this.skipBytes > 0 && name !== 'u') {
+      this.skipBytes--;
+      return;
+    }
     if (!this.textControl(name, param)) this.propertyControl(name, param);
   }
 
   byte(code: number, escaped: boolean): void {
+    if (this.tooDeep > 0) return;
     this.groupOpened = false;
     if (this.skipBytes > 0) {
       this.skipBytes--;
@@ -356,9 +406,14 @@ class RtfInterpreter implements TokenSink {
     if (this.pending.length > 0 && cp !== this.pendingCodepage) this.flushBytes();
     this.pendingCodepage = cp;
     this.pending.push(code);
+    if (this.pending.length >= MAX_PENDING_BYTES) {
+      const whole = wholeCharacters(this.pending, cp);
+      this.flushBytes(whole > 0 ? whole : this.pending.length); // no character at all: junk, decode it
+    }
   }
 
   literal(text: string): void {
+    if (this.tooDeep > 0) return;
     this.groupOpened = false;
     if (this.skipBytes > 0) {
       this.skipBytes--;
@@ -509,10 +564,12 @@ class RtfInterpreter implements TokenSink {
     else if (state.dest === 'fonttbl' || state.dest === 'stylesheet') this.entry.text += text;
   }
 
-  private flushBytes(): void {
-    if (this.pending.length === 0) return;
-    const text = iconv.decode(Buffer.from(this.pending), decoderName(this.pendingCodepage));
-    this.pending = [];
+  /** Decodes the pending bytes (the first `count` of them; the rest wait for their character's end). */
+  private flushBytes(count = this.pending.length): void {
+    if (count === 0) return;
+    const bytes = count === this.pending.length ? this.pending : this.pending.slice(0, count);
+    const text = iconv.decode(Buffer.from(bytes), decoderName(this.pendingCodepage));
+    this.pending = count === this.pending.length ? [] : this.pending.slice(count);
     this.append(text);
   }
 

@@ -1,7 +1,9 @@
-import { describe, expect, it } from 'vitest';
+import iconv from 'iconv-lite';
+import { describe, expect, it, vi } from 'vitest';
 import { tempDir } from '../../../../test/support/temp-dir.ts';
 import { writeFixture } from '../../../../test/support/extractor-fixtures.ts';
 import { extractFile } from '../extract.ts';
+import { readRtf } from './rtf-reader.ts';
 
 /** RTF is 7-bit text; \'hh bytes are what the code page makes of them. Written as latin1 bytes. */
 const rtf = (body: string) => Buffer.from(body, 'latin1');
@@ -85,5 +87,34 @@ describe('RTF files', () => {
       reason: 'corrupt',
       message: 'empty.rtf is empty (0 bytes), not a valid RTF document',
     });
+  });
+
+  it('skips the content of groups nested deeper than 1,000, and reads on after them', () => {
+    const deep = '{'.repeat(1200) + 'terlalu dalam' + '}'.repeat(1200);
+    const out = readRtf(rtf(String.raw`{\rtf1\ansi {\b tebal}` + deep + String.raw` dangkal\par}`));
+    expect(out.blocks).toEqual([
+      { kind: 'paragraph', text: 'tebal dangkal', level: null, list: false, pre: false },
+    ]);
+  });
+
+  it('decodes long runs of double-byte characters in pieces that split no character', () => {
+    const decode = vi.spyOn(iconv, 'decode');
+    try {
+      // One single byte (€ in cp936) first, so a 64 KB piece ends halfway through a character.
+      const body = String.raw`\'80` + String.raw`\'c4\'e3`.repeat(40_000);
+      const out = readRtf(rtf(String.raw`{\rtf1\ansi\ansicpg936 ` + body + String.raw`\par}`));
+      expect(out.blocks).toEqual([
+        { kind: 'paragraph', text: '€' + '你'.repeat(40_000), level: null, list: false, pre: false },
+      ]);
+      const sizes = decode.mock.calls.map(([bytes]) => (bytes as Buffer).length);
+      expect(Math.max(...sizes)).toBeLessThanOrEqual(64 * 1024);
+    } finally {
+      decode.mockRestore();
+    }
+  });
+
+  it("reads \\'hh only with two hex digits, and counts a control word as one \\uN fallback character", () => {
+    const out = readRtf(rtf(String.raw`{\rtf1\ansi Caf\'e9 B\'4zC\par\uc1\u8212\emdash x\par}`));
+    expect(out.blocks.map((b) => (b.kind === 'paragraph' ? b.text : ''))).toEqual(['Café B4zC', '—x']);
   });
 });

@@ -1,6 +1,8 @@
 import zlib from 'node:zlib';
 import yauzl from 'yauzl';
 import { decodeText } from '../text-decode.ts';
+import { ExtractError, displayName, formatBytes } from '../extract-error.ts';
+import { DEFAULT_ZIP_LIMITS } from '../zip-guard.ts';
 
 /** Named entries of a ZIP container (EPUB, OOXML, OpenDocument), read on demand. */
 export interface ZipBook {
@@ -11,16 +13,34 @@ export interface ZipBook {
   close(): void;
 }
 
-/** Opens a ZIP that has already passed the zip guard (see zip-guard.ts), so its sizes are honest. */
-export async function openZip(bytes: Buffer): Promise<ZipBook> {
+/**
+ * Opens a ZIP that has already passed the zip guard (see zip-guard.ts), so its sizes are honest.
+ * Every read is charged against `maxReadBytes` (by default the guard's total): the guard bounds
+ * each entry once, but a part list that names the same part again and again would re-inflate it
+ * without end. Past the budget a read throws ExtractError 'zip_bomb'.
+ */
+export async function openZip(
+  bytes: Buffer,
+  file = '',
+  maxReadBytes = DEFAULT_ZIP_LIMITS.maxTotalBytes,
+): Promise<ZipBook> {
   const zip = await yauzl.fromBufferPromise(bytes, { lazyEntries: true });
   const entries = new Map<string, yauzl.Entry>();
   for await (const entry of zip.eachEntry()) entries.set(entry.fileName, entry);
   // The bytes are in memory and the guard has checked every entry's size: inflating a slice in one
   // call is several times faster than a stream per entry (a deck has hundreds of small parts).
+  let spent = 0;
   const read = async (name: string): Promise<Buffer | null> => {
     const entry = entries.get(name);
     if (!entry) return null;
+    spent += entry.uncompressedSize;
+    if (spent > maxReadBytes) {
+      throw new ExtractError(
+        'zip_bomb',
+        file,
+        `${displayName(file)} was refused as a possible zip bomb: reading its parts inflates more than ${formatBytes(maxReadBytes)}`,
+      );
+    }
     if (!entry.isEncrypted() && (entry.compressionMethod === 0 || entry.compressionMethod === 8)) {
       const { fileDataStart } = await zip.readLocalFileHeaderPromise(entry, { minimal: true });
       const data = bytes.subarray(fileDataStart, fileDataStart + entry.compressedSize);

@@ -11,7 +11,7 @@ import { PustakaError } from '../../base/errors.ts';
 import { f32Blob } from './quantize.ts';
 import { vecTableName } from './schema.ts';
 import { assertId, type StoreContext } from './context.ts';
-import { checkedUnit } from './write.ts';
+import { checkedUnit, requireDim } from './write.ts';
 import type { ChunkInput } from './types.ts';
 
 export interface Staging {
@@ -106,13 +106,7 @@ export function createStaging(
   collectionDim: (collectionId: number) => number | null,
 ): Staging {
   const { db, stmt } = ctx;
-  const dimOf: DimOf = (collectionId) => {
-    const dim = collectionDim(collectionId);
-    if (dim === null) {
-      throw new Error(`collection ${collectionId} has no embedding dimension; call ensureCollection first`);
-    }
-    return dim;
-  };
+  const dimOf: DimOf = (collectionId) => requireDim(collectionDim, collectionId);
 
   const beginTx = db.transaction((collectionId: number, documentId: number): number => {
     dimOf(collectionId);

@@ -74,6 +74,18 @@ function insertChunks(
   return ids;
 }
 
+/** The collection's embedding dimension; a collection the store has not been told of is a bug. */
+export function requireDim(
+  collectionDim: (collectionId: number) => number | null,
+  collectionId: number,
+): number {
+  const dim = collectionDim(collectionId);
+  if (dim === null) {
+    throw new Error(`collection ${collectionId} has no embedding dimension; call ensureCollection first`);
+  }
+  return dim;
+}
+
 export function createWriter(
   ctx: StoreContext,
   collectionDim: (collectionId: number) => number | null,
@@ -81,10 +93,7 @@ export function createWriter(
   const { db, stmt } = ctx;
   const replaceTx = db.transaction(
     (collectionId: number, documentId: number, chunks: ChunkInput[]): number[] => {
-      const dim = collectionDim(collectionId);
-      if (dim === null) {
-        throw new Error(`collection ${collectionId} has no embedding dimension; call ensureCollection first`);
-      }
+      const dim = requireDim(collectionDim, collectionId);
       stmt('DELETE FROM chunks WHERE document_id = ?').run(documentId);
       return insertChunks(ctx, collectionId, documentId, dim, chunks);
     },

@@ -100,6 +100,16 @@ function packOuter(dir: string, names: string[], out: string, extra: RawEntry[] 
 }
 
 /** Makes the manifest agree with a member changed on purpose (a consistent forgery). */
+/** Rewrites a passage in the unpacked collections.db and its checksum, as a forger would. */
+function tamperChunkAndManifest(dir: string): void {
+  const db = new Database(path.join(dir, 'collections.db'));
+  db.prepare(
+    "UPDATE chunks SET text = 'Send the visa fee to account 666.' WHERE id = (SELECT min(id) FROM chunks)",
+  ).run();
+  db.close();
+  refreshManifest(dir, 'collections.db');
+}
+
 function refreshManifest(dir: string, member: string): void {
   const file = path.join(dir, 'manifest.json');
   const manifest = JSON.parse(fs.readFileSync(file, 'utf8')) as {
@@ -243,12 +253,7 @@ describe('integrity signature of plain archives', () => {
   it('refuses collections.db tampered together with its manifest checksum', async () => {
     const backup = await createBackup(engine, { kind: 'manual' });
     const dir = await openOuter(backup.path);
-    const db = new Database(path.join(dir, 'collections.db'));
-    db.prepare(
-      "UPDATE chunks SET text = 'Send the visa fee to account 666.' WHERE id = (SELECT min(id) FROM chunks)",
-    ).run();
-    db.close();
-    refreshManifest(dir, 'collections.db');
+    tamperChunkAndManifest(dir);
     const archive = packOuter(dir, members(dir), path.join(root, 'tampered.pustaka-backup'));
     await expect(
       client.call('backup.restore', { backup: archive, safetyBackup: false }),
@@ -284,12 +289,7 @@ describe('integrity signature of plain archives', () => {
     expect(stagingLeft()).toEqual([]);
 
     // Stripping the signature of a tampered archive gains nothing: it is refused the same way.
-    const db = new Database(path.join(dir, 'collections.db'));
-    db.prepare(
-      "UPDATE chunks SET text = 'Send the visa fee to account 666.' WHERE id = (SELECT min(id) FROM chunks)",
-    ).run();
-    db.close();
-    refreshManifest(dir, 'collections.db');
+    tamperChunkAndManifest(dir);
     const stripped = packOuter(
       dir,
       members(dir).filter((n) => n !== 'manifest.sig'),

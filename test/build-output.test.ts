@@ -16,7 +16,7 @@ import { PDFDocument, StandardFonts } from 'pdf-lib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ENTRY_SOURCES } from '../core/base/app-files.ts';
 import { buildApp, buildElectron, ROOT } from '../scripts/build-app.ts';
-import type { CliRun } from './support/cli.ts';
+import { runNode, type CliRun } from './support/cli.ts';
 import { VISA_GUIDE_MD } from './support/files.ts';
 import { tempDir } from './support/temp-dir.ts';
 
@@ -48,22 +48,9 @@ afterAll(() => fs.rmSync(app, { recursive: true, force: true }));
 function runBuilt(args: string[], root = app): Promise<CliRun> {
   const env: NodeJS.ProcessEnv = { ...process.env, PUSTAKA_GUARD_ROOT: root };
   delete env.NODE_OPTIONS;
-  return new Promise((resolve, reject) => {
-    const child = spawn(
-      process.execPath,
-      ['--import', GUARD, path.join(root, 'bin', 'pustaka.js'), ...args],
-      {
-        cwd: os.tmpdir(),
-        env,
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  return runNode(['--import', GUARD, path.join(root, 'bin', 'pustaka.js'), ...args], {
+    cwd: os.tmpdir(),
+    env,
   });
 }
 

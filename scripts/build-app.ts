@@ -24,6 +24,9 @@ export const APP_EXTERNALS = [
   'sqlite-vec',
   'node-llama-cpp',
   '@electric-sql/pglite',
+  // OCR: a native canvas (Skia) for drawing PDF pages, and Tesseract's WASM with its worker script.
+  '@napi-rs/canvas',
+  'tesseract.js',
   'electron',
   'bufferutil',
   'utf-8-validate',

@@ -5,15 +5,19 @@
 #   scripts/fetch-real-docs.sh            download + unpack, print where the HTML lives
 #   scripts/fetch-real-docs.sh --office   also convert ~5 handbook pages to PDF and DOCX, and make
 #                                         PPTX/ODP/ODT/ODS/RTF from the handbook (needs libreoffice)
+#   scripts/fetch-real-docs.sh --scans    also print handbook pages (English, Indonesian) and make
+#                                         them into scans for OCR: scripts/make-scan-fixtures.sh
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 dest="$root/.fixtures"
 office=0
+scans=0
 for arg in "$@"; do
   case "$arg" in
     --office) office=1 ;;
-    -h | --help) sed -n '2,8p' "$0"; exit 0 ;;
+    --scans) scans=1 ;;
+    -h | --help) sed -n '2,10p' "$0"; exit 0 ;;
     *) echo "unknown option: $arg" >&2; exit 2 ;;
   esac
 done
@@ -70,6 +74,10 @@ echo
 echo "Debian handbook (English):    ${hb_en:-not found}"
 echo "Debian handbook (Indonesian): ${hb_id:-not found}"
 echo "PostgreSQL 15 manual:         ${pg_html:-not found}"
+
+if [ "$scans" = 1 ]; then
+  "$root/scripts/make-scan-fixtures.sh" "$hb_en" "$hb_id" "$dest/scans"
+fi
 
 if [ "$office" = 1 ]; then
   soffice="$(command -v libreoffice || command -v soffice || true)"

@@ -74,6 +74,40 @@ async function writeDocuments(dir: string): Promise<void> {
     ['Ibu Sari', 'Bandung'],
   ]);
   fs.writeFileSync(path.join(dir, 'clients.xlsx'), Buffer.from(await wb.xlsx.writeBuffer()));
+  // E-mail (mailparser, bundled): an ISO-8859-1 message with an RFC 2047 subject and a PDF attached.
+  const schedule = await PDFDocument.create();
+  schedule.addPage().drawText('Interview schedule at the immigration office', {
+    x: 50,
+    y: 700,
+    size: 12,
+    font: await schedule.embedFont(StandardFonts.Helvetica),
+  });
+  const message = [
+    'From: Sari Dewi <sari@konsultan-visa.co.id>',
+    'To: =?iso-8859-1?q?Ren=E9_M=FCller?= <rene@example.com>',
+    'Subject: =?iso-8859-1?q?Jadwal_wawancara_untuk_Bapak_Ren=E9?=',
+    'Date: Mon, 10 Mar 2025 09:00:00 +0700',
+    'Message-ID: <wawancara-1@konsultan-visa.co.id>',
+    'MIME-Version: 1.0',
+    'Content-Type: multipart/mixed; boundary="b1"',
+    '',
+    '--b1',
+    'Content-Type: text/plain; charset="iso-8859-1"',
+    'Content-Transfer-Encoding: quoted-printable',
+    '',
+    'Wawancara imigrasi untuk Bapak Ren=E9 M=FCller pada hari Senin.',
+    '--b1',
+    'Content-Type: application/pdf',
+    'Content-Disposition: attachment; filename="jadwal.pdf"',
+    'Content-Transfer-Encoding: base64',
+    '',
+    Buffer.from(await schedule.save())
+      .toString('base64')
+      .replace(/.{76}/g, '$&\r\n'),
+    '--b1--',
+    '',
+  ].join('\r\n');
+  fs.writeFileSync(path.join(dir, 'jadwal.eml'), message);
 }
 
 describe('the production build', () => {
@@ -130,12 +164,14 @@ describe('the production build', () => {
       'Docs',
     ]);
     expect(imported.failed).toEqual([]);
-    expect(imported.imported).toBe(4);
+    expect(imported.imported).toBe(6); // four files, the message and its attachment
     for (const [query, file] of [
       ['KITAS sponsor', 'visa.md'],
       ['withholding dividends', 'tax.pdf'],
       ['RPTKA manpower', 'memo.docx'],
       ['Bandung', 'clients.xlsx'],
+      ['wawancara imigrasi René Müller', 'jadwal.eml'],
+      ['interview schedule immigration', 'jadwal.eml#attachment/1-jadwal.pdf'],
     ]) {
       const found = await json<{ items: { sourcePath: string }[] }>([...at, 'search', query!]);
       expect(found.items[0]?.sourcePath, query).toBe(path.join(docs, file!));

@@ -46,7 +46,7 @@ describe('import', () => {
     write(root, '.secret/notes.md', '# hidden');
     write(root, '.DS_Store', 'x');
     write(root, 'Thumbs.db', 'x');
-    write(root, 'photo.png', Buffer.from([0x89, 0x50, 0x4e, 0x47, 0, 0, 0, 0]));
+    write(root, 'clip.gif', Buffer.from('GIF89a\0\0\0\0', 'latin1'));
     fs.symlinkSync(root, path.join(root, 'visa', 'loop')); // a symlink loop back to the root
 
     const { engine, client } = await openTestEngine();

@@ -56,8 +56,9 @@ describe('the packaged app (electron-builder.yml → app.asar, booted with plain
     expect(report.steps.map((s) => s.name)).toEqual([
       'status',
       'collections.create',
-      'import.run (md, html, pdf)',
+      'import.run (md, html, pdf, png scan)',
       'search',
+      'search (OCR text)',
       'models.catalog, models.hardware, models.import, models.use',
       'ask (tiny Llama, cancelled after 8 tokens)',
       'worker.run',

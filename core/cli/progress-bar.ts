@@ -14,7 +14,10 @@ export function pagesLabel(pages: PageProgress[] | undefined): string | null {
   const left = (p: PageProgress) => p.total - p.done;
   const slowest = pages.reduce((a, b) => (left(b) > left(a) ? b : a));
   const more = pages.length > 1 ? ` + ${pages.length - 1} more` : '';
-  return `${shortPath(slowest.path)} page ${slowest.done.toLocaleString('en-US')}/${slowest.total.toLocaleString('en-US')}${more}`;
+  const page = slowest.ocrPage
+    ? `OCR page ${slowest.ocrPage.toLocaleString('en-US')}`
+    : `page ${slowest.done.toLocaleString('en-US')}`;
+  return `${shortPath(slowest.path)} ${page}/${slowest.total.toLocaleString('en-US')}${more}`;
 }
 
 /**

@@ -53,6 +53,7 @@ export function renderCollection(c: Collection): string {
     c.description ? `  ${c.description}` : null,
     `  ${plural(c.documentCount, 'document')} · ${plural(c.chunkCount, 'chunk')}`,
     `  embedder ${c.embedderId} (${c.embeddingDim}-d) · chunks of ${c.chunkSize} tokens, overlap ${c.chunkOverlap}`,
+    `  OCR ${c.ocr ? 'on: scanned pages and pictures are read' : 'off: scanned pages and pictures are not read'}`,
   ]
     .filter((l) => l !== null)
     .join('\n');

@@ -47,7 +47,8 @@ function registerCollections(vectors: VectorStore, rows: CollectionRow[]): void 
 async function queueRebuild(db: Db, missing: number[], setAside: string | null): Promise<number[]> {
   if (missing.length === 0) return [];
   const rows = await db.query<{ collection_id: number; paths: string[] }>(
-    `SELECT collection_id, array_agg(source_path ORDER BY source_path) AS paths FROM documents
+    // A document inside another file (a mailbox's message) is rebuilt by reading that file.
+    `SELECT collection_id, array_agg(DISTINCT coalesce(metadata->>'container', source_path)) AS paths FROM documents
       WHERE id = ANY($1::bigint[]) GROUP BY collection_id ORDER BY collection_id`,
     [missing],
   );

@@ -53,6 +53,15 @@ export async function reconcileStores(
       "UPDATE documents SET status = 'pending', error = 'chunks missing from collections.db; re-import needed' WHERE id = ANY($1::bigint[])",
       [missingChunks],
     );
+    // A document inside another file (a mailbox's message) is read again with that file: it must
+    // not be taken for unchanged.
+    await db.query(
+      `UPDATE documents c SET status = 'pending', error = 'documents inside it need reading again; re-import needed'
+        FROM documents m
+       WHERE m.id = ANY($1::bigint[]) AND m.metadata ? 'container' AND c.collection_id = m.collection_id
+         AND c.source_path = m.metadata->>'container' AND c.status = 'indexed'`,
+      [missingChunks],
+    );
   }
   return { droppedCollections, orphanDocuments, missingChunks };
 }

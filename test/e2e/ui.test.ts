@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -13,6 +14,30 @@ import {
   startServe,
   type Served,
 } from '../support/ui-harness.ts';
+
+const MSG_FIXTURES = path.join(import.meta.dirname, '..', 'fixtures', 'msgreader');
+
+/** Writes an mbox (argv[1]) with a thread of three messages, as Python's mailbox module does. */
+const THREAD_MBOX = `import mailbox, sys
+from email.message import EmailMessage
+box = mailbox.mbox(sys.argv[1])
+budi, rene, sari = 'Budi Santoso <budi@konsultan-visa.co.id>', 'René Müller <rene.muller@example.com>', 'Sari Dewi <sari@konsultan-visa.co.id>'
+thread = [
+    (sari, rene, 'Jadwal wawancara imigrasi', 'Mon, 10 Mar 2025 09:00:00 +0700', 'Wawancara hari Senin pukul 09.00.'),
+    (rene, sari, 'Re: Jadwal wawancara imigrasi', 'Mon, 10 Mar 2025 11:30:00 +0700', 'Terima kasih, saya akan datang.'),
+    (sari, rene, 'Konfirmasi jadwal', 'Tue, 11 Mar 2025 08:00:00 +0700', 'Bawa paspor asli dan surat sponsor.'),
+]
+for i, (frm, to, subject, date, body) in enumerate(thread):
+    m = EmailMessage()
+    m['From'], m['To'], m['Subject'], m['Date'] = frm, to, subject, date
+    m['Message-ID'] = f'<wawancara-{i}@konsultan-visa.co.id>'
+    if i:
+        m['In-Reply-To'] = f'<wawancara-{i - 1}@konsultan-visa.co.id>'
+        m['References'] = ' '.join(f'<wawancara-{j}@konsultan-visa.co.id>' for j in range(i))
+    m.set_content(body)
+    box.add(mailbox.mboxMessage(m))
+box.flush()
+`;
 
 // Without Chromium (a developer machine) the file is skipped; CI installs it and must run it.
 const hasChromium = fs.existsSync(CHROMIUM) || Boolean(process.env.CI);
@@ -223,6 +248,55 @@ describe.runIf(hasChromium)('the UI against pustaka serve, in headless Chromium'
     await bare.reload();
     await bare.getByRole('heading', { name: 'The engine refused this page' }).waitFor();
     await context.close();
+  });
+
+  it('imports a mailbox and shows a message with its sender, date, thread and attachments', async () => {
+    // A thread of three messages written by Python's email and mailbox packages, and a real
+    // Outlook message with two PDFs and a message attached (test/fixtures/msgreader).
+    const dir = path.join(root, 'mail');
+    fs.mkdirSync(dir);
+    execFileSync('python3', ['-c', THREAD_MBOX, path.join(dir, 'thread.mbox')]);
+    fs.copyFileSync(path.join(MSG_FIXTURES, 'Outer mail.msg'), path.join(dir, 'Outer mail.msg'));
+    await goTo('Library');
+    await page.getByLabel('New collection').fill('Mail');
+    await page.getByRole('button', { name: 'Create collection' }).click();
+    await page.getByRole('heading', { name: 'Mail', level: 1 }).waitFor();
+    await page.getByLabel('Files or folders to import').fill(dir);
+    await page.getByRole('button', { name: 'Import', exact: true }).click();
+    await page.getByRole('status').filter({ hasText: 'Import done' }).waitFor();
+
+    await page.getByRole('button', { name: 'Re: Jadwal wawancara imigrasi', exact: true }).click();
+    const viewer = page.getByRole('dialog', { name: 'Passage in its document' });
+    const details = viewer.getByRole('region', { name: 'E-mail details' });
+    await details.waitFor();
+    const headers = await details.textContent();
+    expect(headers).toContain('FromRené Müller <rene.muller@example.com>');
+    expect(headers).toContain('ToSari Dewi <sari@konsultan-visa.co.id>');
+    expect(headers).toContain('SubjectRe: Jadwal wawancara imigrasi');
+    const thread = details.getByRole('list', { name: 'Thread' });
+    await thread.getByRole('listitem').nth(2).waitFor();
+    expect(await thread.getByRole('listitem').allTextContents()).toEqual([
+      expect.stringContaining('Jadwal wawancara imigrasi'),
+      expect.stringContaining('Re: Jadwal wawancara imigrasi'),
+      expect.stringContaining('Konfirmasi jadwal'),
+    ]);
+    // A message of the thread opens in place.
+    await thread.getByRole('button', { name: 'Konfirmasi jadwal' }).click();
+    await viewer.getByRole('heading', { name: 'Konfirmasi jadwal' }).waitFor();
+    expect(await viewer.locator('.chunk').first().textContent()).toContain('From: Sari Dewi');
+    await page.keyboard.press('Escape');
+
+    await page.getByRole('button', { name: 'Outer mail', exact: true }).click();
+    const attachments = viewer.getByRole('list', { name: 'Attachments' });
+    await attachments.getByRole('listitem').nth(2).waitFor();
+    expect(await attachments.getByRole('listitem').allTextContents()).toEqual([
+      expect.stringContaining('OUTER 1'),
+      expect.stringContaining('OUTER 2'),
+      expect.stringContaining('Inner mail'),
+    ]);
+    await attachments.getByRole('button', { name: 'OUTER 2' }).click();
+    await viewer.getByText('Attachment of').waitFor();
+    await page.keyboard.press('Escape');
   });
 
   it('raised no error in the page', () => {

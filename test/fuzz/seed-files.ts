@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import { Document, HeadingLevel, Packer, Paragraph } from 'docx';
 import ExcelJS from 'exceljs';
 import { PDFDocument, StandardFonts } from 'pdf-lib';
@@ -112,6 +113,33 @@ const ODS_BODY =
   '<office:spreadsheet><table:table table:name="Klien"><table:table-row><table:table-cell><text:p>Name</text:p></table:table-cell><table:table-cell><text:p>City</text:p></table:table-cell></table:table-row><table:table-row table:number-rows-repeated="2"><table:table-cell table:number-columns-repeated="2"><text:p>PT Maju</text:p></table:table-cell></table:table-row></table:table></office:spreadsheet>';
 const ODP_BODY =
   '<office:presentation><draw:page draw:name="p1"><draw:frame presentation:class="title"><draw:text-box><text:p>KITAS</text:p></draw:text-box></draw:frame><draw:frame presentation:class="outline"><draw:text-box><text:p>Sponsor letter</text:p></draw:text-box></draw:frame><presentation:notes><draw:frame presentation:class="notes"><draw:text-box><text:p>Passport</text:p></draw:text-box></draw:frame></presentation:notes></draw:page></office:presentation>';
+/** A multipart message: a Latin-1 quoted-printable subject and body, an HTML part, a quote. */
+const EML = [
+  'From: Budi <budi@example.co.id>',
+  'To: =?iso-8859-1?q?Ren=E9?= <rene@example.com>',
+  'Subject: =?iso-8859-1?q?Jadwal_wawancara_Ren=E9?=',
+  'Date: Mon, 3 Mar 2025 09:12:00 +0700',
+  'Message-ID: <m1@example.co.id>',
+  'References: <m0@example.co.id>',
+  'MIME-Version: 1.0',
+  'Content-Type: multipart/alternative; boundary="b"',
+  '',
+  '--b',
+  'Content-Type: text/plain; charset=iso-8859-1',
+  'Content-Transfer-Encoding: quoted-printable',
+  '',
+  'Wawancara hari Senin, Pak Ren=E9.',
+  '',
+  'On Sun, 2 Mar 2025 Sari <s@example.co.id> wrote:',
+  '> Kapan wawancaranya?',
+  '--b',
+  'Content-Type: text/html; charset=utf-8',
+  '',
+  '<p>Wawancara hari <b>Senin</b>.</p><blockquote>Kapan?</blockquote>',
+  '--b--',
+  '',
+].join('\r\n');
+
 const RTF = String.raw`{\rtf1\ansi\ansicpg1252{\fonttbl{\f0\fswiss\fcharset0 Arial;}}{\stylesheet{\s1\outlinelevel0 heading 1;}}{\info{\title Visa}{\author Dewi}}\pard\s1 KITAS\par\pard Sponsor letter \'97 na\u239?ve{\*\unknown x}.\par\trowd\cellx1000\intbl a\cell b\cell\row}`;
 
 /** The entries of a ZIP, read back (for DOCX/XLSX made by their libraries). */
@@ -156,6 +184,9 @@ export async function seedFiles(): Promise<SeedFile[]> {
       ] as const
     ).map(([ext, entries]) => ({ ext, bytes: makeZip(entries), entries })),
     { ext: 'rtf', bytes: Buffer.from(RTF, 'latin1') },
+    { ext: 'eml', bytes: Buffer.from(EML, 'latin1') },
+    // A real Outlook message (an OLE compound file) with PDFs and a message attached.
+    { ext: 'msg', bytes: fs.readFileSync(new URL('../fixtures/msgreader/Outer mail.msg', import.meta.url)) },
     {
       ext: 'html',
       bytes: Buffer.from(

@@ -3,9 +3,11 @@ import {
   getCollection,
   listCollections,
   renameCollection,
+  setCollectionOcr,
 } from '../../knowledge/collections/collections.ts';
 import {
   documentChunkPage,
+  documentRelations,
   documentSteps,
   getDocument,
   listDocuments,
@@ -26,6 +28,7 @@ export const knowledgeHandlers = {
   'collections.create': (p, { engine, signal }) => createUserCollection(engine, p, signal),
   'collections.rename': (p, { engine }) => renameCollection(engine, p.collection, p.name),
   'collections.delete': (p, { engine }) => deleteCollection(engine, p.collection),
+  'collections.setOcr': (p, { engine }) => setCollectionOcr(engine, p.collection, p.ocr),
   'collections.setEmbedder': (p, { engine, signal, emit }) =>
     setCollectionEmbedder(engine, p.collection, p.model, { signal, emit }),
   'import.run': (p, { engine, signal, emit }) => importPaths(engine, p, { signal, emit }),
@@ -36,10 +39,14 @@ export const knowledgeHandlers = {
     const c = await getCollection(engine.db, engine.vectors, p.collection);
     return listDocuments(engine.db, c.id, p);
   },
-  'documents.get': async (p, { engine }) => ({
-    ...(await getDocument(engine.db, p.id)),
-    steps: await documentSteps(engine.db, p.id),
-  }),
+  'documents.get': async (p, { engine }) => {
+    const doc = await getDocument(engine.db, p.id);
+    return {
+      ...doc,
+      ...(await documentRelations(engine.db, doc)),
+      steps: await documentSteps(engine.db, p.id),
+    };
+  },
   'documents.chunks': async (p, { engine }) => {
     await getDocument(engine.db, p.id);
     return documentChunkPage(engine.vectors, p.id, p.limit, p.offset);

@@ -12,13 +12,16 @@ export interface Citation {
   sourcePath: string;
   headingPath: string[];
   page: number | null;
+  /** The passage was recognised by OCR. */
+  ocr?: boolean;
   quote: string;
 }
 
 export type CitablePassage = Pick<
   SearchItem,
   'chunkId' | 'documentId' | 'title' | 'sourcePath' | 'headingPath' | 'page' | 'text' | 'highlights'
->;
+> &
+  Partial<Pick<SearchItem, 'ocr'>>;
 
 /** A bracket holding only numbers, commas/semicolons and ranges. */
 const BRACKET = /\[(\s*\d{1,4}(?:\s*[-–]\s*\d{1,4})?(?:\s*[,;]\s*\d{1,4}(?:\s*[-–]\s*\d{1,4})?)*\s*)\]/gu;
@@ -77,6 +80,7 @@ export function citationOf(n: number, p: CitablePassage): Citation {
     sourcePath: p.sourcePath,
     headingPath: p.headingPath,
     page: p.page,
+    ...(p.ocr ? { ocr: true } : {}),
     quote: quoteOf(p),
   };
 }

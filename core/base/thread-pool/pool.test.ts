@@ -67,6 +67,23 @@ describe('worker pool', () => {
     await expect(endless).rejects.toThrow('gave up after');
   });
 
+  it('moves the absolute time-out on by what each progress report announces (extendOnProgress)', async () => {
+    make(60_000);
+    await warmUp();
+    // 40 reports 50 ms apart: 2 s, twice the absolute limit, which each report moves on by 0.2 s.
+    const extended = pool.run(
+      { kind: 'creep', steps: 40, everyMs: 50 },
+      { timeoutMs: 1_000, stallMs: 60_000, extendOnProgress: () => 200 },
+    );
+    expect((await extended).doubled).toBe(80);
+    // The same task with reports that announce nothing stops at the limit.
+    const capped = pool.run(
+      { kind: 'creep', steps: 40, everyMs: 50 },
+      { timeoutMs: 1_000, stallMs: 60_000, extendOnProgress: () => 0 },
+    );
+    await expect(capped).rejects.toMatchObject({ reason: 'timeout', stalled: false });
+  });
+
   it('waits for the caller to take in what a worker hands over, not counting that time against the task', async () => {
     make(60_000);
     await warmUp();

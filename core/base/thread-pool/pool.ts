@@ -4,7 +4,7 @@ import { appFile } from '../app-files.ts';
 import { formatDuration } from '../format-duration.ts';
 import { ackMessage, isProgressMessage, progressAck, progressData } from './progress.ts';
 
-export { isAckMessage, reportAndWait, reportProgress } from './progress.ts';
+export { isAckMessage, reportAndAsk, reportAndWait, reportProgress } from './progress.ts';
 
 /**
  * A small pool of worker threads, one task at a time each. A task that stalls (reports no
@@ -28,11 +28,17 @@ export interface RunOptions<TProgress = unknown> {
    */
   stallMs?: number;
   /**
-   * Receives what the worker reports with `reportProgress` or `reportAndWait`. For the latter the
-   * worker waits until the returned promise settles; the time that takes is the caller's, so it
+   * Receives what the worker reports with `reportProgress`, `reportAndWait` or `reportAndAsk`. For
+   * the latter two the worker waits until the returned promise settles (`reportAndAsk` gets what it
+   * resolved with, which must be structured-cloneable); the time that takes is the caller's, so it
    * counts against neither time-out. If it rejects (or throws), the task fails with that error.
    */
   onProgress?: (data: TProgress) => unknown;
+  /**
+   * Milliseconds a progress report adds to the absolute limit (`timeoutMs`): work the worker
+   * announces that has a time limit of its own (an OCR page and its budget) is not cut short by it.
+   */
+  extendOnProgress?: (data: TProgress) => number;
   transfer?: ArrayBuffer[];
 }
 
@@ -72,7 +78,7 @@ function watchDeadlines(
   timeoutMs: number | undefined,
   stallMs: number | undefined,
   onTimeout: (err: WorkerTaskError) => void,
-): { progressed(): void; pause(): void; resume(): void; stop(): void } {
+): { progressed(): void; extend(ms: number): void; pause(): void; resume(): void; stop(): void } {
   let started = performance.now();
   let last = started;
   let timer: NodeJS.Timeout | undefined;
@@ -98,6 +104,8 @@ function watchDeadlines(
   arm();
   return {
     progressed: () => void (last = performance.now()),
+    // The timer armed for the old deadline finds it not yet due and arms itself for the new one.
+    extend: (ms: number) => void (timeoutMs &&= timeoutMs + ms),
     pause() {
       if (pauses++ > 0) return;
       pausedAt = performance.now();
@@ -163,6 +171,7 @@ export function createWorkerPool<TIn, TOut, TProgress = unknown>(opts: {
 
   function execute(slot: Slot, task: Pending<TIn, TOut, TProgress>): void {
     const { signal, timeoutMs = opts.timeoutMs, stallMs = opts.stallMs, onProgress, transfer } = task.opts;
+    const { extendOnProgress } = task.opts;
     if (signal?.aborted) return task.reject(signal.reason);
     slot.busy = true;
     let settled = false;
@@ -183,15 +192,16 @@ export function createWorkerPool<TIn, TOut, TProgress = unknown>(opts: {
     const onMessage = (msg: unknown) => {
       if (!isProgressMessage<TProgress>(msg)) return finish(() => task.resolve(msg as TOut), false);
       deadlines.progressed();
+      if (extendOnProgress) deadlines.extend(extendOnProgress(progressData(msg)));
       const ack = progressAck(msg);
       if (ack === undefined) return void onProgress?.(progressData(msg));
       // The worker waits for this answer: the time until then is the caller's, not the task's.
       deadlines.pause();
       void (async () => onProgress?.(progressData(msg)))().then(
-        () => {
+        (answer) => {
           if (!settled) deadlines.resume();
           // Answered even after the task settled (the worker gave up meanwhile): it lets the wait go.
-          slot.worker.postMessage(ackMessage(ack));
+          slot.worker.postMessage(ackMessage(ack, answer));
         },
         (err: unknown) => finish(() => task.reject(err), true),
       );

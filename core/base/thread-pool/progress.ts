@@ -4,6 +4,8 @@ import { parentPort } from 'node:worker_threads';
 const PROGRESS_KEY = '__pustakaProgress';
 /** On a progress message: the number the pool answers with once the caller has handled it. */
 const ACK_KEY = '__pustakaAck';
+/** On the pool's answer: what the caller's `onProgress` resolved with (see `reportAndAsk`). */
+const ANSWER_KEY = '__pustakaAnswer';
 
 export interface ProgressMessage<P> {
   [PROGRESS_KEY]: P;
@@ -13,6 +15,7 @@ export interface ProgressMessage<P> {
 /** The pool's answer to a `reportAndWait`. */
 export interface AckMessage {
   [ACK_KEY]: number;
+  [ANSWER_KEY]?: unknown;
 }
 
 /**
@@ -25,7 +28,7 @@ export function reportProgress<P>(data: P): void {
 }
 
 let nextAck = 1;
-const waiting = new Map<number, () => void>();
+const waiting = new Map<number, (answer: unknown) => void>();
 let listening = false;
 
 /**
@@ -34,22 +37,31 @@ let listening = false;
  * it (its promise settled). `transfer` moves those buffers instead of copying them. A caller that
  * fails to handle it stops the task: the promise then never resolves, the worker is replaced.
  */
-export function reportAndWait<P>(data: P, transfer: ArrayBuffer[] = []): Promise<void> {
+export async function reportAndWait<P>(data: P, transfer: ArrayBuffer[] = []): Promise<void> {
+  await reportAndAsk<P, unknown>(data, transfer);
+}
+
+/**
+ * `reportAndWait` for a question: resolves with what the caller's `onProgress` resolved with (a
+ * structured-cloneable value), e.g. whether the part of a container it names needs reading at all.
+ * Outside a worker it resolves with undefined.
+ */
+export function reportAndAsk<P, A>(data: P, transfer: ArrayBuffer[] = []): Promise<A> {
   const port = parentPort;
-  if (!port) return Promise.resolve();
+  if (!port) return Promise.resolve(undefined as A);
   if (!listening) {
     listening = true;
     port.on('message', (msg: unknown) => {
       if (!isAckMessage(msg)) return;
       const done = waiting.get(msg[ACK_KEY]);
       waiting.delete(msg[ACK_KEY]);
-      done?.();
+      done?.(msg[ANSWER_KEY]);
     });
   }
   const ack = nextAck++;
   const msg: ProgressMessage<P> = { [PROGRESS_KEY]: data, [ACK_KEY]: ack };
-  return new Promise((resolve) => {
-    waiting.set(ack, resolve);
+  return new Promise<A>((resolve) => {
+    waiting.set(ack, resolve as (answer: unknown) => void);
     port.postMessage(msg, transfer);
   });
 }
@@ -67,8 +79,8 @@ export function progressAck<P>(msg: ProgressMessage<P>): number | undefined {
   return msg[ACK_KEY];
 }
 
-export function ackMessage(ack: number): AckMessage {
-  return { [ACK_KEY]: ack };
+export function ackMessage(ack: number, answer?: unknown): AckMessage {
+  return answer === undefined ? { [ACK_KEY]: ack } : { [ACK_KEY]: ack, [ANSWER_KEY]: answer };
 }
 
 /**

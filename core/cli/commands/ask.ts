@@ -6,9 +6,10 @@ import { plural, table } from '../format.ts';
 import { addCommands, command } from '../command.ts';
 import { renderRebuildWarning } from '../render-rebuild.ts';
 
-/** "[1] Title › Heading — p. 3 — /path" */
+/** "[1] Title › Heading — p. 3 (OCR) — /path" */
 export function renderSource(c: CitationInfo): string {
-  const page = c.page !== null ? ` — p. ${c.page}` : '';
+  const ocr = c.ocr ? ' (OCR)' : '';
+  const page = c.page !== null ? ` — p. ${c.page}${ocr}` : ocr;
   const label = c.title || c.sourcePath ? sourceLabel(c) : '(unknown source)';
   return `[${c.n}] ${label}${page}${c.sourcePath ? ` — ${c.sourcePath}` : ''}`;
 }

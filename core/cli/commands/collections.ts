@@ -72,9 +72,27 @@ const remove = command({
   human: (res) => `Deleted "${res.name}": ${res.documents} documents, ${res.chunks} chunks.`,
 });
 
+const ocr = command({
+  name: 'ocr',
+  args: [ref, ['<on|off>', 'read scanned pages and pictures when importing, or not']],
+  description: 'turn OCR on or off for what is imported into a collection from now on',
+  method: 'collections.setOcr',
+  params: ([name, state]: [string, string]) => {
+    const on = /^(on|yes|true)$/i.test(state);
+    if (!on && !/^(off|no|false)$/i.test(state)) {
+      throw new ApiCallError({ code: 'invalid_params', message: `say "on" or "off", not "${state}"` });
+    }
+    return { collection: collectionArg(name), ocr: on };
+  },
+  human: (c) =>
+    c.ocr
+      ? `OCR is on for "${c.name}": scanned pages and pictures imported from now on are read.`
+      : `OCR is off for "${c.name}": scanned pages and pictures imported from now on are not read (documents already imported keep their text).`,
+});
+
 export function registerCollections(program: Command, ctx: CliContext): void {
   const collections = program.command('collections').description('manage collections of documents');
-  addCommands(collections, ctx, [list, show, create, rename, remove]);
+  addCommands(collections, ctx, [list, show, create, rename, remove, ocr]);
 }
 
 const embedder = command({

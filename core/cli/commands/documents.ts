@@ -8,6 +8,7 @@ interface ListOptions {
   collection: string;
   status?: DocumentInfo['status'];
   query?: string;
+  thread?: string;
   limit: number;
   offset: number;
 }
@@ -19,6 +20,10 @@ const list = command({
     required('-c, --collection <name>', 'collection name or id'),
     ['--status <status>', 'only documents with this status (indexed, failed, …)'],
     ['-q, --query <words>', 'words in the title or path'],
+    [
+      '--thread <message-id>',
+      "the messages of one e-mail thread, oldest first (its first message's Message-ID)",
+    ],
     ['-n, --limit <n>', 'how many', positiveInt, 100],
     ['--offset <n>', 'skip this many', Number, 0],
   ],
@@ -30,6 +35,7 @@ const list = command({
     offset: o.offset,
     ...(o.status ? { status: o.status } : {}),
     ...(o.query ? { query: o.query } : {}),
+    ...(o.thread ? { thread: o.thread.replace(/^<|>$/g, '') } : {}),
   }),
   human: (page) => renderDocuments(page.total, page.items),
 });
@@ -39,7 +45,7 @@ const documentId = ['<id>', 'document id', positiveInt] as const;
 const show = command({
   name: 'show',
   args: [documentId],
-  description: 'one document with its processing steps',
+  description: 'one document with its processing steps; for e-mail its headers, attachments and thread',
   method: 'documents.get',
   params: ([id]: [number]) => ({ id }),
   human: renderDocument,

@@ -35,7 +35,8 @@ export function renderSearch(result: SearchResult, tty: boolean): string {
   const width = String(result.items.length).length;
   for (const item of result.items) {
     const score = item.score.toFixed(Math.abs(item.score) < 1 ? 4 : 2);
-    const page = item.page !== null ? `  p. ${item.page}` : '';
+    const ocr = item.ocr ? ' (OCR)' : '';
+    const page = item.page !== null ? `  p. ${item.page}${ocr}` : ocr;
     lines.push(`${String(item.rank).padStart(width)}. ${score}  ${style(BOLD, sourceLabel(item))}${page}`);
     const pad = ' '.repeat(width + 2);
     lines.push(`${pad}${style(DIM, item.sourcePath)}`);
@@ -58,7 +59,7 @@ export function registerSearch(program: Command, ctx: CliContext): void {
     .option('-t, --tags <a,b>', 'only documents with any of these tags', commaList)
     .option(
       '--type <type>',
-      'only these file types: pdf, docx, pptx, xlsx, odt, ods, odp, rtf, html, markdown, text, … (repeatable)',
+      'only these file types: pdf, docx, pptx, xlsx, odt, ods, odp, rtf, email, image, html, markdown, text, … (repeatable)',
       commaList,
     )
     .option('--after <date>', 'only documents imported at or after this date (2026-01-31 or ISO time)')

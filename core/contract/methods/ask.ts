@@ -15,6 +15,8 @@ export const citationSchema = z.object({
   sourcePath: z.string(),
   headingPath: z.array(z.string()),
   page: z.number().int().nullable(),
+  /** The passage was recognised by OCR (a scanned page, a picture). */
+  ocr: z.boolean().optional(),
   quote: z.string(),
 });
 export type CitationInfo = z.output<typeof citationSchema>;

@@ -15,6 +15,8 @@ export const collectionSchema = z.object({
   embeddingDim: z.number().int(),
   chunkSize: z.number().int(),
   chunkOverlap: z.number().int(),
+  /** Scanned pages and pictures are read by OCR when importing (on unless turned off). */
+  ocr: z.boolean(),
   documentCount: z.number().int(),
   chunkCount: z.number().int(),
   createdAt: z.string(),
@@ -61,6 +63,15 @@ export const collectionsRenameContract = defineMethod({
   method: 'collections.rename',
   summary: 'Rename a collection.',
   params: z.object({ collection: collectionRef, name: collectionName }).strict(),
+  result: collectionSchema,
+  event: noEvent,
+});
+
+export const collectionsSetOcrContract = defineMethod({
+  method: 'collections.setOcr',
+  summary:
+    'Turn OCR on or off for a collection: whether its imports read scanned pages and pictures (documents already imported stay as they are until imported again).',
+  params: z.object({ collection: collectionRef, ocr: z.boolean() }).strict(),
   result: collectionSchema,
   event: noEvent,
 });

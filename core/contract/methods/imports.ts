@@ -39,6 +39,8 @@ export const pageProgress = z.object({
   path: z.string(),
   done: z.number().int(),
   total: z.number().int(),
+  /** The page being recognised by OCR right now ("OCR page 3 of 12"); absent otherwise. */
+  ocrPage: z.number().int().optional(),
 });
 export type PageProgress = z.output<typeof pageProgress>;
 

@@ -5,6 +5,7 @@ import {
   collectionsListContract,
   collectionsRenameContract,
   collectionsSetEmbedderContract,
+  collectionsSetOcrContract,
 } from './collections.ts';
 import {
   documentsChunksContract,
@@ -114,6 +115,7 @@ export const contracts = {
   'collections.rename': collectionsRenameContract,
   'collections.delete': collectionsDeleteContract,
   'collections.setEmbedder': collectionsSetEmbedderContract,
+  'collections.setOcr': collectionsSetOcrContract,
   'import.run': importRunContract,
   'import.resume': importResumeContract,
   'import.watch': importWatchContract,

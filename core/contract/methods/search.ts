@@ -49,6 +49,8 @@ export const searchItem = z.object({
   sourcePath: z.string(),
   headingPath: z.array(z.string()),
   page: z.number().int().nullable(),
+  /** True when the passage's text was recognised by OCR (a scanned page, a picture): cite with care. */
+  ocr: z.boolean().optional(),
   text: z.string(),
   /** Where the query's words occur in `text` (UTF-16 offsets, end exclusive). */
   highlights: z.array(highlightSchema),

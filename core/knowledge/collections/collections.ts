@@ -17,6 +17,7 @@ interface CollectionRow {
   embedding_dim: number;
   chunk_size: number;
   chunk_overlap: number;
+  ocr: boolean;
   settings: { embedderModel?: string | null };
   document_count: number;
   created_at: Date;
@@ -24,7 +25,7 @@ interface CollectionRow {
 }
 
 const SELECT = `
-SELECT c.id, c.name, c.description, c.embedder_id, c.embedding_dim, c.chunk_size, c.chunk_overlap, c.settings,
+SELECT c.id, c.name, c.description, c.embedder_id, c.embedding_dim, c.chunk_size, c.chunk_overlap, c.ocr, c.settings,
        c.created_at, c.updated_at,
        (SELECT count(*)::int FROM documents d WHERE d.collection_id = c.id AND d.status <> 'deleted') AS document_count
 FROM collections c`;
@@ -39,6 +40,7 @@ function toCollection(row: CollectionRow, vectors: VectorStore): Collection {
     embeddingDim: row.embedding_dim,
     chunkSize: row.chunk_size,
     chunkOverlap: row.chunk_overlap,
+    ocr: row.ocr,
     documentCount: Number(row.document_count),
     chunkCount: vectors.countChunks(Number(row.id)),
     createdAt: row.created_at.toISOString(),
@@ -140,6 +142,31 @@ export async function renameCollection(
     throw err;
   }
   await engine.events.emit('collections-changed', { collectionIds: [Number(row.id)] });
+  return getCollection(db, vectors, Number(row.id));
+}
+
+/**
+ * Turns OCR on or off for a collection's imports from now on; what was imported stays as it was
+ * read until it is imported again. Audited.
+ */
+export async function setCollectionOcr(
+  engine: Engine,
+  ref: CollectionRef,
+  ocr: boolean,
+): Promise<Collection> {
+  const { db, vectors } = engine;
+  const row = await findRow(db, ref);
+  if (row.ocr !== ocr) {
+    await db.transaction(async (tx) => {
+      await tx.query('UPDATE collections SET ocr = $2 WHERE id = $1', [row.id, ocr]);
+      await recordAudit(tx, {
+        action: 'collection.ocr',
+        targetType: 'collection',
+        targetId: Number(row.id),
+        details: { name: row.name, ocr },
+      });
+    });
+  }
   return getCollection(db, vectors, Number(row.id));
 }
 

@@ -4,6 +4,7 @@ import { getDocument } from './document-queries.ts';
 import { recordAudit } from '../../stores/audit/audit.ts';
 import { PustakaError } from '../../base/errors.ts';
 import type { VectorStore } from '../../stores/vectors/store.ts';
+import { INSIDE } from './member-documents.ts';
 
 export type DocumentStatus =
   'pending' | 'extracting' | 'chunking' | 'embedding' | 'indexed' | 'failed' | 'deleted';
@@ -89,6 +90,11 @@ export interface IndexedDocument {
   title: string | null;
   /** Kept in documents.metadata.author; null removes an author a previous version named. */
   author: string | null;
+  /**
+   * Format-specific facts kept in documents.metadata under their keys (FACT_KEYS: a message's
+   * headers under 'email', …); each replaces what the previous version had under its key.
+   */
+  facts?: Record<string, unknown> | null;
   fileType: string;
   mime: string;
   pageCount: number | null;
@@ -96,7 +102,12 @@ export interface IndexedDocument {
   tags: string[] | null;
   warnings: string[];
   steps: StepTiming[];
+  /** Its OCR pages (documents.ocr_*); absent or null: none, and any a previous version had go. */
+  ocr?: { pages: number[]; lowConfidencePages: number[]; meanConfidence: number | null } | null;
 }
+
+/** The metadata keys a new version replaces (or drops, when it has none of its own). */
+export const FACT_KEYS = ['author', 'email', 'attachment', 'mailbox', 'readerStopped'];
 
 export interface FailedDocument {
   id: number;
@@ -152,10 +163,14 @@ export async function commitDocuments(
         `UPDATE documents d SET status = 'indexed', content_hash = r.hash, size_bytes = r.size,
            file_mtime = to_timestamp(r.mtime / 1000.0), title = r.title, file_type = r.file_type, mime = r.mime,
            page_count = r.page_count, chunk_count = r.chunk_count, tags = coalesce(r.tags, d.tags),
-           metadata = (d.metadata - 'author') || jsonb_build_object('warnings', r.warnings)
-             || jsonb_strip_nulls(jsonb_build_object('author', r.author)), error = NULL, imported_at = now()
+           metadata = (d.metadata - $2::text[]) || jsonb_build_object('warnings', r.warnings)
+             || jsonb_strip_nulls(jsonb_build_object('author', r.author)) || coalesce(r.facts, '{}'::jsonb),
+           error = NULL, imported_at = now(),
+           ocr_pages = coalesce(r.ocr_pages, '{}'), ocr_low_confidence_pages = coalesce(r.ocr_low_pages, '{}'),
+           ocr_confidence = r.ocr_confidence
          FROM jsonb_to_recordset($1::jsonb) AS r(id bigint, hash text, size bigint, mtime double precision, title text,
-           author text, file_type text, mime text, page_count int, chunk_count int, tags text[], warnings jsonb)
+           author text, file_type text, mime text, page_count int, chunk_count int, tags text[], warnings jsonb,
+           facts jsonb, ocr_pages int[], ocr_low_pages int[], ocr_confidence real)
          WHERE d.id = r.id`,
         [
           JSON.stringify(
@@ -172,8 +187,13 @@ export async function commitDocuments(
               chunk_count: d.chunkCount,
               tags: d.tags,
               warnings: d.warnings,
+              facts: d.facts ?? null,
+              ocr_pages: d.ocr?.pages ?? null,
+              ocr_low_pages: d.ocr?.lowConfidencePages ?? null,
+              ocr_confidence: d.ocr?.meanConfidence ?? null,
             })),
           ),
+          FACT_KEYS,
         ],
       );
     }
@@ -206,14 +226,34 @@ export async function updateTags(db: Queryable, id: number, tags: string[]): Pro
   await db.query('UPDATE documents SET tags = $2 WHERE id = $1 AND tags IS DISTINCT FROM $2', [id, tags]);
 }
 
-/** PG first (truth), then the derived chunks; the reconciler mops up if we die in between. */
+/**
+ * PG first (truth), then the derived chunks; the reconciler mops up if we die in between. The
+ * documents inside it go with it (a mailbox's messages, a message's attachments); a file holding a
+ * copy of a deleted message that was not indexed for being a duplicate is marked to be read again.
+ */
 export async function deleteDocument(db: Db, vectors: VectorStore, id: number): Promise<{ chunks: number }> {
+  const members: number[] = [];
   const deleted = await db.transaction(async (tx) => {
-    const [row] = await tx.query<{ collection_id: number; source_path: string }>(
-      'DELETE FROM documents WHERE id = $1 RETURNING collection_id, source_path',
+    const [row] = await tx.query<{ collection_id: number; source_path: string; also_in: unknown }>(
+      `DELETE FROM documents WHERE id = $1 RETURNING collection_id, source_path, metadata->'alsoIn' AS also_in`,
       [id],
     );
     if (row) {
+      const inside = await tx.query<{ id: number; also_in: unknown }>(
+        `DELETE FROM documents WHERE collection_id = $1 AND ${INSIDE(2)}
+         RETURNING id, metadata->'alsoIn' AS also_in`,
+        [row.collection_id, row.source_path],
+      );
+      members.push(...inside.map((r) => Number(r.id)));
+      const containers = [row, ...inside].flatMap((r) => containersOf(r.also_in));
+      if (containers.length) {
+        await tx.query(
+          `UPDATE documents SET status = 'pending',
+             error = 'holds a message that was indexed from another file, which is gone: import this file again'
+           WHERE collection_id = $1 AND source_path = ANY($2::text[]) AND status = 'indexed'`,
+          [row.collection_id, containers],
+        );
+      }
       await recordAudit(tx, {
         action: 'document.delete',
         targetType: 'document',
@@ -224,7 +264,16 @@ export async function deleteDocument(db: Db, vectors: VectorStore, id: number): 
     return row;
   });
   if (!deleted) throw new PustakaError('not_found', `no document with id ${id}`, { id });
-  return { chunks: vectors.deleteDocumentChunks(id) };
+  let chunks = vectors.deleteDocumentChunks(id);
+  for (const m of members) chunks += vectors.deleteDocumentChunks(m);
+  return { chunks };
+}
+
+function containersOf(alsoIn: unknown): string[] {
+  if (!Array.isArray(alsoIn)) return [];
+  return alsoIn
+    .map((a) => (a as { container?: unknown }).container)
+    .filter((c): c is string => typeof c === 'string');
 }
 
 /** Removes a document from Pustaka (never the file) and announces it: searches, answers and golden answers follow. */

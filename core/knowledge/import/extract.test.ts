@@ -367,7 +367,9 @@ describe('format table', () => {
   it('says which paths a folder import picks up', () => {
     expect(isSupportedPath('/a/b/Report.DOCX')).toBe(true);
     expect(isSupportedPath('/a/README')).toBe(true);
-    expect(isSupportedPath('/a/photo.jpg')).toBe(false);
+    expect(isSupportedPath('/a/photo.jpg')).toBe(true); // read by OCR
+    expect(isSupportedPath('/a/scan.TIFF')).toBe(true);
+    expect(isSupportedPath('/a/clip.gif')).toBe(false);
     expect(isSupportedPath('/a/random')).toBe(false);
   });
 

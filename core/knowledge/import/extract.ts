@@ -7,6 +7,7 @@ import { ExtractError, displayName, formatBytes } from './extract-error.ts';
 import { detectFormat, withArticle } from './formats.ts';
 import type { Format } from './formats.ts';
 import { assertSafeZip } from './zip-guard.ts';
+import { createOcrRun, DEFAULT_OCR_SETTINGS, type OcrRun, type OcrSettings } from './ocr/ocr-run.ts';
 
 export { ExtractError, isExtractError } from './extract-error.ts';
 export type { ExtractReason } from './extract-error.ts';
@@ -18,8 +19,16 @@ export interface ExtractOptions {
   timeoutMs?: number;
   /** Aborting it stops the extraction ('cancelled'). */
   signal?: AbortSignal;
-  /** Told after each page of a paged format (PDF): pages read so far, of `total`. */
-  onPage?: (done: number, total: number) => void;
+  /**
+   * Told after each page of a paged format (PDF): pages read so far, of `total`; with `ocrPage`
+   * before a page is recognised by OCR.
+   */
+  onPage?: (done: number, total: number, ocrPage?: number) => void;
+  /**
+   * OCR of scanned pages and pictures (default: on, 60 s a page). The time a page spends in OCR
+   * counts against its own budget, not against `timeoutMs`.
+   */
+  ocr?: OcrSettings;
   /**
    * Takes each finished section (normalised, non-empty) in order, instead of the returned
    * document: then `sections` comes back empty and nothing holds the document's text. A paged
@@ -40,7 +49,6 @@ export const DEFAULT_TIMEOUT_MS = 60_000;
 export async function extractFile(file: string, opts: ExtractOptions = {}): Promise<ExtractedDocument> {
   const name = displayName(file);
   const maxBytes = opts.maxBytes ?? DEFAULT_MAX_BYTES;
-  const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   if (opts.signal?.aborted) throw cancelled(file, opts.signal.reason);
 
   let stat: fs.Stats;
@@ -51,19 +59,47 @@ export async function extractFile(file: string, opts: ExtractOptions = {}): Prom
   }
   if (!stat.isFile()) throw new ExtractError('unreadable', file, `${name} is not a file`);
   if (stat.size > maxBytes) throw tooLarge(file, stat.size, maxBytes);
-
-  const timeout = pausableTimeout(timeoutMs);
-  const signal = opts.signal ? AbortSignal.any([opts.signal, timeout.signal]) : timeout.signal;
-  let format: Format | null = null;
-  const receiver: { failed?: { err: unknown } } = {};
-  try {
-    let bytes: Buffer | null;
+  return extractRead(file, opts, async (signal) => {
     try {
-      bytes = await readWhole(file, stat.size, signal);
+      return await readWhole(file, stat.size, signal);
     } catch (err) {
       if (signal.aborted) throw err;
       throw unreadable(file, err);
     }
+  });
+}
+
+/**
+ * `extractFile` for bytes already in memory, e.g. an e-mail attachment: `name` stands for the
+ * file in messages and its extension picks the format, as a path would. The same size limit,
+ * format check, guards, time-out and post-processing apply.
+ */
+export async function extractBuffer(
+  name: string,
+  bytes: Buffer,
+  opts: ExtractOptions = {},
+): Promise<ExtractedDocument> {
+  if (opts.signal?.aborted) throw cancelled(name, opts.signal.reason);
+  const maxBytes = opts.maxBytes ?? DEFAULT_MAX_BYTES;
+  if (bytes.length > maxBytes) throw tooLarge(name, bytes.length, maxBytes);
+  return extractRead(name, opts, () => Promise.resolve(bytes));
+}
+
+/** Reading (`read`) and what follows it, under the time-out: see `extractFile`. */
+async function extractRead(
+  file: string,
+  opts: ExtractOptions,
+  read: (signal: AbortSignal) => Promise<Buffer>,
+): Promise<ExtractedDocument> {
+  const name = displayName(file);
+  const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const timeout = pausableTimeout(timeoutMs);
+  const signal = opts.signal ? AbortSignal.any([opts.signal, timeout.signal]) : timeout.signal;
+  let format: Format | null = null;
+  const receiver: { failed?: { err: unknown } } = {};
+  const ocr = startOcr(opts.ocr ?? DEFAULT_OCR_SETTINGS, timeout);
+  try {
+    let bytes: Buffer | null = await read(signal);
     format = detectFormat(file, bytes);
     if (format.container === 'zip') await assertSafeZip(file, bytes, signal);
     const sections = createSectionFinisher();
@@ -85,9 +121,17 @@ export async function extractFile(file: string, opts: ExtractOptions = {}): Prom
           signal.throwIfAborted();
         }
       : undefined;
-    const pending = format.extractor({ path: file, bytes, signal, onPage: opts.onPage, onSection: give });
+    const pending = format.extractor({
+      path: file,
+      bytes,
+      signal,
+      onPage: opts.onPage,
+      onSection: give,
+      ocr,
+    });
     bytes = null; // the extractor holds what it needs; let the raw bytes go before post-processing
     const doc = await untilAborted(pending, signal);
+    if (ocr) noteOcr(doc, ocr);
     if (give) {
       // A format that does not stream: its sections are handed on now, each let go once taken.
       const all = doc.sections;
@@ -125,6 +169,26 @@ export async function extractFile(file: string, opts: ExtractOptions = {}): Prom
 }
 
 const EMPTY_SECTION: ExtractedSection = { headingPath: [], text: '', page: null };
+
+/** The document's OCR run, when OCR is on: a page's reading stops the file's clock (see ExtractOptions.ocr). */
+function startOcr(settings: OcrSettings, timeout: ReturnType<typeof pausableTimeout>): OcrRun | undefined {
+  if (!settings.enabled) return undefined;
+  return createOcrRun(settings, async (work) => {
+    timeout.pause();
+    try {
+      return await work();
+    } finally {
+      timeout.resume();
+    }
+  });
+}
+
+/** What OCR read goes on the document: its pages, confidence and warnings. */
+function noteOcr(doc: ExtractedDocument, ocr: OcrRun): void {
+  const summary = ocr.summary();
+  if (summary.pages.length > 0) doc.ocr = summary;
+  doc.warnings.push(...ocr.warnings());
+}
 
 /**
  * An abort after `ms` of the reader's own time: the clock stops between `pause` and `resume`
@@ -206,6 +270,7 @@ function createSectionFinisher() {
         sections: doc.sections,
         pageCount: doc.pageCount,
         warnings,
+        ...(doc.ocr ? { ocr: doc.ocr } : {}),
       };
     },
   };

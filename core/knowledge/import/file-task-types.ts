@@ -1,4 +1,5 @@
 import type { Chunk } from './types.ts';
+import type { OcrSettings, OcrSummary } from './ocr/ocr-run.ts';
 
 export interface FileTaskInput {
   path: string;
@@ -12,6 +13,8 @@ export interface FileTaskInput {
    * progress the worker reports (see FileTaskProgress) is what keeps a large file alive.
    */
   timeoutMs: number;
+  /** The collection's OCR switch and the time budget of one page (default: on, 60 s). */
+  ocr?: OcrSettings;
 }
 
 /** Chunks per part: what the worker hands over at a time (a few hundred KB of text and vectors). */
@@ -25,8 +28,72 @@ export const PART_CHUNKS = 256;
  * the task's stall time-out.
  */
 export type FileTaskProgress =
-  | { step: 'extract'; done: number; total: number }
-  | { step: 'part'; chunks: Chunk[]; embeddings: Float32Array[] | null };
+  /** Pages read of `total`; `ocrPage` while that page is being recognised (OCR). */
+  | { step: 'extract'; done: number; total: number; ocrPage?: number }
+  | { step: 'part'; chunks: Chunk[]; embeddings: Float32Array[] | null }
+  | { step: 'self'; messageId: string | null }
+  | { step: 'member'; member: MemberIdentity }
+  | { step: 'member-done'; result: MemberResult };
+
+/*
+ * Files that hold documents (a mailbox its messages, a message its attachments: see
+ * import/mail/mail-task.ts) report each such member before reading it ('member', answered with a
+ * MemberAnswer), then its parts, then how it ended ('member-done'); parts reported outside a member
+ * belong to the file's own document. A message file first asks whether the message it holds is
+ * one the collection has from elsewhere ('self', answered with a SelfAnswer).
+ */
+
+/** A document inside the file being read. */
+export interface MemberIdentity {
+  /** Its source_path: the path of what it sits in, '#', and its place there. */
+  path: string;
+  /** The source_path of the document it sits in (the mailbox, or the message of an attachment). */
+  parent: string;
+  /** sha-256 of its bytes: an unchanged member is not read again. */
+  hash: string;
+  size: number;
+  /** A message's Message-ID: one indexed from another file is a duplicate. */
+  messageId: string | null;
+}
+
+export type MemberAnswer =
+  | { read: true }
+  | {
+      read: false;
+      outcome: 'unchanged' | 'duplicate' | 'failed';
+      message?: string;
+      /** A message read before the reader stopped on one of its attachments: read those only. */
+      attachmentsOnly?: boolean;
+    };
+
+export interface SelfAnswer {
+  /** Where the collection has this message already (a source_path), or null. */
+  duplicateOf: string | null;
+}
+
+export type MemberResult =
+  | {
+      ok: true;
+      title: string | null;
+      author: string | null;
+      fileType: string;
+      mime: string;
+      pageCount: number | null;
+      warnings: string[];
+      chunkCount: number;
+      /** Kept in documents.metadata under their keys ('email', 'attachment'). */
+      facts: Record<string, unknown>;
+      /** An attachment's OCR pages, when some of its text was recognised by OCR. */
+      ocr?: OcrSummary;
+      timings: { extractMs: number; chunkMs: number; embedMs: number };
+    }
+  | {
+      ok: false;
+      step: 'extract' | 'chunk' | 'embed';
+      fileType: string | null;
+      reason: string;
+      message: string;
+    };
 
 export type FileTaskOutput =
   | {
@@ -34,12 +101,16 @@ export type FileTaskOutput =
       title: string | null;
       /** From the document's properties (PPTX, OpenDocument, RTF); absent when it names none. */
       author?: string | null;
+      /** Format-specific facts for documents.metadata (a message's headers under 'email'). */
+      facts?: Record<string, unknown>;
       fileType: string;
       mime: string;
       pageCount: number | null;
       warnings: string[];
       /** Chunks handed over in parts, all of them taken in before this result was sent. */
       chunkCount: number;
+      /** Its pages read by OCR; absent when none was. */
+      ocr?: OcrSummary;
       /**
        * The worker's own time: extracting, chunking and (built-in) embedding; the time it waited
        * for parts to be taken in is not in any of them.

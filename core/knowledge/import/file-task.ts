@@ -9,6 +9,7 @@ import { isAckMessage, reportAndWait, reportProgress } from '../../base/thread-p
 import { createBuiltinEmbedder } from '../../models/embed/builtin.ts';
 import { createChunker } from './chunk.ts';
 import { extractFile } from './extract.ts';
+import { mailFormatOf, runMailTask, type DocWriter } from './mail/mail-task.ts';
 import {
   PART_CHUNKS,
   type FileTaskInput,
@@ -76,10 +77,32 @@ function createPartSender(embed: boolean, task: { step: Step }) {
   };
 }
 
+/** A chunker and a part sender for one document: what the mail task needs for each member. */
+function createDocWriter(input: FileTaskInput, task: { step: Step }): DocWriter {
+  const chunker = createChunker({ chunkSize: input.chunkSize, chunkOverlap: input.chunkOverlap }, (s) =>
+    embedder.countTokens(s),
+  );
+  const parts = createPartSender(input.embed === 'builtin', task);
+  return {
+    add: (section) => parts.add(chunker.add(section)),
+    async end() {
+      await parts.add(chunker.end());
+      await parts.end();
+      return { chunkCount: parts.count(), timings: parts.timings };
+    },
+  };
+}
+
 async function run(input: FileTaskInput): Promise<FileTaskOutput> {
   const task: { step: Step } = { step: 'extract' };
   let fileType: string | null = null;
   try {
+    // Mailboxes and message files hold documents of their own (messages, attachments).
+    const mail = await mailFormatOf(input.path);
+    if (mail) {
+      fileType = mail.fileType;
+      return await runMailTask({ input, newWriter: () => createDocWriter(input, task) }, mail);
+    }
     const started = performance.now();
     const chunker = createChunker({ chunkSize: input.chunkSize, chunkOverlap: input.chunkOverlap }, (s) =>
       embedder.countTokens(s),
@@ -89,8 +112,10 @@ async function run(input: FileTaskInput): Promise<FileTaskOutput> {
       maxBytes: input.maxBytes,
       timeoutMs: input.timeoutMs,
       signal: never,
-      onPage: (done, total) => reportProgress<FileTaskProgress>({ step: 'extract', done, total }),
+      onPage: (done, total, ocrPage) =>
+        reportProgress<FileTaskProgress>({ step: 'extract', done, total, ...(ocrPage ? { ocrPage } : {}) }),
       onSection: (section) => parts.add(chunker.add(section)),
+      ...(input.ocr ? { ocr: input.ocr } : {}),
     });
     fileType = doc.fileType;
     await parts.add(chunker.end());
@@ -105,6 +130,7 @@ async function run(input: FileTaskInput): Promise<FileTaskOutput> {
       pageCount: doc.pageCount,
       warnings: doc.warnings,
       chunkCount: parts.count(),
+      ...(doc.ocr ? { ocr: doc.ocr } : {}),
       timings: {
         extractMs: Math.max(0, performance.now() - started - chunkMs - embedMs - waitMs),
         chunkMs,

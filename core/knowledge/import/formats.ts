@@ -22,9 +22,16 @@ export interface Format {
   extractor: Extractor;
   /**
    * Formats whose bytes must start with this signature ('zip' ones also pass the zip guard; RTF is
-   * text, but only text that starts with `{\rtf`).
+   * text, but only text that starts with `{\rtf`; 'ole' is the compound file of Outlook's .msg).
    */
-  container?: 'pdf' | 'zip' | 'rtf';
+  container?: 'pdf' | 'zip' | 'rtf' | 'ole' | 'image';
+  /**
+   * A file that holds other documents: a mailbox its messages, a message its attachments. The
+   * import reads it with its own reader (import/mail/mail-task.ts) and makes each member a
+   * document of its own; `extractor` still reads it as one document (a message without its
+   * attachments) where one document is wanted, e.g. a message attached to another.
+   */
+  holds?: 'messages' | 'attachments';
   /** How messages name the format: "is not a PDF". */
   label: string;
   /** false where the first heading is no title (XLSX: it is a sheet name). Default true. */
@@ -96,6 +103,39 @@ const rtf: Format = {
   container: 'rtf',
   label: 'RTF document',
 };
+const eml: Format = {
+  fileType: 'email',
+  mime: 'message/rfc822',
+  extractor: lazy(() => import('./extractors/email.ts'), 'extractEml'),
+  label: 'e-mail message',
+  holds: 'attachments',
+};
+const msg: Format = {
+  fileType: 'email',
+  mime: 'application/vnd.ms-outlook',
+  extractor: lazy(() => import('./extractors/email.ts'), 'extractMsg'),
+  container: 'ole',
+  label: 'Outlook message',
+  holds: 'attachments',
+};
+export const MBOX_FORMAT: Format = {
+  fileType: 'mbox',
+  mime: 'application/mbox',
+  extractor: lazy(() => import('./extractors/email.ts'), 'extractMbox'),
+  label: 'mailbox',
+  holds: 'messages',
+};
+/** Pictures of text (scans, photos of letters): read by OCR, each page of a TIFF a page. */
+const image = (mime: string, label: string): Format => ({
+  fileType: 'image',
+  mime,
+  extractor: lazy(() => import('./extractors/image.ts'), 'extractImage'),
+  container: 'image',
+  label,
+});
+const png = image('image/png', 'PNG image');
+const jpeg = image('image/jpeg', 'JPEG image');
+const tiff = image('image/tiff', 'TIFF image');
 const html = (mime: string): Format => ({
   fileType: 'html',
   mime,
@@ -190,6 +230,15 @@ export const FORMATS: ReadonlyMap<string, Format> = new Map<string, Format>([
   ['.ods', ods],
   ['.odp', odp],
   ['.rtf', rtf],
+  ['.png', png],
+  ['.jpg', jpeg],
+  ['.jpeg', jpeg],
+  ['.tif', tiff],
+  ['.tiff', tiff],
+  ['.eml', eml],
+  ['.msg', msg],
+  ['.mbox', MBOX_FORMAT],
+  ['.mbx', MBOX_FORMAT],
   ['.html', html('text/html')],
   ['.htm', html('text/html')],
   ['.xhtml', html('application/xhtml+xml')],
@@ -247,13 +296,19 @@ const UNSUPPORTED: Record<string, string> = {
   '.pages': 'Pages documents are not supported; export it as .docx or PDF',
   '.numbers': 'Numbers spreadsheets are not supported; export it as .xlsx',
   '.key': 'Keynote presentations are not supported; export it as .pptx',
+  '.heic':
+    'HEIC photos are not supported; save it as JPEG (on an iPhone: Settings › Camera › Formats › Most Compatible)',
+  '.heif':
+    'HEIF photos are not supported; save it as JPEG (on an iPhone: Settings › Camera › Formats › Most Compatible)',
 };
 
 interface Signature {
-  kind: 'pdf' | 'zip' | 'ole' | 'rtf' | 'other';
+  kind: 'pdf' | 'zip' | 'ole' | 'rtf' | 'image' | 'other';
   /** "a ZIP archive" */
   description: string;
   test: (b: Uint8Array) => boolean;
+  /** The format of a picture OCR reads, whatever its extension says. */
+  format?: Format;
 }
 
 const startsWith = (b: Uint8Array, bytes: number[], offset = 0) => bytes.every((v, i) => b[offset + i] === v);
@@ -271,8 +326,18 @@ const SIGNATURES: Signature[] = [
     description: 'an old binary Office document (.doc/.xls/.ppt)',
     test: (b) => startsWith(b, [0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1]),
   },
-  { kind: 'other', description: 'a PNG image', test: (b) => startsWith(b, [0x89, 0x50, 0x4e, 0x47]) },
-  { kind: 'other', description: 'a JPEG image', test: (b) => startsWith(b, [0xff, 0xd8, 0xff]) },
+  {
+    kind: 'image',
+    description: 'a PNG image',
+    test: (b) => startsWith(b, [0x89, 0x50, 0x4e, 0x47]),
+    format: png,
+  },
+  {
+    kind: 'image',
+    description: 'a JPEG image',
+    test: (b) => startsWith(b, [0xff, 0xd8, 0xff]),
+    format: jpeg,
+  },
   { kind: 'other', description: 'a GIF image', test: (b) => startsWith(b, ascii('GIF8')) },
   {
     kind: 'other',
@@ -280,9 +345,10 @@ const SIGNATURES: Signature[] = [
     test: (b) => startsWith(b, ascii('RIFF')) && startsWith(b, ascii('WEBP'), 8),
   },
   {
-    kind: 'other',
+    kind: 'image',
     description: 'a TIFF image',
     test: (b) => startsWith(b, [0x49, 0x49, 0x2a, 0]) || startsWith(b, [0x4d, 0x4d, 0, 0x2a]),
+    format: tiff,
   },
   {
     kind: 'other',
@@ -342,7 +408,7 @@ export function detectFormat(file: string, bytes: Uint8Array): Format {
       throw new ExtractError('corrupt', file, `${name} is empty (0 bytes), not a valid ${format.label}`);
     }
     if (format.container === 'pdf' ? hasPdfHeader(bytes) : signature?.kind === format.container)
-      return format;
+      return signature?.format ?? format; // a picture goes by its content (a JPEG named .png)
     if (format.container === 'zip' && signature?.kind === 'ole') {
       // Password-protected DOCX/XLSX files are OLE containers holding an "EncryptedPackage" stream.
       if (
@@ -383,6 +449,9 @@ export function detectFormat(file: string, bytes: Uint8Array): Format {
   if (hint) throw new ExtractError('unsupported', file, `${name}: ${hint}`);
   if (signature?.kind === 'pdf') return pdf;
   if (signature?.kind === 'rtf') return rtf;
+  if (signature?.format) return signature.format;
+  // A mailbox without an extension (Thunderbird keeps "Inbox", "Sent"): it starts with a From_ line.
+  if (!signature && looksLikeMbox(bytes)) return MBOX_FORMAT;
   if (signature) {
     throw new ExtractError(
       'unsupported',
@@ -396,4 +465,13 @@ export function detectFormat(file: string, bytes: Uint8Array): Format {
     file,
     `${name} is not a supported file type (${ext || 'no extension'}) and does not look like text`,
   );
+}
+
+/**
+ * Whether the bytes start like an mbox mailbox: a "From " separator line with a sender and a date
+ * ("From budi@example.co.id Mon Mar  3 10:15:00 2025"), then a header field on the next line.
+ */
+export function looksLikeMbox(bytes: Uint8Array): boolean {
+  const head = Buffer.from(bytes.buffer, bytes.byteOffset, Math.min(bytes.length, 1024)).toString('latin1');
+  return /^From \S+ +[^\r\n]*\d[^\r\n]*\r?\n[\x21-\x39\x3b-\x7e]+:/.test(head);
 }

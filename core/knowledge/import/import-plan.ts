@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { insertPendingDocuments, loadCollectionIndex, updateTags } from '../documents/documents.ts';
-import { isSupportedPath } from './formats.ts';
+import { FORMATS, isSupportedPath } from './formats.ts';
+import { isTinyPicture, pictureFileSize } from './ocr/picture-size.ts';
 import { sha256File } from '../../base/hash-file.ts';
 import { toFsPath } from '../../base/raw-path.ts';
 import { saveProgress } from './jobs.ts';
@@ -47,6 +48,38 @@ export async function planImport(run: ImportRun): Promise<ImportPlan> {
   return { files, bytesTotal, work, immediate, newIds };
 }
 
+/**
+ * Pictures found in folders that OCR would not read: all of them when OCR is off for the collection
+ * (reason 'ocr-off'), and icons and bullets (reason 'tiny-picture', see isTinyPicture). They are
+ * counted as ignored, not failed; a picture the user named outright is always read (or fails
+ * saying why).
+ */
+async function passOverPictures(
+  run: ImportRun,
+  files: FoundFile[],
+  explicit: Set<string>,
+): Promise<FoundFile[]> {
+  const { ignored } = run.summary;
+  const kept: FoundFile[] = [];
+  for (const f of files) {
+    const picture = FORMATS.get(path.extname(f.path).toLowerCase())?.fileType === 'image';
+    let why: string | null = null;
+    if (picture && !explicit.has(f.path)) {
+      if (run.target.ocr === false) why = 'ocr-off';
+      else {
+        const size = await pictureFileSize(f.path);
+        if (size && isTinyPicture(size)) why = 'tiny-picture';
+      }
+    }
+    if (!why) kept.push(f);
+    else {
+      ignored.total++;
+      ignored.byReason[why] = (ignored.byReason[why] ?? 0) + 1;
+    }
+  }
+  return kept;
+}
+
 /** Walks the request's paths; what the user named outright but cannot be taken is a failure. */
 async function scanFiles(run: ImportRun): Promise<{ files: FoundFile[]; bytesTotal: number }> {
   const { req, summary, counters, jobId } = run;
@@ -75,7 +108,7 @@ async function scanFiles(run: ImportRun): Promise<{ files: FoundFile[]; bytesTot
       summary.ignored.byReason[ig.reason] = (summary.ignored.byReason[ig.reason] ?? 0) + 1;
     }
   }
-  const files = walked.files;
+  const files = await passOverPictures(run, walked.files, explicit);
   counters.filesTotal = files.length;
   counters.filesFailed = summary.failed.length;
   summary.filesTotal = files.length;

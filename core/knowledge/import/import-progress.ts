@@ -5,8 +5,11 @@ import type { ImportRun, Outcome } from './import-types.ts';
 export interface ProgressTracker {
   /** Counts one settled file into the job counters and summary, emits `file`, then maybe `progress`. */
   record(file: FoundFile, outcome: Outcome, chunks: number, reason?: string, message?: string): void;
-  /** Notes the pages read so far of a file being read page by page, then maybe emits `progress`. */
-  pages(path: string, done: number, total: number): void;
+  /**
+   * Notes the pages read so far of a file being read page by page (and the page being recognised
+   * by OCR, if one is), then maybe emits `progress`.
+   */
+  pages(path: string, done: number, total: number, ocrPage?: number): void;
   /** Emits `progress`, at most every 200 ms unless forced. */
   progress(force?: boolean): void;
 }
@@ -41,8 +44,8 @@ export function createProgressTracker(
       ...(reading.size ? { pages: [...reading.values()].map((p) => ({ ...p })) } : {}),
     });
   };
-  const pages = (path: string, done: number, total: number) => {
-    reading.set(path, { path, done, total });
+  const pages = (path: string, done: number, total: number, ocrPage?: number) => {
+    reading.set(path, { path, done, total, ...(ocrPage ? { ocrPage } : {}) });
     progress();
   };
 

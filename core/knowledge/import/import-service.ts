@@ -50,6 +50,7 @@ export async function importPaths(
       embedderId: c.embedderId,
       chunkSize: c.chunkSize,
       chunkOverlap: c.chunkOverlap,
+      ocr: c.ocr,
     },
     params,
     { signal: ctx.signal, onEvent: ctx.emit },

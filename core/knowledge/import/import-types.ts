@@ -20,6 +20,8 @@ export interface ImportTarget {
   embedderId: string;
   chunkSize: number;
   chunkOverlap: number;
+  /** The collection's OCR switch (collections.ocr); absent: on. */
+  ocr?: boolean;
 }
 
 export interface ImportRequest {
@@ -54,6 +56,11 @@ export interface ImportLimits {
    * DEFAULT_MS_PER_MB). It stops a file that progresses, but too slowly to ever finish.
    */
   msPerMb?: number;
+  /**
+   * Time budget of one OCR page (default DEFAULT_OCR_PAGE_BUDGET_MS): a page over it is skipped
+   * with a warning. An OCR page's time counts against neither limit above, only against this.
+   */
+  ocrPageBudgetMs?: number;
 }
 
 /** A minute per MB: a 3 MB, 5,000-page PDF reads in well under 30 s here, and gets over 5 min. */

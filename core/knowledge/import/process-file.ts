@@ -6,11 +6,14 @@ import { WorkerTaskError } from '../../base/thread-pool/pool.ts';
 import type { StepTiming } from '../documents/documents.ts';
 import type { FileTaskOutput, FileTaskProgress } from './file-task-types.ts';
 import { createCommitBatcher, type CommitBatcher } from './commit-batcher.ts';
+import { createMemberReceiver, type MemberReceiver } from './members.ts';
+import { deleteDocument } from '../documents/documents.ts';
 import type { ImportPlan } from './import-plan.ts';
 import type { ProgressTracker } from './import-progress.ts';
 import { absoluteLimitMs, type ImportRun, type WorkItem } from './import-types.ts';
 import { readSteadily } from './read-steadily.ts';
 import type { FoundFile } from './walk.ts';
+import { DEFAULT_OCR_PAGE_BUDGET_MS } from './ocr/ocr-run.ts';
 
 /**
  * Import stage 2, process: runs every planned file through {@link processFile} on enough lanes to
@@ -76,6 +79,8 @@ async function importDocument(
   const { req, signal } = run;
   const wasIndexed = w.known?.status === 'indexed';
   const staged = createStagedWriter(run, docId);
+  // Documents the file holds (a mailbox's messages, a message's attachments), if any.
+  const members = createMemberReceiver(run, w.file, batch, (id) => createStagedWriter(run, id));
   try {
     // Progress counts the file as planned; the document records it as it was when last read.
     const read = await readSteadily(
@@ -83,11 +88,17 @@ async function importDocument(
       w.hash,
       (f) => {
         staged.restart(); // read again (the file changed meanwhile): staged again from scratch
-        return runFileTask(run, f, tracker, staged);
+        return runFileTask(run, f, tracker, staged, members);
       },
       signal,
     );
     const { out, file, hash } = read;
+    if (!out.ok && out.reason === 'duplicate') {
+      // A message the collection has from another file (by Message-ID): not indexed twice.
+      await deleteDocument(run.deps.db, run.deps.vectors, docId);
+      tracker.record(w.file, 'duplicate', 0, out.reason, out.message);
+      return;
+    }
     if (!out.ok) {
       batch.fail({
         id: docId,
@@ -104,6 +115,12 @@ async function importDocument(
       run.summary.warnings.push({ path: file.path, message: read.warning });
     }
     signal.throwIfAborted();
+    // Read whole and steadily: what it no longer holds goes (unless that is most of it).
+    const kept = read.warning ? null : await members.prune();
+    if (kept) {
+      out.warnings.push(kept);
+      run.summary.warnings.push({ path: file.path, message: kept });
+    }
     staged.commit(out.chunkCount);
     const embedMs = out.timings.embedMs + staged.times.embedMs;
     const indexMs = staged.times.indexMs;
@@ -120,6 +137,8 @@ async function importDocument(
       chunkCount: out.chunkCount,
       tags: req.tags ?? null,
       warnings: out.warnings,
+      ocr: out.ocr ?? null,
+      facts: out.facts ?? null,
       steps: stepTimings(out, embedMs, indexMs),
     });
     const { timings } = run.summary;
@@ -136,6 +155,7 @@ async function importDocument(
     );
   } finally {
     staged.discard(); // nothing is left after a commit; else what a failed or cut-short read staged
+    members.discard();
   }
 }
 
@@ -208,11 +228,33 @@ async function runFileTask(
   file: FoundFile,
   tracker: ProgressTracker,
   staged: StagedWriter,
+  members: MemberReceiver,
 ): Promise<FileTaskOutput> {
+  for (;;) {
+    const out = await runFileTaskOnce(run, file, tracker, staged, members);
+    // The reader stopped on a document inside the file: that one is recorded failed, and the file
+    // is read again for the rest (what was read already, and that one, are skipped).
+    if (out === 'again') staged.restart();
+    else return out;
+  }
+}
+
+async function runFileTaskOnce(
+  run: ImportRun,
+  file: FoundFile,
+  tracker: ProgressTracker,
+  staged: StagedWriter,
+  members: MemberReceiver,
+): Promise<FileTaskOutput | 'again'> {
   const { target, limits, signal } = run;
   const absoluteMs = absoluteLimitMs(limits, file.size);
+  const ocr = {
+    enabled: target.ocr !== false,
+    pageBudgetMs: limits.ocrPageBudgetMs ?? DEFAULT_OCR_PAGE_BUDGET_MS,
+  };
   const pages = { done: 0, total: 0 };
   let writeError: unknown = null;
+  members.startRead();
   try {
     return await run.deps.pool.run(
       {
@@ -222,28 +264,40 @@ async function runFileTask(
         embed: run.useBuiltin ? 'builtin' : 'none',
         maxBytes: limits.maxBytes,
         timeoutMs: absoluteMs,
+        ocr,
       },
       {
         signal,
-        stallMs: limits.timeoutMs,
+        // A page being recognised reports nothing until it is done: its budget is its stall limit.
+        stallMs: ocr.enabled ? Math.max(limits.timeoutMs, ocr.pageBudgetMs + 10_000) : limits.timeoutMs,
         // The worker's own limit gives a clean error first; this one stops a worker that hangs.
         timeoutMs: absoluteMs + 5_000,
+        // Each OCR page has its own budget, which the file's absolute limit does not take from.
+        extendOnProgress: (p) => (p.step === 'extract' && p.ocrPage ? ocr.pageBudgetMs : 0),
         onProgress: (p) => {
+          if (members.takes(p)) {
+            return members.take(p).catch((err: unknown) => {
+              writeError ??= err;
+              throw err;
+            });
+          }
           if (p.step === 'part') {
             return staged.take(p).catch((err: unknown) => {
               writeError ??= err;
               throw err;
             });
           }
+          if (p.step !== 'extract') return;
           pages.done = p.done;
           pages.total = p.total;
-          tracker.pages(file.path, p.done, p.total);
+          tracker.pages(file.path, p.done, p.total, p.ocrPage);
         },
       },
     );
   } catch (err) {
     if (signal.aborted) throw signal.reason;
     if (writeError) throw writeError;
+    if (await members.recover(err)) return 'again';
     const reason = err instanceof WorkerTaskError ? err.reason : 'crashed';
     const name = path.basename(file.path);
     let message = `${name}: the reader crashed (${(err as Error).message})`;

@@ -23,8 +23,10 @@ export async function removeMissing(
     // not be a prefix of the string form of a file inside it.
     .map((r) => fsPathBytes(r.endsWith(path.sep) ? r : r + path.sep));
   if (!folders.length) return 0;
+  // Documents inside other files (a mailbox's messages) have no file of their own: they go with
+  // their container (deleteDocument), or when it no longer holds them (the import prunes them).
   const rows = await deps.db.query<{ id: number; source_path: string }>(
-    'SELECT id, source_path FROM documents WHERE collection_id = $1',
+    "SELECT id, source_path FROM documents WHERE collection_id = $1 AND NOT metadata ? 'container'",
     [collectionId],
   );
   let removed = 0;
@@ -32,7 +34,11 @@ export async function removeMissing(
     const file = fsPathBytes(row.source_path);
     const inside = folders.some((f) => file.subarray(0, f.length).equals(f));
     if (!inside || fs.existsSync(file)) continue;
-    await deleteDocument(deps.db, deps.vectors, Number(row.id));
+    try {
+      await deleteDocument(deps.db, deps.vectors, Number(row.id));
+    } catch {
+      continue; // gone already, with the file that held it
+    }
     emit({ type: 'file', path: row.source_path, outcome: 'removed', chunks: 0 });
     removed++;
   }

@@ -1,4 +1,5 @@
 import type { ChunkInput } from '../../stores/vectors/store.ts';
+import type { OcrRun, OcrSummary } from './ocr/ocr-run.ts';
 
 /**
  * What every format extractor produces: the document's readable text as ordered sections, each
@@ -21,7 +22,10 @@ export type FileType =
   | 'odt'
   | 'ods'
   | 'odp'
-  | 'rtf';
+  | 'rtf'
+  | 'email'
+  | 'mbox'
+  | 'image';
 
 export interface ExtractedSection {
   /** Headings from the outermost down to the one this section sits under; [] before any heading. */
@@ -41,6 +45,8 @@ export interface ExtractedDocument {
   pageCount: number | null;
   /** Non-fatal problems worth showing the user (e.g. "3 pages had no text layer"). */
   warnings: string[];
+  /** Pages whose text was recognised from pictures (scans, photos); absent when none was. */
+  ocr?: OcrSummary | undefined;
 }
 
 export interface ExtractInput {
@@ -48,8 +54,13 @@ export interface ExtractInput {
   path: string;
   bytes: Buffer;
   signal: AbortSignal;
-  /** Paged formats (PDF) call this after each page: pages read so far, of `total`. */
-  onPage?: ((done: number, total: number) => void) | undefined;
+  /**
+   * Paged formats (PDF) call this after each page: pages read so far, of `total`; and with
+   * `ocrPage` before a page is recognised (OCR takes seconds a page: progress names it).
+   */
+  onPage?: ((done: number, total: number, ocrPage?: number) => void) | undefined;
+  /** Reads pictures of text (scanned pages, image files); absent when OCR is off for the collection. */
+  ocr?: OcrRun | undefined;
   /**
    * When given, a paged format hands each section over here as it is read (awaiting it) instead of
    * keeping it in `sections`, so a long document is never held whole. Other formats ignore it.

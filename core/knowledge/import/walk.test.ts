@@ -21,7 +21,7 @@ describe('walkPaths', () => {
     touch(root, '.git/config.txt');
     touch(root, '~$report.docx');
     touch(root, 'desktop.ini');
-    touch(root, 'image.png');
+    touch(root, 'clip.mp4');
     const { files, ignored } = walkPaths([root], { isSupported: supported });
     expect(files.map((f) => path.relative(root, f.path))).toEqual(['a/z.txt', 'b.md']);
     expect(files[0]!.size).toBe('a/z.txt'.length);
@@ -31,7 +31,7 @@ describe('walkPaths', () => {
       'a/.hidden.md': 'hidden',
       '~$report.docx': 'system',
       'desktop.ini': 'system',
-      'image.png': 'unsupported',
+      'clip.mp4': 'unsupported',
     });
   });
 

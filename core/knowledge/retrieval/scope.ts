@@ -31,6 +31,8 @@ export interface DocMeta {
   tags: string[];
   importedAt: number | null;
   chunkCount: number;
+  /** Pages whose text is OCR text (documents.ocr_pages). */
+  ocrPages: number[];
 }
 
 export interface SearchFilters {
@@ -143,9 +145,11 @@ interface DocRow {
   tags: string[] | null;
   imported_at: Date | null;
   chunk_count: number;
+  ocr_pages: number[] | null;
 }
 
-const DOC_COLUMNS = 'id, collection_id, title, source_path, file_type, tags, imported_at, chunk_count';
+const DOC_COLUMNS =
+  'id, collection_id, title, source_path, file_type, tags, imported_at, chunk_count, ocr_pages';
 
 function toMeta(r: DocRow): DocMeta {
   return {
@@ -157,6 +161,7 @@ function toMeta(r: DocRow): DocMeta {
     tags: (r.tags ?? []).map((t) => t.toLowerCase()),
     importedAt: r.imported_at ? r.imported_at.getTime() : null,
     chunkCount: r.chunk_count,
+    ocrPages: r.ocr_pages ?? [],
   };
 }
 

@@ -331,6 +331,7 @@ export async function rankCandidates(
     sourcePath: doc.sourcePath,
     headingPath: row.headingPath,
     page: row.page,
+    ...(row.page !== null && doc.ocrPages.includes(row.page) ? { ocr: true } : {}),
     text: row.text,
     highlights: highlightText(row.text, plan.words),
   }));

@@ -43,6 +43,9 @@ interface DocRow {
   metadata: Record<string, unknown>;
   file_mtime: Date | null;
   imported_at: Date | null;
+  ocr_pages: number[];
+  ocr_low_confidence_pages: number[];
+  ocr_confidence: number | null;
 }
 
 /** `--out` may name a folder (the file is named after the collection) or the archive itself. */
@@ -91,7 +94,7 @@ export async function exportCollection(
       const docs = (
         await tx.query<DocRow>(
           `SELECT id, source_path, content_hash, mime, file_type, title, tags, size_bytes, page_count, chunk_count,
-                  metadata, file_mtime, imported_at
+                  metadata, file_mtime, imported_at, ocr_pages, ocr_low_confidence_pages, ocr_confidence
            FROM documents WHERE collection_id = $1 AND status = 'indexed' ORDER BY id`,
           [collection.id],
         )
@@ -132,6 +135,7 @@ export async function exportCollection(
         embeddingDim: collection.embeddingDim,
         chunkSize: collection.chunkSize,
         chunkOverlap: collection.chunkOverlap,
+        ocr: collection.ocr,
       },
       embedderModel: model,
       counts: { documents, chunks },
@@ -191,6 +195,15 @@ function writeDocuments(file: string, docs: DocRow[]): number {
         metadata: d.metadata,
         fileMtime: d.file_mtime?.toISOString() ?? null,
         importedAt: d.imported_at?.toISOString() ?? null,
+        ...(d.ocr_pages?.length
+          ? {
+              ocr: {
+                pages: d.ocr_pages,
+                lowConfidencePages: d.ocr_low_confidence_pages ?? [],
+                confidence: d.ocr_confidence === null ? null : Number(d.ocr_confidence),
+              },
+            }
+          : {}),
       };
       fs.writeSync(fd, `${JSON.stringify(doc)}\n`);
     }

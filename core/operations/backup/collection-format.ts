@@ -28,6 +28,8 @@ export const collectionManifestSchema = z.object({
     embeddingDim: z.number().int().positive(),
     chunkSize: z.number().int().positive(),
     chunkOverlap: z.number().int().nonnegative(),
+    /** OCR on or off for its imports; absent in archives made before OCR (then: on). */
+    ocr: z.boolean().optional(),
   }),
   /** The embedding model, when the collection is not on the built-in embedder. */
   embedderModel: z.object({ name: z.string(), sha256: z.string(), fileName: z.string() }).nullable(),
@@ -50,6 +52,14 @@ export const exportedDocumentSchema = z.object({
   metadata: z.record(z.string(), z.unknown()),
   fileMtime: z.string().nullable(),
   importedAt: z.string().nullable(),
+  /** Its pages read by OCR (documents.ocr_*); absent when none, or in archives made before OCR. */
+  ocr: z
+    .object({
+      pages: z.array(z.number().int().positive()),
+      lowConfidencePages: z.array(z.number().int().positive()),
+      confidence: z.number().min(0).max(100).nullable(),
+    })
+    .optional(),
 });
 export type ExportedDocument = z.output<typeof exportedDocumentSchema>;
 

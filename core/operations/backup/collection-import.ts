@@ -206,8 +206,8 @@ async function insertCollection(
   modelPath: string | null,
 ): Promise<number> {
   const rows = await tx.query<{ id: number }>(
-    `INSERT INTO collections (name, description, embedder_id, embedding_dim, chunk_size, chunk_overlap, settings)
-     VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
+    `INSERT INTO collections (name, description, embedder_id, embedding_dim, chunk_size, chunk_overlap, settings, ocr)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
     [
       name,
       m.collection.description,
@@ -216,6 +216,7 @@ async function insertCollection(
       m.collection.chunkSize,
       m.collection.chunkOverlap,
       modelPath ? { embedderModel: modelPath } : {},
+      m.collection.ocr ?? true,
     ],
   );
   return Number(rows[0]!.id);
@@ -232,13 +233,17 @@ async function insertDocuments(
     const batch = docs.slice(i, i + 500);
     const rows = await tx.query<{ id: number; source_path: string }>(
       `INSERT INTO documents (collection_id, source_path, content_hash, mime, file_type, title, tags, size_bytes,
-                              page_count, chunk_count, status, metadata, file_mtime, imported_at)
+                              page_count, chunk_count, status, metadata, file_mtime, imported_at,
+                              ocr_pages, ocr_low_confidence_pages, ocr_confidence)
        SELECT $1, r."sourcePath", r."contentHash", r.mime, r."fileType", r.title,
               ARRAY(SELECT jsonb_array_elements_text(r.tags)), r."sizeBytes", r."pageCount", r."chunkCount",
-              'indexed', r.metadata, r."fileMtime", r."importedAt"
+              'indexed', r.metadata, r."fileMtime", r."importedAt",
+              ARRAY(SELECT jsonb_array_elements_text(coalesce(r.ocr->'pages', '[]')))::int[],
+              ARRAY(SELECT jsonb_array_elements_text(coalesce(r.ocr->'lowConfidencePages', '[]')))::int[],
+              (r.ocr->>'confidence')::real
        FROM jsonb_to_recordset($2::jsonb) AS r("sourcePath" text, "contentHash" text, mime text, "fileType" text,
             title text, tags jsonb, "sizeBytes" bigint, "pageCount" int, "chunkCount" int, metadata jsonb,
-            "fileMtime" timestamptz, "importedAt" timestamptz)
+            "fileMtime" timestamptz, "importedAt" timestamptz, ocr jsonb)
        RETURNING id, source_path`,
       [collectionId, JSON.stringify(batch)],
     );

@@ -2,6 +2,8 @@ import { useEffect, useRef } from 'react';
 import { useQuery } from '../api/api-context.tsx';
 import { formatBytes, formatDate, plural } from '../format.ts';
 import { ErrorNote } from './ErrorNote.tsx';
+import { OcrBadge, OcrMark } from './OcrBadge.tsx';
+import { hasMailDetails, MailDetails } from './MailDetails.tsx';
 import { Spinner } from './Spinner.tsx';
 import { StatusBadge } from './StatusBadge.tsx';
 
@@ -34,6 +36,7 @@ export function DocumentViewer({ documentId, chunkId }: { documentId: number; ch
           {d.pageCount ? ` · ${plural(d.pageCount, unit)}` : ''} · {plural(d.chunkCount, 'passage')} ·
           imported {formatDate(d.importedAt)}
           {d.author ? ` · by ${d.author}` : ''}
+          <OcrBadge ocr={d.ocr} />
         </p>
         <p className="muted small path" title={d.sourcePath}>
           {d.sourcePath}
@@ -50,6 +53,7 @@ export function DocumentViewer({ documentId, chunkId }: { documentId: number; ch
             ))}
           </ul>
         ) : null}
+        {hasMailDetails(d) ? <MailDetails doc={d} /> : null}
       </header>
       {chunks.error ? <ErrorNote error={chunks.error} onRetry={chunks.reload} /> : null}
       {chunks.data ? (
@@ -67,6 +71,7 @@ export function DocumentViewer({ documentId, chunkId }: { documentId: number; ch
                 <div className="chunk-meta">
                   {c.headingPath.length ? c.headingPath.join(' › ') : 'Untitled section'}
                   {c.page !== null ? ` · ${unit} ${c.page}` : ''}
+                  <OcrMark ocr={c.page !== null && !!d.ocr?.pages.includes(c.page)} />
                 </div>
                 <p>{c.text}</p>
               </li>

@@ -32,6 +32,9 @@ export interface SessionReport {
   exitCode: number | null;
 }
 
+/** A 300 dpi scan of a heading and a paragraph of the Debian Administrator's Handbook (GPL-2+). */
+const SCANNED_PARAGRAPH = path.resolve(import.meta.dirname, '../../fixtures/scan-paragraph.png');
+
 const HTML_PAGE = `<!doctype html><html><head><title>Office hours</title></head><body>
 <h1>Immigration office hours</h1>
 <p>The Kuningan immigration office opens at eight and closes its counters at three for KITAS renewals.</p>
@@ -45,6 +48,8 @@ function smokeDocuments(dir: string): void {
     ['kitas-guide.md', KITAS_GUIDE_MD],
     ['office-hours.html', HTML_PAGE],
     ['permits.pdf', manyPagePdf(2)],
+    // A scanned paragraph (of the Debian Administrator's Handbook, 300 dpi): OCR in the package.
+    ['scanned-letter.png', fs.readFileSync(SCANNED_PARAGRAPH)],
   ];
   for (const [name, content] of docs) {
     fs.writeFileSync(path.join(dir, name), content);
@@ -140,13 +145,13 @@ export async function runPackagedSession(app: MountedApp, workDir: string): Prom
     await step(
       host,
       steps,
-      'import.run (md, html, pdf)',
+      'import.run (md, html, pdf, png scan)',
       () => client.call('import.run', { collection: 'Smoke', paths: [docs] }),
       (r) => {
         const failed = r.failed.map((f) => `${path.basename(f.path)}: ${f.message}`).join('; ');
         expectThat(
-          r.status === 'done' && r.imported === 3 && !failed,
-          `imported ${r.imported} of 3 (${failed})`,
+          r.status === 'done' && r.imported === 4 && !failed,
+          `imported ${r.imported} of 4 (${failed})`,
         );
         return `${r.imported} files, ${r.chunks} chunks`;
       },
@@ -163,6 +168,20 @@ export async function runPackagedSession(app: MountedApp, workDir: string): Prom
           `search found ${[...types].join(', ') || 'nothing'}`,
         );
         return `${r.items.length} hits`;
+      },
+    );
+    await step(
+      host,
+      steps,
+      'search (OCR text)',
+      () => client.call('search', { query: 'an act of hijacking', mode: 'keyword' }),
+      (r) => {
+        const top = r.items[0];
+        expectThat(
+          top !== undefined && path.basename(top.sourcePath) === 'scanned-letter.png' && top.ocr === true,
+          `the scanned picture's text was not found (top hit: ${top ? path.basename(top.sourcePath) : 'none'})`,
+        );
+        return `found on page ${top!.page} (OCR)`;
       },
     );
     const model = await step(

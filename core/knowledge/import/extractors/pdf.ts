@@ -1,5 +1,6 @@
 import { getDocumentProxy } from 'unpdf';
 import type { ExtractedSection, Extractor } from '../types.ts';
+import type { OcrRun } from '../ocr/ocr-run.ts';
 import { ExtractError, displayName } from '../extract-error.ts';
 import { dropPdfJsStrays } from './pdfjs-strays.ts';
 
@@ -20,6 +21,12 @@ const CLEANUP_EVERY_PAGES = 100;
  * file (some 5% of the time to read these pages).
  */
 const REOPEN_EVERY_PAGES = 2000;
+
+/**
+ * A text layer with fewer visible characters than this is no text layer: a scanner's page number
+ * or stamp on a scanned page. Such a page that paints a picture is read by OCR.
+ */
+export const MIN_TEXT_LAYER_CHARS = 20;
 
 /** Opens the PDF; a password → 'encrypted', an unreadable file → 'corrupt'. */
 async function openPdf(file: string, bytes: Buffer): Promise<PdfDocument> {
@@ -52,7 +59,7 @@ async function openPdf(file: string, bytes: Buffer): Promise<PdfDocument> {
  * with the page count. Pages without a text layer are counted into a warning; a password →
  * 'encrypted', an unreadable file → 'corrupt'.
  */
-export const extractPdf: Extractor = async ({ path: file, bytes, signal, onPage, onSection }) => {
+export const extractPdf: Extractor = async ({ path: file, bytes, signal, onPage, onSection, ocr }) => {
   dropPdfJsStrays();
   let pdf = await openPdf(file, bytes);
   try {
@@ -64,7 +71,13 @@ export const extractPdf: Extractor = async ({ path: file, bytes, signal, onPage,
     const pages = pdf.numPages;
     for (let pageNo = 1; pageNo <= pages; pageNo++) {
       signal.throwIfAborted();
-      const text = await pageText(pdf, pageNo);
+      let text = await pageText(pdf, pageNo);
+      if (text !== null && isNegligible(text) && ocr) {
+        onPage?.(pageNo - 1, pages, pageNo);
+        const read = await ocrPage(pdf, pageNo, ocr);
+        signal.throwIfAborted();
+        if (read) text = read;
+      }
       if (text === null) unreadable.push(pageNo);
       else {
         if (text.trim() === '') textless++;
@@ -82,7 +95,8 @@ export const extractPdf: Extractor = async ({ path: file, bytes, signal, onPage,
       onPage?.(pageNo, pages);
     }
     if (textless > 0) {
-      warnings.push(`${textless} ${textless === 1 ? 'page has' : 'pages have'} no text (scanned?)`);
+      const hint = ocr ? '' : '; OCR is off for this collection';
+      warnings.push(`${textless} ${textless === 1 ? 'page has' : 'pages have'} no text (scanned?)${hint}`);
     }
     if (unreadable.length > 0) warnings.push(`could not read page ${unreadable.join(', ')}`);
     return {
@@ -97,6 +111,34 @@ export const extractPdf: Extractor = async ({ path: file, bytes, signal, onPage,
     await pdf.destroy();
   }
 };
+
+function isNegligible(text: string): boolean {
+  return text.replace(/\s+/g, '').length < MIN_TEXT_LAYER_CHARS;
+}
+
+/**
+ * A page without a real text layer, read by OCR when it paints a picture: the recognised text,
+ * or null (no picture, nothing recognised, or skipped over its time budget).
+ */
+async function ocrPage(pdf: PdfDocument, pageNo: number, ocr: OcrRun): Promise<string | null> {
+  const { pagePaintsImage, renderPdfPage } = await import('../ocr/render-pdf-page.ts');
+  let page: Awaited<ReturnType<PdfDocument['getPage']>> | undefined;
+  try {
+    page = await pdf.getPage(pageNo);
+    let picture: Awaited<ReturnType<typeof renderPdfPage>>;
+    try {
+      if (!(await pagePaintsImage(page))) return null;
+      picture = await renderPdfPage(page);
+    } catch (err) {
+      ocr.failed(pageNo, err);
+      return null;
+    }
+    const text = await ocr.read(picture.image, pageNo, { dpi: picture.dpi });
+    return text?.trim() ? text : null;
+  } finally {
+    page?.cleanup();
+  }
+}
 
 /** One page's text (lines ended by newlines), or null when pdf.js cannot read the page. */
 async function pageText(pdf: PdfDocument, pageNo: number): Promise<string | null> {

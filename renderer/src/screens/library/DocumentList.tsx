@@ -2,6 +2,7 @@ import { useEffect, useState } from 'react';
 import type { DocumentInfo } from '../../../../core/contract/methods/documents.ts';
 import { useApi, useQuery } from '../../api/api-context.tsx';
 import { ErrorNote } from '../../components/ErrorNote.tsx';
+import { OcrBadge } from '../../components/OcrBadge.tsx';
 import { useOpenPassage } from '../../components/passage-context.tsx';
 import { Spinner } from '../../components/Spinner.tsx';
 import { StatusBadge } from '../../components/StatusBadge.tsx';
@@ -47,7 +48,9 @@ export function DocumentList({
     setError(null);
     try {
       if (action === 'delete') await api.call('documents.delete', { id: doc.id });
-      else await api.call('import.run', { collection: collectionId, paths: [doc.sourcePath] });
+      // A message of a mailbox, an attachment: what is read again is the file that holds it.
+      else
+        await api.call('import.run', { collection: collectionId, paths: [doc.container ?? doc.sourcePath] });
       docs.reload();
       onChanged();
     } catch (err) {
@@ -119,7 +122,10 @@ export function DocumentList({
                 <td>
                   <StatusBadge status={d.status} />
                 </td>
-                <td>{d.fileType ?? '—'}</td>
+                <td>
+                  {d.fileType ?? '—'}
+                  <OcrBadge ocr={d.ocr} />
+                </td>
                 <td className="num">{d.chunkCount}</td>
                 <td className="num">{formatBytes(d.sizeBytes)}</td>
                 <td>{formatDate(d.importedAt)}</td>

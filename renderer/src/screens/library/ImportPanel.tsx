@@ -151,7 +151,10 @@ export function ImportPanel({ collectionId, onImported }: { collectionId: number
             {progress.pages.map((p) => (
               <span key={p.path} title={p.path}>
                 {' '}
-                · {baseName(p.path)}: page {p.done.toLocaleString()} of {p.total.toLocaleString()}
+                · {baseName(p.path)}:{' '}
+                {p.ocrPage
+                  ? `OCR page ${p.ocrPage.toLocaleString()} of ${p.total.toLocaleString()}`
+                  : `page ${p.done.toLocaleString()} of ${p.total.toLocaleString()}`}
               </span>
             ))}
           </span>

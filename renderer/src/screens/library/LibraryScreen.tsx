@@ -40,6 +40,15 @@ export function LibraryScreen() {
       setError(err);
     }
   };
+  const setOcr = async (ocr: boolean) => {
+    if (!current) return;
+    try {
+      await api.call('collections.setOcr', { collection: current.id, ocr });
+      refresh();
+    } catch (err) {
+      setError(err);
+    }
+  };
   const rename = async (name: string) => {
     if (!current) return;
     setRenaming(false);
@@ -85,6 +94,17 @@ export function LibraryScreen() {
                 </p>
               </div>
               <div className="actions">
+                <label
+                  className="check"
+                  title="Read the text of scanned PDF pages and of pictures (PNG, JPEG, TIFF) when importing. Off: they are skipped; documents already imported keep their text until imported again."
+                >
+                  <input
+                    type="checkbox"
+                    checked={current.ocr}
+                    onChange={(e) => void setOcr(e.currentTarget.checked)}
+                  />{' '}
+                  Read scans (OCR)
+                </label>
                 <button type="button" onClick={() => setRenaming(true)}>
                   Rename
                 </button>

@@ -7,6 +7,7 @@ import { Highlighted } from '../../components/Highlighted.tsx';
 import { RebuildBanner } from '../../components/RebuildBanner.tsx';
 import { useOpenPassage } from '../../components/passage-context.tsx';
 import { baseName, formatMs } from '../../format.ts';
+import { OcrMark } from '../../components/OcrBadge.tsx';
 
 const TYPES = [
   'pdf',
@@ -17,6 +18,8 @@ const TYPES = [
   'ods',
   'odp',
   'rtf',
+  'email',
+  'image',
   'html',
   'markdown',
   'text',
@@ -146,6 +149,7 @@ export function SearchScreen() {
                     <span className="muted"> › {headings(item.title, item.headingPath)}</span>
                   ) : null}
                   {item.page !== null ? <span className="muted"> · p. {item.page}</span> : null}
+                  <OcrMark ocr={item.ocr} />
                 </span>
                 <span className="result-text">
                   <Highlighted text={item.text} highlights={item.highlights} />

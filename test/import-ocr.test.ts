@@ -170,6 +170,10 @@ describe.skipIf(!present && !ci)('scans imported into a collection (OCR)', () =>
       'say "on" or "off", not "maybe"',
     );
     expect((await cli('collections', 'ocr', 'Scans', 'on')).stdout).toContain('OCR is on for "Scans"');
+    expect(await cli('collections', 'create', 'Typed only', '--no-ocr')).toMatchObject({ code: 0 });
+    expect((await cli('collections', 'show', 'Typed only')).stdout).toContain('OCR off');
+    expect(await cli('collections', 'create', 'Default')).toMatchObject({ code: 0 });
+    expect((await cli('collections', 'show', 'Default')).stdout).toContain('OCR on');
     const found = await cli('search', sentence, '--collection', 'Scans', '--mode', 'keyword');
     expect(found.stdout.split('\n')[0]).toMatch(/p\. 2 \(OCR\)$/);
     const id = String(docs.get('en-300.pdf')!.id);

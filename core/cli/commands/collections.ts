@@ -32,11 +32,16 @@ const create = command({
     ['-d, --description <text>', 'what the collection holds'],
     ['--chunk-size <tokens>', 'tokens per chunk (default 400)', Number],
     ['--chunk-overlap <tokens>', 'tokens shared by neighbouring chunks (default 60)', Number],
+    ['--no-ocr', 'do not read scanned pages and pictures (OCR); `collections ocr` turns it on later'],
   ],
   description: 'create an empty collection',
   method: 'collections.create',
-  params: ([name]: [string], o: { description?: string; chunkSize?: number; chunkOverlap?: number }) => ({
+  params: (
+    [name]: [string],
+    o: { description?: string; chunkSize?: number; chunkOverlap?: number; ocr?: boolean },
+  ) => ({
     name,
+    ...(o.ocr === false ? { ocr: false } : {}),
     ...(o.description !== undefined ? { description: o.description } : {}),
     ...(o.chunkSize !== undefined ? { chunkSize: o.chunkSize } : {}),
     ...(o.chunkOverlap !== undefined ? { chunkOverlap: o.chunkOverlap } : {}),

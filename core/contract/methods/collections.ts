@@ -49,6 +49,8 @@ export const collectionsCreateContract = defineMethod({
       description: z.string().trim().max(2_000).optional(),
       chunkSize: z.number().int().min(64).max(4_096).optional(),
       chunkOverlap: z.number().int().min(0).max(1_024).optional(),
+      /** Read scanned pages and pictures by OCR (default true); `collections.setOcr` changes it later. */
+      ocr: z.boolean().optional(),
     })
     .strict()
     .refine((p) => (p.chunkOverlap ?? 0) < (p.chunkSize ?? Infinity), {

@@ -90,6 +90,7 @@ export interface NewCollection {
   description?: string | undefined;
   chunkSize?: number | undefined;
   chunkOverlap?: number | undefined;
+  ocr?: boolean | undefined;
 }
 
 export async function createCollection(
@@ -101,8 +102,8 @@ export async function createCollection(
   let id: number;
   try {
     const rows = await db.query<{ id: number }>(
-      `INSERT INTO collections (name, description, embedder_id, embedding_dim, chunk_size, chunk_overlap)
-       VALUES ($1, $2, $3, $4, coalesce($5, 400), coalesce($6, 60)) RETURNING id`,
+      `INSERT INTO collections (name, description, embedder_id, embedding_dim, chunk_size, chunk_overlap, ocr)
+       VALUES ($1, $2, $3, $4, coalesce($5, 400), coalesce($6, 60), coalesce($7, true)) RETURNING id`,
       [
         name,
         input.description || null,
@@ -110,6 +111,7 @@ export async function createCollection(
         BUILTIN_EMBEDDER.dim,
         input.chunkSize ?? null,
         input.chunkOverlap ?? null,
+        input.ocr ?? null,
       ],
     );
     id = Number(rows[0]!.id);

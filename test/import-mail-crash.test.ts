@@ -12,10 +12,11 @@ import type {
   FileTaskOutput,
   FileTaskProgress,
 } from '../core/knowledge/import/file-task-types.ts';
-import { DEFAULT_LIMITS, runImport } from '../core/knowledge/import/importer.ts';
+import { DEFAULT_LIMITS, runImport, type ImportLimits } from '../core/knowledge/import/importer.ts';
 import { openEngine } from '../core/startup/open-engine.ts';
 import { runDriver } from './faults/run-driver.ts';
 import { CRASH_MARK } from './support/crashing-mail-task.ts';
+import { SLOW_MARK } from './support/slow-mail-task.ts';
 import { engineClient, openTestEngine, type TestEngine } from './support/engine.ts';
 import { checkInvariants } from './support/invariants.ts';
 import { tempDir } from './support/temp-dir.ts';
@@ -145,9 +146,68 @@ box.flush()`,
       await pool.close();
     }
   });
+
+  it('a mailbox that runs out of its whole-file time fails as a file: the message being read is not blamed, and is read next time', async () => {
+    const folder = tempDir();
+    execFileSync('python3', [
+      path.join(ROOT, 'test/support/mail-fixtures.py'),
+      HANDBOOK,
+      '-',
+      folder,
+      '--bulk',
+      '8',
+    ]);
+    const mailbox = path.join(folder, 'bulk.mbox');
+    const t = await openTestEngine();
+    await t.client.call('collections.create', { name: 'Mail' });
+    // The real reader, which never finishes message 4 (bulk-3@…) though it keeps reporting progress.
+    const slow = createWorkerPool<FileTaskInput, FileTaskOutput, FileTaskProgress>({
+      entry: new URL('./support/slow-mail-task.ts', import.meta.url),
+      size: 1,
+    });
+    const tight: ImportLimits = { ...DEFAULT_LIMITS, timeoutMs: 6_000, msPerMb: 0 };
+    try {
+      const first = await importWith(t, slow, [mailbox], tight);
+      expect(first.summary.failed).toEqual([
+        {
+          path: mailbox,
+          reason: 'timeout',
+          message: expect.stringContaining('bulk.mbox: reading took longer than'),
+        },
+      ]);
+      const blamed = await t.engine.db.query<{ source_path: string }>(
+        "SELECT source_path FROM documents WHERE metadata ? 'readerStopped'",
+      );
+      expect(blamed).toEqual([]);
+    } finally {
+      await slow.close();
+    }
+    const pool = createWorkerPool<FileTaskInput, FileTaskOutput, FileTaskProgress>({
+      entry: new URL('../core/knowledge/import/file-task.ts', import.meta.url),
+      size: 1,
+    });
+    try {
+      const second = await importWith(t, pool, [mailbox]);
+      expect(second.summary.failed).toEqual([]);
+      const rows = await t.engine.db.query<{ source_path: string; status: string }>(
+        'SELECT source_path, status FROM documents',
+      );
+      const slowOne = rows.filter((r) => r.source_path.includes(`#${SLOW_MARK}`));
+      expect(slowOne).toEqual([{ source_path: expect.any(String), status: 'indexed' }]);
+      expect(rows.filter((r) => r.status === 'indexed')).toHaveLength(9); // the mailbox and 8 messages
+      expect(await checkInvariants(t.engine)).toEqual([]);
+    } finally {
+      await pool.close();
+    }
+  }, 120_000);
 });
 
-async function importWith(t: TestEngine, pool: Parameters<typeof runImport>[0]['pool'], paths: string[]) {
+async function importWith(
+  t: TestEngine,
+  pool: Parameters<typeof runImport>[0]['pool'],
+  paths: string[],
+  limits: ImportLimits = DEFAULT_LIMITS,
+) {
   const c = await getCollection(t.engine.db, t.engine.vectors, 'Mail');
   const events: ImportEvent[] = [];
   const summary = await runImport(
@@ -160,7 +220,7 @@ async function importWith(t: TestEngine, pool: Parameters<typeof runImport>[0]['
       chunkOverlap: c.chunkOverlap,
     },
     { paths },
-    { limits: DEFAULT_LIMITS, onEvent: (e) => events.push(e) },
+    { limits, onEvent: (e) => events.push(e) },
   );
   return { summary, events };
 }

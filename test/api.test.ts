@@ -92,6 +92,18 @@ describe('typed API', () => {
       ok: false,
       error: { code: 'invalid_params' },
     });
+    // Postgres text holds no NUL: refused as a bad parameter, wherever it sits, before any query.
+    expect(await dispatcher.call('models.remove', { model: '\u0000' })).toMatchObject({
+      ok: false,
+      error: {
+        code: 'invalid_params',
+        message: expect.stringContaining('model: text may not contain a NUL'),
+      },
+    });
+    expect(await dispatcher.call('search', { query: 'kitas', collections: ['a\u0000b'] })).toMatchObject({
+      ok: false,
+      error: { code: 'invalid_params', details: { issues: [{ path: ['collections', '0'] }] } },
+    });
     expect(await dispatcher.call('collections.get', { collection: 'nope' })).toMatchObject({
       ok: false,
       error: { code: 'not_found', message: 'no collection named "nope"' },

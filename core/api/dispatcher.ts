@@ -31,6 +31,21 @@ function formatIssues(issues: z.core.$ZodIssue[]): string {
     .join('; ');
 }
 
+/**
+ * The path of the first string in `value` holding a NUL character, or null. Postgres text cannot
+ * hold one, so such a call would fail deep inside a query as an internal error; it is a bad
+ * parameter, and is refused as one before anything runs.
+ */
+function nulPath(value: unknown, at: string[] = []): string[] | null {
+  if (typeof value === 'string') return value.includes('\u0000') ? at : null;
+  if (value === null || typeof value !== 'object') return null;
+  for (const [k, v] of Object.entries(value)) {
+    const found = nulPath(v, [...at, k]);
+    if (found) return found;
+  }
+  return null;
+}
+
 export function errorBody(err: unknown): ApiErrorBody {
   if (isPustakaError(err)) {
     return { code: err.code, message: err.message, ...(err.details ? { details: err.details } : {}) };
@@ -160,6 +175,18 @@ export function createDispatcher(engine: Engine, handlers: Handlers = defaultHan
             details: {
               issues: parsed.error.issues.map((i) => ({ path: i.path.map(String), message: i.message })),
             },
+          },
+        };
+      }
+      const nul = nulPath(parsed.data);
+      if (nul) {
+        const where = nul.length ? nul.join('.') : 'params';
+        return {
+          ok: false,
+          error: {
+            code: 'invalid_params',
+            message: `invalid parameters for ${method}: ${where}: text may not contain a NUL character (U+0000)`,
+            details: { issues: [{ path: nul, message: 'contains a NUL character' }] },
           },
         };
       }

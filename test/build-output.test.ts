@@ -184,7 +184,7 @@ describe('the production build', () => {
     expect(run.steps.maintenance).toMatchObject({ status: 'done' });
     const backup = await json<{ status: string }>([...at, 'backup', 'create']);
     expect(backup.status).toBe('ok');
-  });
+  }, 180_000); // thirteen cold CLI starts, one of them an import that reads a PDF attachment
 
   it('bin/pustaka.js says how to build when build/app is missing', async () => {
     const bare = tempDir();

@@ -104,6 +104,23 @@ const SEED: Record<number, { tables: string[]; sql: string }> = {
       INSERT INTO golden_answer_revisions (id, golden_answer_id, canonical_question, answer, review_status, generated_by, note)
         VALUES (1, 1, 'Who applies for a KITAS?', 'The company.', 'draft', 'user', 'first draft');`,
   },
+  7: {
+    tables: ['memory_entity_mentions', 'memory_analysis'],
+    sql: `
+      UPDATE memory_facts SET attribute = 'sponsor of', value = 'two KITAS applications', method = 'user' WHERE id = 1;
+      INSERT INTO memory_entity_mentions (entity_id, message_id, conversation_id, surface)
+        VALUES (1, 2, 1, 'PT Maju Jaya');
+      INSERT INTO memory_analysis (conversation_id, patterns_message_id, patterns_at, facts, entities)
+        VALUES (1, 2, '2026-01-05 10:31Z', 1, 1);`,
+  },
+  8: {
+    // OCR: new columns only, on rows of earlier tables (compared with them).
+    tables: [],
+    sql: `
+      UPDATE collections SET ocr = false WHERE id = 1;
+      UPDATE documents SET ocr_pages = '{1,2}', ocr_low_confidence_pages = '{2}', ocr_confidence = 71.5
+        WHERE id = 1;`,
+  },
 };
 
 /** Every row of each table, as JSON, in key order (columns a later migration adds are ignored). */

@@ -31,6 +31,15 @@ parentPort!.on('message', (msg: Msg) => {
   else if (msg.kind === 'creep')
     void creep(msg).then(() => parentPort!.postMessage({ doubled: msg.steps! * 2 }));
   else if (msg.kind === 'hand-over') void handOver(msg);
+  // Reports step 1, is silent for everyMs, reports step 2, is silent again, then answers.
+  else if (msg.kind === 'announce')
+    void (async () => {
+      for (const step of [1, 2]) {
+        reportProgress({ step });
+        await new Promise((resolve) => setTimeout(resolve, msg.everyMs));
+      }
+      parentPort!.postMessage({ doubled: 4 });
+    })();
   // Reports progress for a while, then hangs without a word.
   else if (msg.kind === 'creep-then-hang')
     void creep(msg).then(() => {

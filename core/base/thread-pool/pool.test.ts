@@ -84,6 +84,25 @@ describe('worker pool', () => {
     await expect(capped).rejects.toMatchObject({ reason: 'timeout', stalled: false });
   });
 
+  it('lets the silence after a report last as long as the work it announces, and no longer', async () => {
+    make(60_000);
+    await warmUp();
+    // Two silences of 2 s each, twice the stall limit: each report announcing 3 s of work covers one.
+    const task = (announced: (p: { step: number }) => number) =>
+      pool.run(
+        { kind: 'announce', everyMs: 2_000 },
+        { stallMs, timeoutMs: 30_000, extendOnProgress: announced },
+      );
+    expect((await task(() => 3_000)).doubled).toBe(4);
+    // Only the first report announces work: the silence after the second is held to the stall limit.
+    await expect(task((p) => (p.step === 1 ? 3_000 : 0))).rejects.toMatchObject({
+      reason: 'timeout',
+      stalled: true,
+      message: 'no progress for 1 s',
+    });
+    await expect(task(() => 0)).rejects.toMatchObject({ reason: 'timeout', stalled: true });
+  });
+
   it('waits for the caller to take in what a worker hands over, not counting that time against the task', async () => {
     make(60_000);
     await warmUp();

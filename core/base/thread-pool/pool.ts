@@ -35,8 +35,9 @@ export interface RunOptions<TProgress = unknown> {
    */
   onProgress?: (data: TProgress) => unknown;
   /**
-   * Milliseconds a progress report adds to the absolute limit (`timeoutMs`): work the worker
-   * announces that has a time limit of its own (an OCR page and its budget) is not cut short by it.
+   * Milliseconds of work a progress report announces, work with a time limit of its own (an OCR
+   * page and its budget): they are added to the absolute limit (`timeoutMs`), and the silence
+   * until the next report may last that long (at least `stallMs`), so neither limit cuts it short.
    */
   extendOnProgress?: (data: TProgress) => number;
   transfer?: ArrayBuffer[];
@@ -78,9 +79,11 @@ function watchDeadlines(
   timeoutMs: number | undefined,
   stallMs: number | undefined,
   onTimeout: (err: WorkerTaskError) => void,
-): { progressed(): void; extend(ms: number): void; pause(): void; resume(): void; stop(): void } {
+): { progressed(announcedMs: number): void; pause(): void; resume(): void; stop(): void } {
   let started = performance.now();
   let last = started;
+  /** The silence allowed since `last`: stallMs, or more after a report announcing longer work. */
+  let silenceMs = stallMs;
   let timer: NodeJS.Timeout | undefined;
   let stopped = false;
   let pauses = 0;
@@ -90,12 +93,12 @@ function watchDeadlines(
     const now = performance.now();
     if (timeoutMs && now - started >= timeoutMs) {
       onTimeout(new WorkerTaskError('timeout', `gave up after ${formatDuration(timeoutMs)}`));
-    } else if (stallMs && now - last >= stallMs) {
-      onTimeout(new WorkerTaskError('timeout', `no progress for ${formatDuration(stallMs)}`, true));
+    } else if (silenceMs && now - last >= silenceMs) {
+      onTimeout(new WorkerTaskError('timeout', `no progress for ${formatDuration(silenceMs)}`, true));
     } else arm();
   };
   const arm = () => {
-    const due = Math.min(timeoutMs ? started + timeoutMs : Infinity, stallMs ? last + stallMs : Infinity);
+    const due = Math.min(timeoutMs ? started + timeoutMs : Infinity, silenceMs ? last + silenceMs : Infinity);
     if (due === Infinity) return;
     // Checked from setImmediate: after a busy spell of the main thread, progress messages already
     // queued are delivered (poll phase) before the check runs, so they still count.
@@ -103,9 +106,15 @@ function watchDeadlines(
   };
   arm();
   return {
-    progressed: () => void (last = performance.now()),
-    // The timer armed for the old deadline finds it not yet due and arms itself for the new one.
-    extend: (ms: number) => void (timeoutMs &&= timeoutMs + ms),
+    progressed(announcedMs: number) {
+      last = performance.now();
+      silenceMs = stallMs && Math.max(stallMs, announcedMs);
+      // Re-armed: after a long announced silence the next deadline may come sooner again.
+      if (announcedMs > 0) timeoutMs &&= timeoutMs + announcedMs;
+      if (stopped || pauses > 0) return;
+      clearTimeout(timer);
+      arm();
+    },
     pause() {
       if (pauses++ > 0) return;
       pausedAt = performance.now();
@@ -191,8 +200,7 @@ export function createWorkerPool<TIn, TOut, TProgress = unknown>(opts: {
     };
     const onMessage = (msg: unknown) => {
       if (!isProgressMessage<TProgress>(msg)) return finish(() => task.resolve(msg as TOut), false);
-      deadlines.progressed();
-      if (extendOnProgress) deadlines.extend(extendOnProgress(progressData(msg)));
+      deadlines.progressed(extendOnProgress?.(progressData(msg)) ?? 0);
       const ack = progressAck(msg);
       if (ack === undefined) return void onProgress?.(progressData(msg));
       // The worker waits for this answer: the time until then is the caller's, not the task's.

@@ -48,6 +48,9 @@ function findDirs(): Corpus[] {
       paths: [path.join(handbook, 'en-US')],
       exclude: figures,
     });
+  // The same folder as a user imports it, figures included: what OCR costs on a folder of pages.
+  if (fs.existsSync(path.join(handbook, 'en-US')))
+    corpora.push({ name: 'Debian handbook en-US folder (+ figures)', paths: [path.join(handbook, 'en-US')] });
   if (fs.existsSync(pg)) corpora.push({ name: 'PostgreSQL 15 manual (HTML)', paths: [pg] });
   // --office: ~5 pages as PDF and DOCX; chapter 6 as PPTX/ODP decks, a page as ODT/RTF, tables as ODS.
   for (const ext of ['pdf', 'docx', 'pptx', 'odp', 'odt', 'ods', 'rtf']) {
@@ -169,7 +172,7 @@ async function runIngest(ref: Reference): Promise<void> {
       const reSecs = (performance.now() - t1) / 1000;
       const files = s.imported + s.updated;
       console.log(
-        `${corpus.name.slice(0, 40).padEnd(40)} ${String(files).padStart(6)} ${String(pages!.n).padStart(7)} ${String(s.chunks).padStart(8)} ${`${secs.toFixed(1)} s`.padStart(7)}  ${(files / secs).toFixed(0).padStart(7)}  ${(pages!.n / secs).toFixed(0).padStart(7)}  ${(s.chunks / secs).toFixed(0).padStart(8)}  ${fmtMB(peak).padStart(8)}   ${reSecs.toFixed(1)} s (${again.unchanged} unchanged)  ${(warmMs / 1000).toFixed(1)} s  ${ratio((secs * 1000) / s.chunks, ref.cpuMs)}${s.failed.length ? `  [${s.failed.length} failed]` : ''}`,
+        `${corpus.name.slice(0, 40).padEnd(40)} ${String(files).padStart(6)} ${String(pages!.n).padStart(7)} ${String(s.chunks).padStart(8)} ${`${secs.toFixed(1)} s`.padStart(7)}  ${(files / secs).toFixed(0).padStart(7)}  ${(pages!.n / secs).toFixed(0).padStart(7)}  ${(s.chunks / secs).toFixed(0).padStart(8)}  ${fmtMB(peak).padStart(8)}   ${reSecs.toFixed(1)} s (${again.unchanged} unchanged)  ${(warmMs / 1000).toFixed(1)} s  ${ratio((secs * 1000) / s.chunks, ref.cpuMs)}${s.failed.length ? `  [${s.failed.length} failed]` : ''}${s.ignored.total ? `  [${s.ignored.total} ignored]` : ''}`,
       );
       if (corpus.ocr) {
         // CPU time per page does not depend on what else the machine runs: it says what idle cores give.

@@ -107,7 +107,16 @@ export interface IndexedDocument {
 }
 
 /** The metadata keys a new version replaces (or drops, when it has none of its own). */
-export const FACT_KEYS = ['author', 'email', 'attachment', 'mailbox', 'readerStopped'];
+export const FACT_KEYS = [
+  'author',
+  'email',
+  'attachment',
+  'mailbox',
+  'readerStopped',
+  'ocrUnread',
+  'noReadableText',
+  'failReason',
+];
 
 export interface FailedDocument {
   id: number;
@@ -231,8 +240,13 @@ export async function updateTags(db: Queryable, id: number, tags: string[]): Pro
  * documents inside it go with it (a mailbox's messages, a message's attachments); a file holding a
  * copy of a deleted message that was not indexed for being a duplicate is marked to be read again.
  */
-export async function deleteDocument(db: Db, vectors: VectorStore, id: number): Promise<{ chunks: number }> {
+export async function deleteDocument(
+  db: Db,
+  vectors: VectorStore,
+  id: number,
+): Promise<{ chunks: number; revisit: string[] }> {
   const members: number[] = [];
+  const revisit: string[] = [];
   const deleted = await db.transaction(async (tx) => {
     const [row] = await tx.query<{ collection_id: number; source_path: string; also_in: unknown }>(
       `DELETE FROM documents WHERE id = $1 RETURNING collection_id, source_path, metadata->'alsoIn' AS also_in`,
@@ -246,6 +260,9 @@ export async function deleteDocument(db: Db, vectors: VectorStore, id: number): 
       );
       members.push(...inside.map((r) => Number(r.id)));
       const containers = [row, ...inside].flatMap((r) => containersOf(r.also_in));
+      // Returned too: an import under way may still have their own read queued, which would mark
+      // them indexed over this (see takeRevisits in import/members.ts).
+      revisit.push(...containers);
       if (containers.length) {
         await tx.query(
           `UPDATE documents SET status = 'pending',
@@ -266,7 +283,7 @@ export async function deleteDocument(db: Db, vectors: VectorStore, id: number): 
   if (!deleted) throw new PustakaError('not_found', `no document with id ${id}`, { id });
   let chunks = vectors.deleteDocumentChunks(id);
   for (const m of members) chunks += vectors.deleteDocumentChunks(m);
-  return { chunks };
+  return { chunks, revisit: [...new Set(revisit)] };
 }
 
 function containersOf(alsoIn: unknown): string[] {

@@ -60,6 +60,22 @@ export const FIND_INDEXED_MESSAGE = `WITH copies AS MATERIALIZED (
          WHERE collection_id = $1 AND metadata ? 'email' AND (metadata->'email')->>'messageId' = $2)
       SELECT source_path FROM copies WHERE status = 'indexed' AND source_path <> $3 ORDER BY id LIMIT 1`;
 
+/** The thread (metadata.email.threadId) of the message with this Message-ID, where it is indexed. */
+export async function findThreadOf(
+  db: Queryable,
+  collectionId: number,
+  messageId: string,
+): Promise<string | null> {
+  const [row] = await db.query<{ thread: string | null }>(
+    `WITH copies AS MATERIALIZED (
+        SELECT id, status, metadata->'email'->>'threadId' AS thread FROM documents
+         WHERE collection_id = $1 AND metadata ? 'email' AND (metadata->'email')->>'messageId' = $2)
+      SELECT thread FROM copies WHERE status = 'indexed' ORDER BY id LIMIT 1`,
+    [collectionId, messageId],
+  );
+  return row?.thread ?? null;
+}
+
 /** Where the collection has the message with this Message-ID indexed, other than at `except`. */
 export async function findIndexedMessage(
   db: Queryable,
@@ -125,21 +141,125 @@ export async function noteAlsoIn(
 
 /**
  * The message at `primary` was not indexed after all (it failed, or stopped the reader): the files
- * holding the copies skipped for it are marked to be read again.
+ * holding the copies skipped for it are marked to be read again, and returned (an import under way
+ * reads them again itself: see takeRevisits in import/members.ts).
  */
 export async function revisitCopiesOf(
   db: Queryable,
   collectionId: number,
   primary: string,
   containers: string[],
-): Promise<void> {
+): Promise<string[]> {
+  const noted = await db.query<{ container: string }>(
+    `SELECT DISTINCT a->>'container' AS container
+       FROM documents d, jsonb_array_elements(coalesce(d.metadata->'alsoIn', '[]'::jsonb)) a
+      WHERE d.collection_id = $1 AND d.source_path = $2 AND a ? 'container'`,
+    [collectionId, primary],
+  );
+  const all = [...new Set([...containers, ...noted.map((r) => r.container)])];
+  if (!all.length) return [];
   await db.query(
     `UPDATE documents SET status = 'pending',
        error = 'holds a message whose copy elsewhere could not be indexed: import this file again'
-     WHERE collection_id = $1 AND status = 'indexed' AND (source_path = ANY($3::text[]) OR source_path IN (
-       SELECT a->>'container' FROM documents d, jsonb_array_elements(coalesce(d.metadata->'alsoIn', '[]'::jsonb)) a
-        WHERE d.collection_id = $1 AND d.source_path = $2))`,
-    [collectionId, primary, containers],
+     WHERE collection_id = $1 AND status = 'indexed' AND source_path = ANY($2::text[])`,
+    [collectionId, all],
+  );
+  return all;
+}
+
+/**
+ * Marks files to be read again whatever their status (an import's own queued commit may have
+ * marked them indexed over an earlier mark), returning each one's row as it was before.
+ */
+export async function markToReadAgain(
+  db: Queryable,
+  collectionId: number,
+  containers: string[],
+): Promise<{ id: number; path: string; hash: string; status: string }[]> {
+  if (!containers.length) return [];
+  const rows = await db.query<{ id: number; source_path: string; content_hash: string; was: string }>(
+    `UPDATE documents d SET status = 'pending',
+       error = 'holds a message that is not indexed from any other file: import this file again'
+       FROM documents o
+      WHERE o.id = d.id AND d.collection_id = $1 AND d.source_path = ANY($2::text[])
+      RETURNING d.id, d.source_path, d.content_hash, o.status AS was`,
+    [collectionId, containers],
+  );
+  return rows.map((r) => ({ id: Number(r.id), path: r.source_path, hash: r.content_hash, status: r.was }));
+}
+
+/**
+ * Why a member failed for what it is (its content, its size): read again, unchanged, it fails the
+ * same way, so an unchanged file is not read again for it (see UNFINISHED).
+ */
+export const LASTING_FAILURES = [
+  'unsupported',
+  'too_large',
+  'empty',
+  'corrupt',
+  'encrypted',
+  'zip_bomb',
+  'timeout',
+];
+
+/**
+ * SQL condition: a member not indexed that an import should read again even in an unchanged
+ * file: one never read to its end (pending), or one that failed for a passing reason (an
+ * embedding error, …); not one that stopped the reader, nor one that failed for what it is.
+ */
+const UNFINISHED = `metadata ? 'container' AND (status = 'pending'
+  OR (status = 'failed' AND NOT coalesce((metadata->>'readerStopped')::boolean, false)
+      AND coalesce(metadata->>'failReason', '') <> ALL (ARRAY['${LASTING_FAILURES.join("','")}'])))`;
+
+/** The files (containers) holding members to read again (UNFINISHED): an unchanged one is read. */
+export async function containersWithUnfinished(db: Queryable, collectionId: number): Promise<Set<string>> {
+  const rows = await db.query<{ container: string }>(
+    `SELECT DISTINCT metadata->>'container' AS container FROM documents WHERE collection_id = $1 AND ${UNFINISHED}`,
+    [collectionId],
+  );
+  return new Set(rows.map((r) => r.container));
+}
+
+/** The documents in `container` with members to read again (UNFINISHED): their parents' paths. */
+export async function parentsWithUnfinished(
+  db: Queryable,
+  collectionId: number,
+  container: string,
+): Promise<Set<string>> {
+  const rows = await db.query<{ parent: string }>(
+    `SELECT DISTINCT metadata->>'parent' AS parent FROM documents
+      WHERE collection_id = $1 AND metadata->>'container' = $2 AND ${UNFINISHED}`,
+    [collectionId, container],
+  );
+  return new Set(rows.map((r) => r.parent));
+}
+
+/**
+ * After the file `container` was read whole: the notes (noteAlsoIn) that a message is also in it,
+ * under a path it no longer holds (`held` are those it holds), are dropped.
+ */
+export async function dropStaleAlsoIn(
+  db: Queryable,
+  collectionId: number,
+  container: string,
+  held: string[],
+): Promise<void> {
+  const stale = `SELECT a FROM jsonb_array_elements(metadata->'alsoIn') a
+     WHERE a->>'container' = $2 AND NOT (a->>'path' = ANY($3::text[]))`;
+  await db.query(
+    `UPDATE documents SET metadata = jsonb_set(metadata, '{alsoIn}', coalesce((
+        SELECT jsonb_agg(a) FROM jsonb_array_elements(metadata->'alsoIn') a
+         WHERE a->>'container' IS DISTINCT FROM $2 OR a->>'path' = ANY($3::text[])), '[]'::jsonb))
+      WHERE collection_id = $1 AND metadata ? 'alsoIn' AND EXISTS (${stale})`,
+    [collectionId, container, held],
+  );
+}
+
+/** Notes why a member failed (see LASTING_FAILURES); a later version indexed drops the note. */
+export async function markFailReason(db: Queryable, id: number, reason: string): Promise<void> {
+  await db.query(
+    `UPDATE documents SET metadata = metadata || jsonb_build_object('failReason', $2::text) WHERE id = $1`,
+    [id, reason],
   );
 }
 
@@ -165,6 +285,10 @@ export async function membersNotIn(
 
 /**
  * SQL condition: the row is a member inside the document whose source_path is the parameter
- * `$n` (at any depth: its path starts with that path and '#').
+ * `$n` (at any depth: its path starts with that path and '#'), held by the same file: that
+ * document itself, or the file that holds it too (a file named "Inbox#old.mbox" is not inside
+ * the mailbox "Inbox").
  */
-export const INSIDE = (n: number) => `metadata ? 'container' AND starts_with(source_path, $${n} || '#')`;
+export const INSIDE = (n: number) =>
+  `metadata ? 'container' AND starts_with(source_path, $${n} || '#')
+   AND (metadata->>'container' = $${n} OR starts_with($${n}, (metadata->>'container') || '#'))`;

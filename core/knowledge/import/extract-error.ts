@@ -4,6 +4,10 @@ export const EXTRACT_REASONS = [
   'unsupported',
   'too_large',
   'empty',
+  /** A picture with nothing OCR can read: too small, or read with a confidence below OCR's floor (a photo). */
+  'no_readable_text',
+  /** OCR cannot run at all (its language data is missing: a broken install); read again once mended. */
+  'ocr_unavailable',
   'corrupt',
   'encrypted',
   'timeout',

@@ -21,7 +21,7 @@ export interface ExtractOptions {
   signal?: AbortSignal;
   /**
    * Told after each page of a paged format (PDF): pages read so far, of `total`; with `ocrPage`
-   * before a page is recognised by OCR.
+   * just before a page is recognised by OCR (only then: pages OCR passes over are not named).
    */
   onPage?: (done: number, total: number, ocrPage?: number) => void;
   /**
@@ -97,7 +97,17 @@ async function extractRead(
   const signal = opts.signal ? AbortSignal.any([opts.signal, timeout.signal]) : timeout.signal;
   let format: Format | null = null;
   const receiver: { failed?: { err: unknown } } = {};
-  const ocr = startOcr(opts.ocr ?? DEFAULT_OCR_SETTINGS, timeout);
+  // The page count the extractor last reported: an OCR page's progress report names it too.
+  let total = 0;
+  const onPage = opts.onPage
+    ? (done: number, pages: number) => {
+        total = pages;
+        opts.onPage!(done, pages);
+      }
+    : undefined;
+  const ocr = startOcr(opts.ocr ?? DEFAULT_OCR_SETTINGS, timeout, (pageNo) =>
+    opts.onPage?.(pageNo - 1, Math.max(total, pageNo), pageNo),
+  );
   try {
     let bytes: Buffer | null = await read(signal);
     format = detectFormat(file, bytes);
@@ -125,7 +135,7 @@ async function extractRead(
       path: file,
       bytes,
       signal,
-      onPage: opts.onPage,
+      onPage,
       onSection: give,
       ocr,
     });
@@ -171,22 +181,32 @@ async function extractRead(
 const EMPTY_SECTION: ExtractedSection = { headingPath: [], text: '', page: null };
 
 /** The document's OCR run, when OCR is on: a page's reading stops the file's clock (see ExtractOptions.ocr). */
-function startOcr(settings: OcrSettings, timeout: ReturnType<typeof pausableTimeout>): OcrRun | undefined {
+function startOcr(
+  settings: OcrSettings,
+  timeout: ReturnType<typeof pausableTimeout>,
+  reading: (pageNo: number) => void,
+): OcrRun | undefined {
   if (!settings.enabled) return undefined;
-  return createOcrRun(settings, async (work) => {
-    timeout.pause();
-    try {
-      return await work();
-    } finally {
-      timeout.resume();
-    }
-  });
+  return createOcrRun(
+    settings,
+    async (work) => {
+      timeout.pause();
+      try {
+        return await work();
+      } finally {
+        timeout.resume();
+      }
+    },
+    reading,
+  );
 }
 
 /** What OCR read goes on the document: its pages, confidence and warnings. */
 function noteOcr(doc: ExtractedDocument, ocr: OcrRun): void {
   const summary = ocr.summary();
   if (summary.pages.length > 0) doc.ocr = summary;
+  const unread = ocr.unreadPages();
+  if (unread.length > 0) doc.ocrUnread = unread;
   doc.warnings.push(...ocr.warnings());
 }
 
@@ -271,6 +291,7 @@ function createSectionFinisher() {
         pageCount: doc.pageCount,
         warnings,
         ...(doc.ocr ? { ocr: doc.ocr } : {}),
+        ...(doc.ocrUnread ? { ocrUnread: doc.ocrUnread } : {}),
       };
     },
   };

@@ -13,6 +13,12 @@ export interface FileTaskInput {
    * progress the worker reports (see FileTaskProgress) is what keeps a large file alive.
    */
   timeoutMs: number;
+  /**
+   * A file's members (a mailbox's attachments) are each read under a limit of their own, by their
+   * size as a file's is (absoluteLimitMs), and within what is left of `timeoutMs`: one that runs
+   * over fails alone, and the reading goes on.
+   */
+  memberLimits?: { timeoutMs: number; msPerMb: number };
   /** The collection's OCR switch and the time budget of one page (default: on, 60 s). */
   ocr?: OcrSettings;
 }
@@ -31,7 +37,7 @@ export type FileTaskProgress =
   /** Pages read of `total`; `ocrPage` while that page is being recognised (OCR). */
   | { step: 'extract'; done: number; total: number; ocrPage?: number }
   | { step: 'part'; chunks: Chunk[]; embeddings: Float32Array[] | null }
-  | { step: 'self'; messageId: string | null }
+  | { step: 'self'; messageId: string | null; repliesTo?: string | null }
   | { step: 'member'; member: MemberIdentity }
   | { step: 'member-done'; result: MemberResult };
 
@@ -54,10 +60,13 @@ export interface MemberIdentity {
   size: number;
   /** A message's Message-ID: one indexed from another file is a duplicate. */
   messageId: string | null;
+  /** A message's: the Message-ID of the message it answers (In-Reply-To, else last of References). */
+  repliesTo?: string | null;
 }
 
 export type MemberAnswer =
-  | { read: true }
+  /** quotedKnown: the message it answers is indexed (or being imported): its quotes may be folded. */
+  | { read: true; quotedKnown?: boolean }
   | {
       read: false;
       outcome: 'unchanged' | 'duplicate' | 'failed';
@@ -69,6 +78,8 @@ export type MemberAnswer =
 export interface SelfAnswer {
   /** Where the collection has this message already (a source_path), or null. */
   duplicateOf: string | null;
+  /** The message it answers is indexed (or being imported): its quoted history may be folded. */
+  quotedKnown?: boolean;
 }
 
 export type MemberResult =

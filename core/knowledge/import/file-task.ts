@@ -131,6 +131,8 @@ async function run(input: FileTaskInput): Promise<FileTaskOutput> {
       warnings: doc.warnings,
       chunkCount: parts.count(),
       ...(doc.ocr ? { ocr: doc.ocr } : {}),
+      // Pages OCR left unread: an import with OCR on reads the file again (import-plan.ts).
+      ...(doc.ocrUnread ? { facts: { ocrUnread: doc.ocrUnread } } : {}),
       timings: {
         extractMs: Math.max(0, performance.now() - started - chunkMs - embedMs - waitMs),
         chunkMs,

@@ -1,5 +1,8 @@
 import path from 'node:path';
 import { insertPendingDocuments, loadCollectionIndex, updateTags } from '../documents/documents.ts';
+import { containersWithUnfinished } from '../documents/member-documents.ts';
+import { pathsWithOcrUnread, picturesWithNoReadableText } from '../documents/ocr-unread.ts';
+import { NO_READABLE_TEXT, namedOutright } from './unreadable-pictures.ts';
 import { FORMATS, isSupportedPath } from './formats.ts';
 import { isTinyPicture, pictureFileSize } from './ocr/picture-size.ts';
 import { sha256File } from '../../base/hash-file.ts';
@@ -120,8 +123,9 @@ async function scanFiles(run: ImportRun): Promise<{ files: FoundFile[]; bytesTot
 
 /**
  * Sorts hashed files into work and immediate outcomes against what the collection holds. Unchanged
- * files get the request's tags; the first file with a given content claims it, later ones are
- * duplicates.
+ * files get the request's tags (unless they hold members to read again: a failed message, an
+ * attachment not read, which are work); the first file with a given content claims it, later ones
+ * are duplicates.
  */
 async function classifyFiles(
   run: ImportRun,
@@ -130,6 +134,11 @@ async function classifyFiles(
 ): Promise<{ work: WorkItem[]; immediate: ImmediateOutcome[] }> {
   const { db } = run.deps;
   const index = await loadCollectionIndex(db, run.target.id);
+  const unfinished = await containersWithUnfinished(db, run.target.id);
+  // With OCR on, files with pages OCR left unread (it was off, a page failed) are read again.
+  const ocrUnread =
+    run.target.ocr === false ? new Set<string>() : await pathsWithOcrUnread(db, run.target.id);
+  const photos = await picturesWithNoReadableText(db, run.target.id);
   const claimed = new Map(index.indexedByHash);
   const work: WorkItem[] = [];
   const immediate: ImmediateOutcome[] = [];
@@ -145,7 +154,13 @@ async function classifyFiles(
       continue;
     }
     const known = index.byPath.get(file.path);
-    if (known && known.hash === hash && known.status === 'indexed') {
+    if (photos.get(file.path) === hash && !namedOutright(run, file.path)) {
+      // A picture found before to hold no readable text (a photo), unchanged: passed over unread.
+      immediate.push({ file, outcome: 'ignored', reason: NO_READABLE_TEXT });
+      continue;
+    }
+    const readAgain = unfinished.has(file.path) || ocrUnread.has(file.path);
+    if (known && known.hash === hash && known.status === 'indexed' && !readAgain) {
       if (run.req.tags) await updateTags(db, known.id, run.req.tags);
       immediate.push({ file, outcome: 'unchanged' });
       continue;

@@ -1,10 +1,10 @@
 import type { PageProgress } from '../../contract/methods/imports.ts';
 import type { FoundFile } from './walk.ts';
-import type { ImportRun, Outcome } from './import-types.ts';
+import type { FileRecord, ImportRun } from './import-types.ts';
 
 export interface ProgressTracker {
   /** Counts one settled file into the job counters and summary, emits `file`, then maybe `progress`. */
-  record(file: FoundFile, outcome: Outcome, chunks: number, reason?: string, message?: string): void;
+  record(file: FoundFile, outcome: FileRecord, chunks: number, reason?: string, message?: string): void;
   /**
    * Notes the pages read so far of a file being read page by page (and the page being recognised
    * by OCR, if one is), then maybe emits `progress`.
@@ -49,11 +49,25 @@ export function createProgressTracker(
     progress();
   };
 
-  const record = (file: FoundFile, outcome: Outcome, chunks: number, reason?: string, message?: string) => {
+  const record = (
+    file: FoundFile,
+    outcome: FileRecord,
+    chunks: number,
+    reason?: string,
+    message?: string,
+  ) => {
     reading.delete(file.path);
     filesProcessed++;
     bytesDone += file.size;
     summary.bytes += file.size;
+    if (outcome === 'ignored') {
+      // Not a file outcome of the API's: counted with the files the walk ignored, by reason.
+      counters.filesSkipped++;
+      summary.ignored.total++;
+      summary.ignored.byReason[reason!] = (summary.ignored.byReason[reason!] ?? 0) + 1;
+      progress();
+      return;
+    }
     if (outcome === 'failed') {
       counters.filesFailed++;
       summary.failed.push({ path: file.path, reason: reason!, message: message! });

@@ -73,7 +73,7 @@ export const DEFAULT_LIMITS: ImportLimits = {
 };
 
 /** The absolute time limit for reading a file of `bytes` under `limits`. */
-export function absoluteLimitMs(limits: ImportLimits, bytes: number): number {
+export function absoluteLimitMs(limits: Pick<ImportLimits, 'timeoutMs' | 'msPerMb'>, bytes: number): number {
   return Math.round(limits.timeoutMs + (bytes / (1024 * 1024)) * (limits.msPerMb ?? DEFAULT_MS_PER_MB));
 }
 
@@ -84,6 +84,11 @@ export interface ImportOptions {
 }
 
 export type Outcome = 'imported' | 'updated' | 'unchanged' | 'duplicate' | 'failed';
+/**
+ * What the import's progress records of a file: an outcome, or 'ignored' for a picture found in a
+ * folder holding no readable text (a photo), counted with the ignored files under its reason.
+ */
+export type FileRecord = Outcome | 'ignored';
 
 /** One import in flight: what every stage reads, and the job counters and summary they fill in. */
 export interface ImportRun {
@@ -112,7 +117,7 @@ export interface WorkItem {
 /** A file settled without work: unchanged, a duplicate, or unreadable. */
 export interface ImmediateOutcome {
   file: FoundFile;
-  outcome: Outcome;
+  outcome: FileRecord;
   reason?: string;
   message?: string;
 }

@@ -1,10 +1,14 @@
 import path from 'node:path';
 import { deleteDocument } from '../documents/documents.ts';
 import {
+  dropStaleAlsoIn,
   findIndexedMessage,
+  findThreadOf,
   insertMember,
   loadMembers,
+  markFailReason,
   markStoppedReader,
+  parentsWithUnfinished,
   membersNotIn,
   noteAlsoIn,
   revisitCopiesOf,
@@ -52,6 +56,8 @@ export interface MemberReceiver {
   prune(): Promise<string | null>;
   /** Drops what an unfinished member had staged (the read was cut short). */
   discard(): void;
+  /** The file itself was not indexed: the Message-ID its own message claimed is claimed no more. */
+  fileFailed(): Promise<void>;
 }
 
 type Part = Extract<FileTaskProgress, { step: 'part' }>;
@@ -85,6 +91,59 @@ interface Claim {
 
 const claims = new WeakMap<ImportRun, Map<string, Claim>>();
 
+/**
+ * Files to read again in this import: they hold a copy of a message skipped as a duplicate of one
+ * that is not indexed after all (pruned from its mailbox, or failed). Their own read may be queued
+ * on the commit batcher still, which would mark them indexed over any mark made now; so
+ * processFiles marks them once all is committed, and reads them again.
+ */
+const revisits = new WeakMap<ImportRun, Set<string>>();
+
+export function addRevisits(run: ImportRun, containers: string[]): void {
+  if (!containers.length) return;
+  const set = revisits.get(run) ?? new Set<string>();
+  revisits.set(run, set);
+  for (const c of containers) set.add(c);
+}
+
+/** The files to read again added since the last call (see addRevisits). */
+export function takeRevisits(run: ImportRun): string[] {
+  const set = revisits.get(run);
+  revisits.delete(run);
+  return set ? [...set] : [];
+}
+
+/** The thread of each message read in this import, by Message-ID (see inheritThread). */
+const threads = new WeakMap<ImportRun, Map<string, string>>();
+
+/**
+ * A reply that names only the message it answers (In-Reply-To, no References: the client keeps
+ * none) joins that message's thread, when it was read in this import or is indexed; else it
+ * starts its own (threadIdOf in mail/mail-ids.ts). `facts.email` is changed in place.
+ */
+export async function inheritThread(run: ImportRun, facts: Record<string, unknown> | null | undefined) {
+  const email = facts?.email as
+    | {
+        messageId?: string | null;
+        threadId?: string | null;
+        inReplyTo?: string | null;
+        references?: string[];
+      }
+    | undefined;
+  if (!email) return;
+  const known = threads.get(run) ?? new Map<string, string>();
+  threads.set(run, known);
+  if (email.inReplyTo && !email.references?.length) {
+    const parent =
+      known.get(email.inReplyTo) ?? (await findThreadOf(run.deps.db, run.target.id, email.inReplyTo));
+    if (parent) email.threadId = parent;
+  }
+  if (email.messageId && email.threadId) known.set(email.messageId, email.threadId);
+}
+
+/** Each member's outcome as counted in this import (a file may be read more than once in it). */
+const counted = new WeakMap<ImportRun, Map<string, Outcome>>();
+
 /** What the receiver of one file keeps while the file is read (and read again). */
 interface ReceiverState {
   run: ImportRun;
@@ -94,6 +153,8 @@ interface ReceiverState {
   /** Message-IDs claimed in this import (shared by every file of it). */
   claimed: Map<string, Claim>;
   known: Map<string, Promise<Map<string, KnownMember>>>;
+  /** The documents in the file with members to read again (an attachment not read, or failed). */
+  unfinished: Promise<Set<string>> | null;
   /** Members the file named, read or not: the others it had are gone. */
   seen: Set<string>;
   /** Members named in the current read of the file: a second one at the same path is a duplicate. */
@@ -109,7 +170,9 @@ interface ReceiverState {
   /** Members finished in this import (indexed or not): a second read of the file skips them. */
   finished: Map<string, string>;
   stopped: Set<string>;
-  recorded: Set<string>;
+  recorded: Map<string, Outcome>;
+  /** The Message-ID the file's own message (an .eml's) claimed, if it made the claim. */
+  selfClaim: { messageId: string; claim: Claim } | null;
   open: { m: MemberIdentity; id: number; wasIndexed: boolean; stage: MemberStage; claim?: Claim } | null;
   stops: number;
 }
@@ -122,6 +185,8 @@ export function createMemberReceiver(
 ): MemberReceiver {
   const claimed = claims.get(run) ?? new Map<string, Claim>();
   claims.set(run, claimed);
+  const recorded = counted.get(run) ?? new Map<string, Outcome>();
+  counted.set(run, recorded);
   const st: ReceiverState = {
     run,
     container,
@@ -129,6 +194,7 @@ export function createMemberReceiver(
     newStage,
     claimed,
     known: new Map(),
+    unfinished: null,
     seen: new Set(),
     thisRead: new Set(),
     partial: new Map(),
@@ -136,7 +202,8 @@ export function createMemberReceiver(
     reread: new Set([container.path]),
     finished: new Map(),
     stopped: new Set(),
-    recorded: new Set(),
+    recorded,
+    selfClaim: null,
     open: null,
     stops: 0,
   };
@@ -149,7 +216,7 @@ export function createMemberReceiver(
     async take(p) {
       if (p.step === 'member') return ask(st, p.member);
       if (p.step === 'member-done') return done(st, p.result);
-      if (p.step === 'self') return self(st, p.messageId);
+      if (p.step === 'self') return self(st, p.messageId, p.repliesTo ?? null);
       if (p.step === 'part') return st.open!.stage.take(p);
     },
     recover: (err) => recover(st, err),
@@ -158,6 +225,11 @@ export function createMemberReceiver(
     discard() {
       st.open?.stage.discard();
       st.open = null;
+    },
+    async fileFailed() {
+      const own = st.selfClaim;
+      st.selfClaim = null;
+      if (own) await dropClaim(st, own.messageId, own.claim);
     },
   };
 }
@@ -168,7 +240,10 @@ function membersOf(st: ReceiverState, parent: string): Promise<Map<string, Known
   return m;
 }
 
-/** Counts a member's outcome once per import, however often the file is read. */
+/**
+ * Counts a member's outcome once per import, however often the file is read; a duplicate read
+ * again (the copy it was skipped for went) counts as what it became.
+ */
 function record(
   st: ReceiverState,
   p: string,
@@ -177,8 +252,11 @@ function record(
   reason?: string,
   message?: string,
 ) {
-  if (st.recorded.has(p)) return;
-  st.recorded.add(p);
+  const before = st.recorded.get(p);
+  if (before !== undefined && (before !== 'duplicate' || (outcome !== 'imported' && outcome !== 'updated')))
+    return;
+  if (before === 'duplicate') st.run.summary.duplicates--;
+  st.recorded.set(p, outcome);
   recordMember(st.run, p, outcome, chunks, reason, message);
 }
 
@@ -199,7 +277,11 @@ async function ask(st: ReceiverState, m: MemberIdentity): Promise<MemberAnswer> 
   const k = (await membersOf(st, m.parent)).get(m.path);
   if (k && k.hash === m.hash && k.status === 'indexed') {
     record(st, m.path, 'unchanged', 0);
-    return { read: false, outcome: 'unchanged' };
+    st.unfinished ??= parentsWithUnfinished(db, collectionId, st.container.path);
+    if (isAttachment(m) || !(await st.unfinished).has(m.path)) return { read: false, outcome: 'unchanged' };
+    // Its text is indexed, not all its attachments: those are read (the others are unchanged).
+    st.current = m.path;
+    return { read: false, outcome: 'unchanged', attachmentsOnly: true };
   }
   if (k && k.hash === m.hash && k.status === 'failed' && k.stoppedReader) {
     const message = `${m.path} was skipped: it stopped the reader when it was last imported and has not changed since (${k.error ?? 'no detail'})`;
@@ -234,14 +316,24 @@ async function ask(st: ReceiverState, m: MemberIdentity): Promise<MemberAnswer> 
   const stage = st.newStage(id);
   stage.restart();
   st.open = { m, id, wasIndexed: k?.status === 'indexed', stage, ...(claim ? { claim } : {}) };
-  return { read: true };
+  return { read: true, quotedKnown: await isKnown(st, m.repliesTo ?? null) };
+}
+
+/**
+ * Whether the message with this Message-ID is indexed in the collection, or being imported in
+ * this import: a reply to it need not keep the whole of it in its quotes.
+ */
+async function isKnown(st: ReceiverState, messageId: string | null): Promise<boolean> {
+  if (!messageId) return false;
+  if (st.claimed.has(messageId)) return true;
+  return (await findIndexedMessage(st.run.deps.db, st.run.target.id, messageId, '')) !== null;
 }
 
 /** A second member at the same path in one read (a Message-ID twice in one mailbox). */
 function sameTwice(st: ReceiverState, m: MemberIdentity): MemberAnswer {
   const message = `${m.path} is in ${path.basename(st.container.path)} twice (the same Message-ID); the first copy was imported`;
   if (!st.recorded.has(`twice:${m.path}`)) {
-    st.recorded.add(`twice:${m.path}`);
+    st.recorded.set(`twice:${m.path}`, 'duplicate');
     recordMember(st.run, `${m.path}`, 'duplicate', 0, 'duplicate', message);
   }
   return { read: false, outcome: 'duplicate', message };
@@ -259,15 +351,20 @@ function completeMessage(st: ReceiverState): void {
 }
 
 /** The message read under `claim` was not indexed: the copies skipped for it must be read. */
-async function dropClaim(st: ReceiverState, m: MemberIdentity, claim: Claim | undefined): Promise<void> {
-  if (!claim || !m.messageId) return;
-  if (st.claimed.get(m.messageId) === claim) st.claimed.delete(m.messageId);
-  await revisitCopiesOf(
+async function dropClaim(
+  st: ReceiverState,
+  messageId: string | null,
+  claim: Claim | undefined,
+): Promise<void> {
+  if (!claim || !messageId) return;
+  if (st.claimed.get(messageId) === claim) st.claimed.delete(messageId);
+  const containers = await revisitCopiesOf(
     st.run.deps.db,
     st.run.target.id,
-    m.path,
+    claim.path,
     claim.copies.map((c) => c.container),
   );
+  addRevisits(st.run, containers);
 }
 
 /** The member being read ended: queued indexed (its staged parts made visible) or failed. */
@@ -277,7 +374,7 @@ async function done(st: ReceiverState, r: MemberResult): Promise<void> {
   st.open = null;
   st.finished.set(o.m.path, o.m.hash);
   if (!r.ok) {
-    await dropClaim(st, o.m, o.claim);
+    await dropClaim(st, o.m.messageId, o.claim);
     o.stage.discard();
     st.batch.fail({
       id: o.id,
@@ -286,6 +383,7 @@ async function done(st: ReceiverState, r: MemberResult): Promise<void> {
       fileType: r.fileType,
       steps: [{ step: r.step, status: 'failed', durationMs: 0, error: r.message }],
     });
+    await markFailReason(run.deps.db, o.id, r.reason);
     record(st, o.m.path, 'failed', 0, r.reason, r.message);
     return;
   }
@@ -298,6 +396,7 @@ async function done(st: ReceiverState, r: MemberResult): Promise<void> {
   }
   const embedMs = r.timings.embedMs + o.stage.times.embedMs;
   const indexMs = o.stage.times.indexMs;
+  await inheritThread(run, r.facts);
   st.batch.index({
     id: o.id,
     hash: o.m.hash,
@@ -329,10 +428,14 @@ async function done(st: ReceiverState, r: MemberResult): Promise<void> {
 }
 
 /** A message file's own message: is it one the collection has from elsewhere? */
-async function self(st: ReceiverState, messageId: string | null): Promise<SelfAnswer> {
+async function self(
+  st: ReceiverState,
+  messageId: string | null,
+  repliesTo: string | null,
+): Promise<SelfAnswer> {
   const { db } = st.run.deps;
   const { path: own } = st.container;
-  if (!messageId) return { duplicateOf: null };
+  if (!messageId) return { duplicateOf: null, quotedKnown: await isKnown(st, repliesTo) };
   const held = st.claimed.get(messageId);
   const other = held?.path ?? (await findIndexedMessage(db, st.run.target.id, messageId, own));
   if (other && other !== own) {
@@ -340,8 +443,12 @@ async function self(st: ReceiverState, messageId: string | null): Promise<SelfAn
     await noteAlsoIn(db, st.run.target.id, other, { path: own, container: own });
     return { duplicateOf: other };
   }
-  if (!held) st.claimed.set(messageId, { path: own, copies: [] });
-  return { duplicateOf: null };
+  if (!held) {
+    const claim = { path: own, copies: [] };
+    st.claimed.set(messageId, claim);
+    st.selfClaim = { messageId, claim };
+  }
+  return { duplicateOf: null, quotedKnown: await isKnown(st, repliesTo) };
 }
 
 async function recover(st: ReceiverState, err: unknown): Promise<boolean> {
@@ -349,7 +456,7 @@ async function recover(st: ReceiverState, err: unknown): Promise<boolean> {
   if (!o) return false;
   st.open = null;
   o.stage.discard();
-  await dropClaim(st, o.m, o.claim);
+  await dropClaim(st, o.m.messageId, o.claim);
   // Its message (if an attachment) was not read whole: the next read reads its other attachments.
   st.current = null;
   // The file's own time limit is no fault of the member being read: the file fails, not it.
@@ -381,7 +488,7 @@ async function prune(st: ReceiverState): Promise<string | null> {
   for (const parent of st.reread) {
     for (const gone of await membersNotIn(run.deps.db, run.target.id, parent, st.seen)) {
       try {
-        await deleteDocument(run.deps.db, run.deps.vectors, gone.id);
+        addRevisits(run, (await deleteDocument(run.deps.db, run.deps.vectors, gone.id)).revisit);
       } catch {
         continue; // deleted already, with a parent deleted before it
       }
@@ -389,6 +496,8 @@ async function prune(st: ReceiverState): Promise<string | null> {
       run.emit({ type: 'file', path: gone.path, outcome: 'removed', chunks: 0 });
     }
   }
+  // Copies skipped as duplicates that left the file are no longer "also in" it.
+  await dropStaleAlsoIn(run.deps.db, run.target.id, container.path, [container.path, ...st.seen]);
   return null;
 }
 

@@ -6,12 +6,20 @@ import { WorkerTaskError } from '../../base/thread-pool/pool.ts';
 import type { StepTiming } from '../documents/documents.ts';
 import type { FileTaskOutput, FileTaskProgress } from './file-task-types.ts';
 import { createCommitBatcher, type CommitBatcher } from './commit-batcher.ts';
-import { createMemberReceiver, type MemberReceiver } from './members.ts';
-import { deleteDocument } from '../documents/documents.ts';
+import {
+  addRevisits,
+  createMemberReceiver,
+  inheritThread,
+  takeRevisits,
+  type MemberReceiver,
+} from './members.ts';
+import { deleteDocument, type DocumentStatus } from '../documents/documents.ts';
+import { markToReadAgain } from '../documents/member-documents.ts';
 import type { ImportPlan } from './import-plan.ts';
 import type { ProgressTracker } from './import-progress.ts';
-import { absoluteLimitMs, type ImportRun, type WorkItem } from './import-types.ts';
+import { DEFAULT_MS_PER_MB, absoluteLimitMs, type ImportRun, type WorkItem } from './import-types.ts';
 import { readSteadily } from './read-steadily.ts';
+import { ignoreUnreadablePicture } from './unreadable-pictures.ts';
 import type { FoundFile } from './walk.ts';
 import { DEFAULT_OCR_PAGE_BUDGET_MS } from './ocr/ocr-run.ts';
 
@@ -38,7 +46,48 @@ export async function processFiles(
   // Whatever finished is complete in SQLite: commit it to PG even when cancelled.
   await batch.flush();
   const failure = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  await readAgain(run, plan, batch, tracker, !failure);
   if (failure) throw failure.reason;
+}
+
+/**
+ * Files holding a copy of a message skipped as a duplicate of one that is not indexed after all
+ * (pruned from its mailbox, failed: see addRevisits): marked to be read again now that all that
+ * was queued is committed (their own commit would have marked them indexed over it), and those
+ * this import found are read again at once (twice at most); the others by their next import.
+ */
+async function readAgain(
+  run: ImportRun,
+  plan: ImportPlan,
+  batch: CommitBatcher,
+  tracker: ProgressTracker,
+  go: boolean,
+): Promise<void> {
+  const found = new Map(plan.files.map((f) => [f.path, f]));
+  // Counted when first read: only a failure now is news.
+  const quiet: ProgressTracker = {
+    ...tracker,
+    pages: () => {},
+    record(file, outcome, _chunks, reason, message) {
+      if (outcome !== 'failed') return;
+      run.summary.failed.push({ path: file.path, reason: reason!, message: message! });
+      run.emit({ type: 'file', path: file.path, outcome, chunks: 0, reason, message });
+    },
+  };
+  for (let pass = 0; ; pass++) {
+    const rows = await markToReadAgain(run.deps.db, run.target.id, takeRevisits(run));
+    if (pass === 2 || !go || run.signal.aborted) return;
+    const work: WorkItem[] = rows
+      .filter((r) => found.has(r.path))
+      .map((r) => ({
+        file: found.get(r.path)!,
+        hash: r.hash,
+        known: { id: r.id, hash: r.hash, status: r.status as DocumentStatus },
+      }));
+    if (!work.length) return;
+    for (const w of work) await processFile(run, w, plan.newIds, batch, quiet);
+    await batch.flush();
+  }
 }
 
 /**
@@ -95,11 +144,14 @@ async function importDocument(
     const { out, file, hash } = read;
     if (!out.ok && out.reason === 'duplicate') {
       // A message the collection has from another file (by Message-ID): not indexed twice.
-      await deleteDocument(run.deps.db, run.deps.vectors, docId);
+      addRevisits(run, (await deleteDocument(run.deps.db, run.deps.vectors, docId)).revisit);
       tracker.record(w.file, 'duplicate', 0, out.reason, out.message);
       return;
     }
+    // A photo found in a folder: no text to index, and no failure either.
+    if (!out.ok && (await ignoreUnreadablePicture(run, w, docId, out, batch, tracker))) return;
     if (!out.ok) {
+      await members.fileFailed();
       batch.fail({
         id: docId,
         wasIndexed,
@@ -122,6 +174,7 @@ async function importDocument(
       run.summary.warnings.push({ path: file.path, message: kept });
     }
     staged.commit(out.chunkCount);
+    await inheritThread(run, out.facts);
     const embedMs = out.timings.embedMs + staged.times.embedMs;
     const indexMs = staged.times.indexMs;
     batch.index({
@@ -264,16 +317,17 @@ async function runFileTaskOnce(
         embed: run.useBuiltin ? 'builtin' : 'none',
         maxBytes: limits.maxBytes,
         timeoutMs: absoluteMs,
+        memberLimits: { timeoutMs: limits.timeoutMs, msPerMb: limits.msPerMb ?? DEFAULT_MS_PER_MB },
         ocr,
       },
       {
         signal,
-        // A page being recognised reports nothing until it is done: its budget is its stall limit.
-        stallMs: ocr.enabled ? Math.max(limits.timeoutMs, ocr.pageBudgetMs + 10_000) : limits.timeoutMs,
+        stallMs: limits.timeoutMs,
         // The worker's own limit gives a clean error first; this one stops a worker that hangs.
         timeoutMs: absoluteMs + 5_000,
-        // Each OCR page has its own budget, which the file's absolute limit does not take from.
-        extendOnProgress: (p) => (p.step === 'extract' && p.ocrPage ? ocr.pageBudgetMs : 0),
+        // A page being recognised reports nothing until it is done, within its own budget (Tesseract's
+        // start included; the margin covers drawing the page): neither limit cuts it short.
+        extendOnProgress: (p) => (p.step === 'extract' && p.ocrPage ? ocr.pageBudgetMs + 10_000 : 0),
         onProgress: (p) => {
           if (members.takes(p)) {
             return members.take(p).catch((err: unknown) => {

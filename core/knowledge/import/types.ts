@@ -47,6 +47,11 @@ export interface ExtractedDocument {
   warnings: string[];
   /** Pages whose text was recognised from pictures (scans, photos); absent when none was. */
   ocr?: OcrSummary | undefined;
+  /**
+   * Pages OCR left unread (OCR off for the collection, over the page's time budget, failed):
+   * kept on the document (metadata.ocrUnread), so an import with OCR on reads the file again.
+   */
+  ocrUnread?: number[] | undefined;
 }
 
 export interface ExtractInput {
@@ -55,10 +60,10 @@ export interface ExtractInput {
   bytes: Buffer;
   signal: AbortSignal;
   /**
-   * Paged formats (PDF) call this after each page: pages read so far, of `total`; and with
-   * `ocrPage` before a page is recognised (OCR takes seconds a page: progress names it).
+   * Paged formats (PDF) call this after each page: pages read so far, of `total` (and before a
+   * page they may hand to OCR; the OCR run itself names a page it reads, see createOcrRun).
    */
-  onPage?: ((done: number, total: number, ocrPage?: number) => void) | undefined;
+  onPage?: ((done: number, total: number) => void) | undefined;
   /** Reads pictures of text (scanned pages, image files); absent when OCR is off for the collection. */
   ocr?: OcrRun | undefined;
   /**

@@ -9,8 +9,10 @@ import UTIF from 'utif2';
 import type { ExtractedSection, Extractor } from '../types.ts';
 import { ExtractError, displayName } from '../extract-error.ts';
 import { downscale, grayFromRgba, type GrayImage } from '../ocr/gray-image.ts';
-import type { OcrRun } from '../ocr/ocr-run.ts';
+import { NO_TEXT_BELOW_CONFIDENCE, type OcrRun } from '../ocr/ocr-run.ts';
+import { aspectProblem, sideProblem } from '../ocr/picture-limits.ts';
 import { isTinyPicture, pictureSize } from '../ocr/picture-size.ts';
+import { checkTiffChain, TiffChainError } from '../ocr/tiff-pages.ts';
 import type * as Canvas from '@napi-rs/canvas';
 
 /** Larger pictures are refused: 100 megapixels is a 300 dpi A0 poster, or 400 MB as RGBA. */
@@ -66,12 +68,20 @@ function canvasPicture(bytes: Buffer, width: number, height: number): PagePictur
   };
 }
 
-function tiffPictures(bytes: Buffer): PagePicture[] {
+function tiffPictures(file: string, bytes: Buffer): PagePicture[] {
   const buffer = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
   const tagNumber = (ifd: UTIF.IFD, tag: string) => {
     const v = ifd[tag];
     return typeof v === 'number' ? v : Array.isArray(v) ? Number(v[0]) : 0;
   };
+  try {
+    checkTiffChain(bytes);
+  } catch (err) {
+    if (!(err instanceof TiffChainError)) throw err;
+    const reason = err.tooMany ? 'too_large' : 'corrupt';
+    const what = err.tooMany ? 'too many pages' : 'damaged';
+    throw new ExtractError(reason, file, `${displayName(file)} is ${what}: ${err.message}`);
+  }
   return (
     UTIF.decode(buffer)
       // NewSubfileType bit 0: a reduced-resolution copy (a thumbnail) of another page.
@@ -91,7 +101,7 @@ function tiffPictures(bytes: Buffer): PagePicture[] {
 
 function pagesOf(file: string, bytes: Buffer): PagePicture[] {
   const isTiff = bytes[0] === 0x49 || bytes[0] === 0x4d;
-  if (isTiff) return tiffPictures(bytes);
+  if (isTiff) return tiffPictures(file, bytes);
   const size = pictureSize(bytes);
   if (!size)
     throw new ExtractError(
@@ -102,16 +112,33 @@ function pagesOf(file: string, bytes: Buffer): PagePicture[] {
   return [canvasPicture(bytes, size.width, size.height)];
 }
 
+/** Refuses, before decoding, a picture too large or too oddly shaped to read (libpng crashes on a side over 1e6). */
 function checkSize(file: string, page: PagePicture, pageNo: number, pages: number): void {
   const where = pages > 1 ? ` (page ${pageNo})` : '';
   const name = displayName(file);
+  const size = `${page.width} × ${page.height}`;
   if (page.width * page.height > MAX_IMAGE_PIXELS) {
     throw new ExtractError(
       'too_large',
       file,
-      `${name}${where} is a ${page.width} × ${page.height} picture; pictures up to ${MAX_IMAGE_PIXELS / 1e6} megapixels are read: scale it down`,
+      `${name}${where} is a ${size} picture; pictures up to ${MAX_IMAGE_PIXELS / 1e6} megapixels are read: scale it down`,
     );
   }
+  const side = sideProblem(page.width, page.height);
+  if (side)
+    throw new ExtractError(
+      'too_large',
+      file,
+      `${name}${where} is a ${size} picture with ${side}: scale it down`,
+    );
+  // Tiny pictures are passed over unread whatever their shape.
+  const shape = isTinyPicture(page) ? null : aspectProblem(page.width, page.height);
+  if (shape)
+    throw new ExtractError(
+      'too_large',
+      file,
+      `${name}${where} is a ${size} picture, ${shape}: crop it into pages`,
+    );
 }
 
 function offMessage(file: string): ExtractError {
@@ -122,10 +149,44 @@ function offMessage(file: string): ExtractError {
   );
 }
 
-async function readPicture(ocr: OcrRun, page: PagePicture, pageNo: number): Promise<string> {
+/**
+ * One page's text ('' for a tiny page). A page that cannot be decoded fails the file when it is the
+ * only one; one bad page of a multi-page TIFF is noted (the warnings name it) and the rest read.
+ */
+async function readPicture(file: string, ocr: OcrRun, page: PagePicture, pageNo: number, pages: number) {
   if (isTinyPicture(page)) return '';
-  const gray = await page.decode();
+  let gray: GrayImage;
+  try {
+    gray = await page.decode();
+  } catch (err) {
+    if (pages > 1) {
+      ocr.failed(pageNo, err);
+      return '';
+    }
+    const detail = err instanceof Error ? err.message : String(err);
+    throw new ExtractError('corrupt', file, `${displayName(file)} is not a readable picture (${detail})`, {
+      cause: err,
+    });
+  }
   return (await ocr.read(gray, pageNo)) ?? '';
+}
+
+/**
+ * A picture none of whose pages held text OCR could read because each is too small or read below
+ * OCR's confidence floor (a photo, a drawing, a logo) fails 'no_readable_text', saying which: a
+ * folder import counts such pictures as ignored, not failed. Other cases (a page that failed, a
+ * blank page) fall through to the usual "contains no text".
+ */
+function noReadableText(file: string, pages: PagePicture[], ocr: OcrRun): void {
+  const low = new Map(ocr.noReadableText().map((r) => [r.page, r.confidence]));
+  const tiny = pages.filter((p) => isTinyPicture(p)).length;
+  if (tiny + low.size < pages.length) return;
+  const name = displayName(file);
+  const message =
+    low.size === 0
+      ? `${name} is too small to hold readable text (${pages[0]!.width} × ${pages[0]!.height} pixels)`
+      : `${name} has no readable text: OCR read it with a confidence of ${Math.max(...low.values())}% (text below ${NO_TEXT_BELOW_CONFIDENCE}% is not kept; a photo or a drawing reads so)`;
+  throw new ExtractError('no_readable_text', file, message);
 }
 
 export const extractImage: Extractor = async ({ path: file, bytes, signal, onPage, onSection, ocr }) => {
@@ -143,17 +204,23 @@ export const extractImage: Extractor = async ({ path: file, bytes, signal, onPag
   if (pages.length === 0) throw new ExtractError('corrupt', file, `${displayName(file)} holds no picture`);
   pages.forEach((p, i) => checkSize(file, p, i + 1, pages.length));
   const sections: ExtractedSection[] = [];
+  let anyText = false;
   for (let i = 0; i < pages.length; i++) {
     signal.throwIfAborted();
     const pageNo = i + 1;
-    onPage?.(i, pages.length, pageNo);
-    const text = await readPicture(ocr, pages[i]!, pageNo);
+    onPage?.(i, pages.length); // the OCR run names the page if it reads it
+    const text = await readPicture(file, ocr, pages[i]!, pageNo, pages.length);
     signal.throwIfAborted();
+    if (text.trim() !== '') anyText = true;
     const section = { headingPath: [], text, page: pageNo };
     if (onSection) await onSection(section);
     else sections.push(section);
     onPage?.(pageNo, pages.length);
   }
+  const unavailable = ocr.unavailable();
+  if (unavailable && !anyText)
+    throw new ExtractError('ocr_unavailable', file, `${displayName(file)} is a picture, and ${unavailable}`);
+  if (!anyText) noReadableText(file, pages, ocr);
   return {
     title: null,
     fileType: 'image',

@@ -3,6 +3,7 @@ import type { ExtractedSection, Extractor } from '../types.ts';
 import type { OcrRun } from '../ocr/ocr-run.ts';
 import { ExtractError, displayName } from '../extract-error.ts';
 import { dropPdfJsStrays } from './pdfjs-strays.ts';
+import { filterPdfJsWarnings, oversizePicturesLeftOut } from './pdfjs-warnings.ts';
 
 type PdfDocument = Awaited<ReturnType<typeof getDocumentProxy>>;
 
@@ -28,12 +29,27 @@ const REOPEN_EVERY_PAGES = 2000;
  */
 export const MIN_TEXT_LAYER_CHARS = 20;
 
+/**
+ * Pictures larger than this are not decoded by pdf.js (it would decode them at full size, outside
+ * the worker's heap cap: a 12,000² picture in a 0.6 MB PDF took 1.3 GB): a page painting one is
+ * not read by OCR, and its warning says why.
+ */
+export const MAX_PDF_PICTURE_PIXELS = 100_000_000;
+/** pdf.js's VerbosityLevel.WARNINGS. */
+const PDFJS_WARNINGS = 1;
+
 /** Opens the PDF; a password → 'encrypted', an unreadable file → 'corrupt'. */
 async function openPdf(file: string, bytes: Buffer): Promise<PdfDocument> {
   const name = displayName(file);
   try {
     // pdf.js may take over the buffer it is given, so it gets its own copy.
-    return await getDocumentProxy(new Uint8Array(bytes), { verbosity: 0, isEvalSupported: false });
+    return await getDocumentProxy(new Uint8Array(bytes), {
+      // Warnings on: the one about a picture over maxImageSize is how OCR learns of it (they are
+      // kept off the console by pdfjs-warnings.ts).
+      verbosity: PDFJS_WARNINGS,
+      isEvalSupported: false,
+      maxImageSize: MAX_PDF_PICTURE_PIXELS,
+    });
   } catch (err) {
     const errName = err instanceof Error ? err.name : '';
     if (errName === 'PasswordException') {
@@ -61,6 +77,7 @@ async function openPdf(file: string, bytes: Buffer): Promise<PdfDocument> {
  */
 export const extractPdf: Extractor = async ({ path: file, bytes, signal, onPage, onSection, ocr }) => {
   dropPdfJsStrays();
+  filterPdfJsWarnings();
   let pdf = await openPdf(file, bytes);
   try {
     const headings = await outlineByPage(pdf).catch(() => new Map<number, string[]>());
@@ -68,12 +85,14 @@ export const extractPdf: Extractor = async ({ path: file, bytes, signal, onPage,
     const warnings: string[] = [];
     const unreadable: number[] = [];
     let textless = 0;
+    /** Text-less pages OCR (off) did not look at: a later import with OCR on reads them. */
+    const unreadWithOcrOff: number[] = [];
     const pages = pdf.numPages;
     for (let pageNo = 1; pageNo <= pages; pageNo++) {
       signal.throwIfAborted();
       let text = await pageText(pdf, pageNo);
       if (text !== null && isNegligible(text) && ocr) {
-        onPage?.(pageNo - 1, pages, pageNo);
+        onPage?.(pageNo - 1, pages); // the OCR run names the page if it reads it
         const read = await ocrPage(pdf, pageNo, ocr);
         signal.throwIfAborted();
         if (read) text = read;
@@ -81,6 +100,7 @@ export const extractPdf: Extractor = async ({ path: file, bytes, signal, onPage,
       if (text === null) unreadable.push(pageNo);
       else {
         if (text.trim() === '') textless++;
+        if (!ocr && isNegligible(text)) unreadWithOcrOff.push(pageNo);
         const section = { headingPath: headings.get(pageNo) ?? [], text, page: pageNo };
         if (onSection) await onSection(section);
         else sections.push(section);
@@ -106,6 +126,7 @@ export const extractPdf: Extractor = async ({ path: file, bytes, signal, onPage,
       sections,
       pageCount: pdf.numPages,
       warnings,
+      ...(unreadWithOcrOff.length ? { ocrUnread: unreadWithOcrOff } : {}),
     };
   } finally {
     await pdf.destroy();
@@ -118,7 +139,8 @@ function isNegligible(text: string): boolean {
 
 /**
  * A page without a real text layer, read by OCR when it paints a picture: the recognised text,
- * or null (no picture, nothing recognised, or skipped over its time budget).
+ * or null (no picture, nothing recognised, or skipped over its time budget). A page whose picture
+ * pdf.js left out for its size is noted as unread, saying so.
  */
 async function ocrPage(pdf: PdfDocument, pageNo: number, ocr: OcrRun): Promise<string | null> {
   const { pagePaintsImage, renderPdfPage } = await import('../ocr/render-pdf-page.ts');
@@ -127,7 +149,13 @@ async function ocrPage(pdf: PdfDocument, pageNo: number, ocr: OcrRun): Promise<s
     page = await pdf.getPage(pageNo);
     let picture: Awaited<ReturnType<typeof renderPdfPage>>;
     try {
-      if (!(await pagePaintsImage(page))) return null;
+      const leftOutBefore = oversizePicturesLeftOut();
+      const paints = await pagePaintsImage(page);
+      if (oversizePicturesLeftOut() > leftOutBefore) {
+        ocr.cannotRead(pageNo, `its picture is larger than ${MAX_PDF_PICTURE_PIXELS / 1e6} megapixels`);
+        return null;
+      }
+      if (!paints) return null;
       picture = await renderPdfPage(page);
     } catch (err) {
       ocr.failed(pageNo, err);

@@ -33,6 +33,9 @@ import {
 } from './mail-message.ts';
 import { messageDocument } from './message-text.ts';
 import { splitMbox } from './mbox-split.ts';
+import { absoluteLimitMs } from '../import-types.ts';
+import { formatDuration } from '../../../base/format-duration.ts';
+import { pictureNotRead } from '../ocr/picture-pass-over.ts';
 
 /** One document's way out: its sections are chunked, embedded and handed over in parts. */
 export interface DocWriter {
@@ -43,6 +46,8 @@ export interface DocWriter {
 
 export interface MailTaskContext {
   input: FileTaskInput;
+  /** performance.now() when the file's reading began (set by runMailTask). */
+  started?: number;
   /** A fresh writer for the next document (the file's own, or a member's). */
   newWriter(): DocWriter;
 }
@@ -53,7 +58,8 @@ const done = (result: MemberResult) => reportAndWait<FileTaskProgress>({ step: '
 
 /** Reads a mailbox or a message file whose format holds other documents. */
 export async function runMailTask(ctx: MailTaskContext, format: Format): Promise<FileTaskOutput> {
-  return format.holds === 'messages' ? readMailbox(ctx, format) : readMessageFile(ctx, format);
+  const timed = { ...ctx, started: performance.now() };
+  return format.holds === 'messages' ? readMailbox(timed, format) : readMessageFile(timed, format);
 }
 
 async function readMailbox(ctx: MailTaskContext, format: Format): Promise<FileTaskOutput> {
@@ -102,6 +108,7 @@ async function readMailboxMessage(
     hash: m.hash,
     size: m.size,
     messageId: ids.messageId,
+    repliesTo: ids.inReplyTo ?? ids.references.at(-1) ?? null,
   };
   const answer = await ask(member);
   if (!answer.read) {
@@ -130,7 +137,7 @@ async function readMailboxMessage(
     await done(failure(err, `${where} could not be read`));
     return;
   }
-  await readMessage(ctx, msg, member.path, messageTitle(m.index, input.path));
+  await readMessage(ctx, msg, member.path, messageTitle(m.index, input.path), answer.quotedKnown);
 }
 
 /** A message read already, whose attachments were not all read (the reader stopped on one). */
@@ -143,7 +150,7 @@ async function readAttachmentsOnly(ctx: MailTaskContext, bytes: Buffer, at: stri
   }
   const fallback = messageTitle(index, ctx.input.path);
   const label = `${msg.headers.subject ? `“${msg.headers.subject}”` : fallback} in ${displayName(ctx.input.path)}`;
-  await readAttachments(ctx, planAttachments(msg.attachments).importable, at, label);
+  await readAttachments(ctx, planAttachments(msg.attachments, ocrOn(ctx)).importable, at, label);
 }
 
 /** An .eml or .msg file: the message is the file's own document; its attachments are members. */
@@ -178,6 +185,7 @@ async function readMessageFile(ctx: MailTaskContext, format: Format): Promise<Fi
   const self = await reportAndAsk<FileTaskProgress, SelfAnswer>({
     step: 'self',
     messageId: msg.headers.messageId,
+    repliesTo: msg.headers.inReplyTo ?? msg.headers.references.at(-1) ?? null,
   });
   if (self?.duplicateOf) {
     return {
@@ -188,8 +196,8 @@ async function readMessageFile(ctx: MailTaskContext, format: Format): Promise<Fi
       message: `same message (Message-ID <${msg.headers.messageId}>) as ${self.duplicateOf}, already imported`,
     };
   }
-  const plan = planAttachments(msg.attachments);
-  const doc = messageDocument(msg, path.parse(input.path).name, plan.names);
+  const plan = planAttachments(msg.attachments, ocrOn(ctx));
+  const doc = messageDocument(msg, path.parse(input.path).name, plan.names, self?.quotedKnown);
   const writer = ctx.newWriter();
   for (const s of doc.sections) await addNormalized(writer, s);
   const own = await writer.end();
@@ -215,12 +223,18 @@ async function readMessageFile(ctx: MailTaskContext, format: Format): Promise<Fi
 }
 
 /** A message of a mailbox, already parsed: its text as a member, then its attachments. */
-async function readMessage(ctx: MailTaskContext, msg: MailMessage, at: string, fallback: string) {
+async function readMessage(
+  ctx: MailTaskContext,
+  msg: MailMessage,
+  at: string,
+  fallback: string,
+  quotedKnown = false,
+) {
   const started = performance.now();
-  const plan = planAttachments(msg.attachments);
+  const plan = planAttachments(msg.attachments, ocrOn(ctx));
   let result: MemberResult;
   try {
-    const doc = messageDocument(msg, fallback, plan.names);
+    const doc = messageDocument(msg, fallback, plan.names, quotedKnown);
     const writer = ctx.newWriter();
     for (const s of doc.sections) await addNormalized(writer, s);
     const written = await writer.end();
@@ -242,7 +256,7 @@ async function readMessage(ctx: MailTaskContext, msg: MailMessage, at: string, f
       },
     };
   } catch (err) {
-    result = failure(err, `${fallback} could not be read`);
+    result = failure(err, `${fallback} could not be read`, 'embed');
   }
   await done(result);
   const label = `${msg.headers.subject ? `“${msg.headers.subject}”` : fallback} in ${displayName(ctx.input.path)}`;
@@ -256,12 +270,20 @@ interface AttachmentPlan {
   notImported: { name: string; why: string }[];
 }
 
-/** Which attachments become documents: those of a kind Pustaka reads (by name, as for files). */
-function planAttachments(attachments: MailAttachment[]): AttachmentPlan {
+/** Whether the collection reads pictures (its OCR switch). */
+const ocrOn = (ctx: MailTaskContext) => ctx.input.ocr?.enabled !== false;
+
+/**
+ * Which attachments become documents: those of a kind Pustaka reads (by name, as for files), less
+ * the pictures a folder import would pass over (all with OCR off, and logos: pictureNotRead).
+ */
+function planAttachments(attachments: MailAttachment[], ocr: boolean): AttachmentPlan {
   const plan: AttachmentPlan = { names: [], importable: [], notImported: [] };
   attachments.forEach((attachment, i) => {
     plan.names.push(attachment.name);
-    if (isSupportedPath(attachment.name)) plan.importable.push({ n: i + 1, attachment });
+    const notRead = pictureNotRead(attachment.name, attachment.bytes, ocr);
+    if (notRead) plan.notImported.push({ name: attachment.name, why: notRead });
+    else if (isSupportedPath(attachment.name)) plan.importable.push({ n: i + 1, attachment });
     else
       plan.notImported.push({
         name: attachment.name,
@@ -278,6 +300,34 @@ async function readAttachments(
   label: string,
 ): Promise<void> {
   for (const { n, attachment } of list) await readAttachment(ctx, n, attachment, parent, label);
+}
+
+/** Kept back from what is left of the file's time, so that a member's own limit comes first. */
+const MEMBER_MARGIN_MS = 1_000;
+
+/**
+ * An attachment's time limit: its own by its size (as a file's), and no more than what is left of
+ * the file's, so that a slow one fails alone before the file's limit stops the whole mailbox, and
+ * the reading goes on with the next one. `cut`: what was left of the file's time was the lesser.
+ */
+function memberTimeout(ctx: MailTaskContext, bytes: number): { ms: number; cut: boolean } {
+  const { input } = ctx;
+  const left = input.timeoutMs - (performance.now() - (ctx.started ?? performance.now())) - MEMBER_MARGIN_MS;
+  const own = input.memberLimits ? absoluteLimitMs(input.memberLimits, bytes) : input.timeoutMs;
+  return { ms: Math.max(1, Math.min(own, left)), cut: left < own };
+}
+
+/**
+ * An attachment stopped because the file's time ran out is no fault of its own: reason
+ * 'file_time', which the next import reads again (a timeout of its own is not: see
+ * LASTING_FAILURES in documents/member-documents.ts).
+ */
+function outOfFileTime(ctx: MailTaskContext, name: string): { reason: string; message: string } {
+  const file = displayName(ctx.input.path);
+  return {
+    reason: 'file_time',
+    message: `${name} was not read to its end: the time for reading ${file} (${formatDuration(ctx.input.timeoutMs)}) ran out. It is read again on the next import.`,
+  };
 }
 
 /**
@@ -303,11 +353,12 @@ async function readAttachment(
   if (!answer.read) return;
   const started = performance.now();
   const writer = ctx.newWriter();
+  const timeout = memberTimeout(ctx, a.bytes.length);
   let result: MemberResult;
   try {
     const doc = await extractBuffer(a.name, a.bytes, {
       maxBytes: input.maxBytes,
-      timeoutMs: input.timeoutMs,
+      timeoutMs: timeout.ms,
       // A scanned letter attached as a PDF or a picture is read by OCR, as the same file would be;
       // its pages are progress (an attachment being recognised is not a stalled reader).
       ...(input.ocr ? { ocr: input.ocr } : {}),
@@ -340,7 +391,9 @@ async function readAttachment(
       },
     };
   } catch (err) {
-    result = failure(err, `the attachment ${a.name} could not be read`);
+    result = failure(err, `the attachment ${a.name} could not be read`, 'embed');
+    if (!result.ok && result.reason === 'timeout' && timeout.cut)
+      Object.assign(result, outOfFileTime(ctx, a.name));
     if (!result.ok) result.message = `${result.message} (attached to ${label})`;
   }
   await done(result);
@@ -364,12 +417,18 @@ async function addNormalized(writer: DocWriter, s: ExtractedSection): Promise<vo
   if (text !== '') await writer.add({ ...s, text });
 }
 
-function failure(err: unknown, context: string): MemberResult {
+/**
+ * A member's failure. An ExtractError says what was wrong with it; any other error is `otherwise`:
+ * 'corrupt' where it came from parsing the member, 'embed' where it came from chunking and
+ * embedding it (a passing fault: the next import reads it again, see UNFINISHED in
+ * member-documents.ts).
+ */
+function failure(err: unknown, context: string, otherwise: 'corrupt' | 'embed' = 'corrupt'): MemberResult {
   const e = err as { reason?: string; message?: string };
-  const reason = err instanceof ExtractError ? err.reason : 'corrupt';
+  const reason = err instanceof ExtractError ? err.reason : otherwise;
   const message =
     err instanceof ExtractError ? (e.message ?? context) : `${context}: ${e.message ?? String(err)}`;
-  return { ok: false, step: 'extract', fileType: null, reason, message };
+  return { ok: false, step: reason === 'embed' ? 'embed' : 'extract', fileType: null, reason, message };
 }
 
 function messageTitle(index: number, mailbox: string): string {

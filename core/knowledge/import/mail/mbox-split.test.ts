@@ -1,9 +1,13 @@
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
 import { tempDir } from '../../../../test/support/temp-dir.ts';
 import { splitMbox, type MboxMessage } from './mbox-split.ts';
+
+setFlagsFromString('--expose-gc');
 
 async function split(file: string, opts: { readBytes?: number; max?: number } = {}): Promise<MboxMessage[]> {
   const out: MboxMessage[] = [];
@@ -139,6 +143,81 @@ box.flush()`,
     const got = await split(file);
     expect(got).toHaveLength(2);
     expect(got[0]!.bytes!.toString()).toContain('From what I heard, 2 offices close early.');
+  });
+
+  it('does not take prose after a blank line for a separator ("From 2019 to 2021 …": no time of day)', async () => {
+    const file = path.join(tempDir(), 'prose.mbox');
+    fs.writeFileSync(
+      file,
+      [
+        'From a@example.co.id Mon Mar  3 10:15:00 2025',
+        'Subject: biaya',
+        '',
+        'Ringkasan biaya:',
+        '',
+        'From 2019 to 2021 the KITAS fee was Rp 3.000.000.',
+        'Sesudahnya naik.',
+        '',
+      ].join('\n'),
+    );
+    const got = await split(file);
+    expect(got).toHaveLength(1);
+    expect(got[0]!.bytes!.toString()).toContain(
+      'From 2019 to 2021 the KITAS fee was Rp 3.000.000.\nSesudahnya naik.',
+    );
+  });
+
+  it('does not hold a long line whole while it is read (a message over the limit on one line)', async () => {
+    const gc = runInNewContext('gc') as () => void;
+    const file = path.join(tempDir(), 'oneline.mbox');
+    const line = Buffer.alloc(12 << 20, 'a');
+    fs.writeFileSync(
+      file,
+      Buffer.concat([Buffer.from('From a@example.co.id Mon Mar  3 10:15:00 2025\nSubject: x\n\n'), line]),
+    );
+    gc();
+    const before = process.memoryUsage().arrayBuffers;
+    const rises: number[] = [];
+    const got: MboxMessage[] = [];
+    for await (const m of splitMbox(file, { maxMessageBytes: 64 << 10, readBytes: 128 << 10 })) {
+      gc(); // what is still held while the message is handed over
+      rises.push(process.memoryUsage().arrayBuffers - before);
+      got.push(m);
+    }
+    expect(got.map((m) => [m.bytes, m.size])).toEqual([[null, line.length + 'Subject: x\n\n'.length]]);
+    expect(Math.max(...rises)).toBeLessThan(4 << 20);
+  });
+
+  it('hashes a message the same when only its read/unread status headers changed', async () => {
+    const dir = tempDir();
+    const write = (file: string, status: string[]) =>
+      fs.writeFileSync(
+        file,
+        [
+          'From a@example.co.id Mon Mar  3 10:15:00 2025',
+          'Subject: satu',
+          ...status,
+          'Message-ID: <s@x>',
+          '',
+          'isi',
+          '',
+        ].join('\n'),
+      );
+    write(path.join(dir, 'a.mbox'), []);
+    write(path.join(dir, 'b.mbox'), [
+      'Status: RO',
+      'X-Mozilla-Status: 0001',
+      'X-Mozilla-Status2: 00000000',
+      'X-Status: A',
+      'X-Keywords: $label1',
+      'X-UID: 17',
+    ]);
+    const [a] = await split(path.join(dir, 'a.mbox'));
+    const [b] = await split(path.join(dir, 'b.mbox'));
+    expect(b!.hash).toBe(a!.hash);
+    const [big] = await split(path.join(dir, 'b.mbox'), { max: 10 });
+    const [small] = await split(path.join(dir, 'a.mbox'), { max: 10 });
+    expect(big!.hash).toBe(small!.hash);
   });
 
   it('hands a message over the limit over without its bytes, with its head, size and a hash', async () => {

@@ -33,8 +33,13 @@ const NL = 0x0a;
 const CR = 0x0d;
 const FROM = Buffer.from('From ');
 const NL_FROM = Buffer.from('\nFrom ');
-/** After a blank line: "From " + the sender (or MAILER-DAEMON) + something with a digit (the date). */
-const LOOSE_FROM_LINE = /^From \S+ +.*\d/;
+/**
+ * After a blank line: "From " + the sender (or MAILER-DAEMON) + a date with a time of day (every
+ * writer puts one, Google Takeout included; prose such as "From 2019 to 2021 …" has none).
+ */
+const LOOSE_FROM_LINE = /^From \S+ +.*\b\d{1,2}:\d{2}\b/;
+/** Longer than this, a line is no From_ line: it is not held whole while the rest of it is read. */
+const MAX_FROM_LINE = 1024;
 /** Anywhere: the full asctime form mbox writers use, "From a@b Mon Mar  3 10:15:00 2025". */
 const STRICT_FROM_LINE =
   /^From \S+ +(Mon|Tue|Wed|Thu|Fri|Sat|Sun) +(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) +\d{1,2} +\d{1,2}:\d{2}(:\d{2})? +(\S+ +)?\d{4}/;
@@ -57,14 +62,28 @@ export async function* splitMbox(file: string, opts: SplitOptions): AsyncGenerat
   let buf: Buffer = Buffer.alloc(0);
   let consumed = 0;
   let prevBlank = true; // the line before `buf` (none at the start of the file)
+  // Set when the last read ended inside a line that cannot be a From_ line: the next read's bytes
+  // up to the end of that line go to the message as they are.
+  let midLine = false;
   try {
     for await (const chunk of stream as AsyncIterable<Buffer>) {
       opts.signal?.throwIfAborted();
       buf = buf.length ? Buffer.concat([buf, chunk]) : chunk;
-      const { rest, blank, messages } = scan(buf, consumed, prevBlank, gather, false);
+      if (midLine) {
+        const nl = buf.indexOf(NL);
+        const upTo = nl < 0 ? buf.length : nl + 1;
+        gather.add(buf.subarray(0, upTo));
+        consumed += upTo;
+        buf = buf.subarray(upTo);
+        if (nl < 0) continue;
+        midLine = false;
+        prevBlank = false;
+      }
+      const { rest, blank, messages, cut } = scan(buf, consumed, prevBlank, gather, false);
       consumed += buf.length - rest.length;
       buf = rest;
       prevBlank = blank;
+      midLine = cut;
       yield* messages;
     }
     const { messages } = scan(buf, consumed, prevBlank, gather, true);
@@ -109,7 +128,11 @@ function createGatherer(maxBytes: number) {
       const whole = size > maxBytes ? null : unquote(dropSeparatorLine(Buffer.concat(parts, size)));
       const first = whole ? whole.subarray(0, HEAD_BYTES) : head;
       const hash = crypto.createHash('sha256');
-      hash.update(whole ?? Buffer.concat([first, Buffer.from(`\n${size}`)]));
+      if (whole) hash.update(withoutStatus(whole));
+      else {
+        const head = withoutStatus(first);
+        hash.update(Buffer.concat([head, Buffer.from(`\n${size - (first.length - head.length)}`)]));
+      }
       const message = {
         index: ++index,
         bytes: whole,
@@ -138,7 +161,7 @@ function scan(
   prevBlank: boolean,
   gather: Gatherer,
   atEnd: boolean,
-): { rest: Buffer; blank: boolean; messages: MboxMessage[] } {
+): { rest: Buffer; blank: boolean; messages: MboxMessage[]; cut: boolean } {
   const messages: MboxMessage[] = [];
   let from = 0; // bytes before this are handed to the gatherer
   let search = 0;
@@ -148,10 +171,7 @@ function scan(
       : nextFromLine(buf, search);
     if (start < 0) break;
     const eol = buf.indexOf(NL, start);
-    if (eol < 0 && !atEnd) {
-      gather.add(buf.subarray(from, start));
-      return { rest: buf.subarray(start), blank: lineBeforeIsBlank(buf, start, prevBlank), messages };
-    }
+    if (eol < 0 && !atEnd) return keepLastLine(buf, from, start, prevBlank, gather, messages);
     const lineEnd = eol < 0 ? buf.length : eol;
     const line = buf.toString('latin1', start, lineEnd).replace(/\r$/, '');
     const blank = lineBeforeIsBlank(buf, start, prevBlank);
@@ -168,13 +188,37 @@ function scan(
   }
   if (atEnd) {
     gather.add(buf.subarray(from));
-    return { rest: Buffer.alloc(0), blank: false, messages };
+    return { rest: Buffer.alloc(0), blank: false, messages, cut: false };
   }
-  // Keep the last (maybe incomplete) line: it may be a From_ line whose end is in the next read.
   const lastLine = buf.lastIndexOf(NL, buf.length - 1) + 1;
-  const keep = Math.max(from, lastLine);
+  return keepLastLine(buf, from, Math.max(from, lastLine), prevBlank, gather, messages);
+}
+
+/**
+ * Hands `buf` up to `keep` (the start of its last, incomplete line) to the gatherer, and keeps
+ * that line for the next read when it may be a From_ line whose end is in it; any other line
+ * (a long body line, a base64 blob without line breaks) goes to the gatherer too (`cut`: the next
+ * read starts inside it), so that it is never held whole.
+ */
+function keepLastLine(
+  buf: Buffer,
+  from: number,
+  keep: number,
+  prevBlank: boolean,
+  gather: Gatherer,
+  messages: MboxMessage[],
+): { rest: Buffer; blank: boolean; messages: MboxMessage[]; cut: boolean } {
+  const last = buf.subarray(keep);
+  const n = Math.min(last.length, FROM.length);
+  const maybeFrom =
+    last.length < MAX_FROM_LINE &&
+    (last.subarray(0, n).equals(FROM.subarray(0, n)) || (last.length === 1 && last[0] === CR));
+  if (!maybeFrom) {
+    gather.add(buf.subarray(from));
+    return { rest: EMPTY, blank: false, messages, cut: true };
+  }
   gather.add(buf.subarray(from, keep));
-  return { rest: buf.subarray(keep), blank: lineBeforeIsBlank(buf, keep, prevBlank), messages };
+  return { rest: last, blank: lineBeforeIsBlank(buf, keep, prevBlank), messages, cut: false };
 }
 
 /** The start of the next line at or after `from` that begins with "From ", or -1. */
@@ -202,6 +246,36 @@ function dropSeparatorLine(message: Buffer): Buffer {
   if (end === message.length) return message;
   const lineBreak = message[end] === CR && message[end + 1] === NL ? 2 : 1;
   return message.subarray(0, end + lineBreak);
+}
+
+/**
+ * Header fields mail programs rewrite when a message is read, flagged or synced (mbox status
+ * flags, Thunderbird's and IMAP servers'): a message marked read is the same message.
+ */
+const STATUS_FIELD = /^(status|x-status|x-mozilla-status2?|x-keywords|x-uid)[ \t]*:/i;
+
+/** The message without its STATUS_FIELD header lines (and their continuation lines): for its hash. */
+function withoutStatus(message: Buffer): Buffer {
+  let end = message.indexOf('\n\n');
+  const crlf = message.indexOf('\r\n\r\n');
+  if (crlf >= 0 && (end < 0 || crlf < end)) end = crlf;
+  const headEnd = end < 0 ? message.length : end + 1;
+  const kept: Buffer[] = [];
+  let dropping = false;
+  let changed = false;
+  for (let at = 0; at < headEnd;) {
+    const nl = message.indexOf(NL, at);
+    const next = nl < 0 || nl >= headEnd ? headEnd : nl + 1;
+    const line = message.subarray(at, next);
+    const continued = line[0] === 0x20 || line[0] === 0x09;
+    dropping = continued ? dropping : STATUS_FIELD.test(line.toString('latin1', 0, 24));
+    if (dropping) changed = true;
+    else kept.push(line);
+    at = next;
+  }
+  if (!changed) return message;
+  kept.push(message.subarray(headEnd));
+  return Buffer.concat(kept);
 }
 
 const QUOTED_FROM = /^>+From /;

@@ -3,11 +3,13 @@
  * ">" lines, or Outlook's "-----Original Message-----" / "From: … Sent: …" block), so the tenth
  * message of a thread holds the nine before it again. Indexed in full, the first message's text
  * would be found ten times and crowd other sources out of search results, and an answer would
- * cite a reply for words its sender only quoted. The earlier messages are documents of their own
- * when they were imported, so each quoted block keeps its first QUOTE_KEEP_LINES lines — enough to
- * read what the reply answers, and to find it by the words it answers — and the rest is replaced
- * by a one-line note saying how much was left out. Short inline quotes (bottom-posting, a question
- * quoted then answered) are kept whole.
+ * cite a reply for words its sender only quoted. When the message it answers is a document of its
+ * own (the import confirms it is indexed: see messageDocument), each quoted block keeps its first
+ * QUOTE_KEEP_LINES lines — enough to read what the reply answers, and to find it by the words it
+ * answers — and the rest is replaced by a one-line note saying how much was left out. Short inline
+ * quotes (bottom-posting, a question quoted then answered) are kept whole. When it is not (a
+ * forward, a reply to mail the collection does not have), the history is the only copy there is:
+ * splitHistory keeps it whole, apart from the reply's own text.
  */
 export const QUOTE_KEEP_LINES = 10;
 
@@ -51,6 +53,17 @@ export function foldQuotes(text: string): FoldedText {
   }
   if (history !== null) dropped += keep(lines.slice(history), out);
   return { text: out.join('\n'), dropped };
+}
+
+/**
+ * The message's own text and, apart, the quoted history below a top-posted reply (see
+ * historyStart); null when there is none. Nothing is left out.
+ */
+export function splitHistory(text: string): { own: string; history: string | null } {
+  const lines = text.replace(/\r\n?/g, '\n').split('\n');
+  const at = historyStart(lines);
+  if (at === null) return { own: lines.join('\n'), history: null };
+  return { own: lines.slice(0, at).join('\n'), history: lines.slice(at).join('\n') };
 }
 
 /** Appends a quoted block, cut when long; returns how many lines were left out. */

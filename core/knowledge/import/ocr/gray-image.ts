@@ -35,22 +35,27 @@ export function toPgm(img: GrayImage): Buffer {
   return out;
 }
 
-/** Smaller by a whole `factor` each way, each pixel the mean of the block it covers. */
+/**
+ * Smaller by a whole `factor` each way, each pixel the mean of the block it covers (the blocks at
+ * the right and bottom edges may be cut short by the picture's end: their mean is of what is there).
+ */
 export function downscale(img: GrayImage, factor: number): GrayImage {
   if (factor <= 1) return img;
   const width = Math.max(1, Math.floor(img.width / factor));
   const height = Math.max(1, Math.floor(img.height / factor));
+  const blockW = Math.min(factor, img.width);
+  const blockH = Math.min(factor, img.height);
   const sums = new Uint32Array(width);
   const data = new Uint8Array(width * height);
-  const area = factor * factor;
+  const area = blockW * blockH;
   for (let y = 0; y < height; y++) {
     sums.fill(0);
-    for (let dy = 0; dy < factor; dy++) {
+    for (let dy = 0; dy < blockH; dy++) {
       const row = (y * factor + dy) * img.width;
       for (let x = 0; x < width; x++) {
         let s = 0;
         const start = row + x * factor;
-        for (let dx = 0; dx < factor; dx++) s += img.data[start + dx]!;
+        for (let dx = 0; dx < blockW; dx++) s += img.data[start + dx]!;
         sums[x]! += s;
       }
     }

@@ -61,8 +61,10 @@ export async function stopOcrEngine(): Promise<void> {
 export type BudgetedReading = { ok: true; reading: PageReading } | { ok: false; reason: 'timeout' };
 
 /**
- * Reads one page within `budgetMs` (Tesseract's start-up not counted): the reading, or a
- * time-out after which this Tesseract is gone and the next page starts a new one.
+ * Reads one page within `budgetMs`, Tesseract's start-up included (a start-up that hangs is
+ * bounded too, and the page's progress report, sent just before, is never followed by a longer
+ * silence than the budget): the reading, or a time-out after which this Tesseract is gone (or,
+ * still starting, is ended once started) and the next page starts a new one.
  */
 export async function readPageWithin(
   page: GrayImage,
@@ -70,19 +72,29 @@ export async function readPageWithin(
   opts: ReadOptions = {},
 ): Promise<BudgetedReading> {
   clearTimeout(idle);
-  const worker = await tesseract();
   let timer: NodeJS.Timeout | undefined;
   const overBudget = new Promise<BudgetedReading>((resolve) => {
     timer = setTimeout(() => resolve({ ok: false, reason: 'timeout' }), budgetMs);
   });
+  const starting = tesseract();
+  let started: TesseractWorker | null = null;
   try {
     const result = await Promise.race([
-      readPage(worker, page, opts).then((reading): BudgetedReading => ({ ok: true, reading })),
+      starting.then((worker) => {
+        started = worker;
+        return readPage(worker, page, opts).then((reading): BudgetedReading => ({ ok: true, reading }));
+      }),
       overBudget,
     ]);
     if (!result.ok) {
       current = null;
-      await worker.terminate();
+      const worker = started as TesseractWorker | null;
+      if (worker) await worker.terminate();
+      else
+        void starting.then(
+          (w) => w.terminate(),
+          () => undefined,
+        );
     }
     return result;
   } finally {

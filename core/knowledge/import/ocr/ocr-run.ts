@@ -16,6 +16,13 @@ import type { ReadOptions } from './recognize-page.ts';
  */
 export const LOW_CONFIDENCE = 60;
 
+/**
+ * A page read with a mean confidence below this holds no text worth keeping: photos and drawings
+ * read at 25–33 here (a circuit board came out as "nen : 5238, ITE tp…"), a fax-quality 50 dpi
+ * page of text at 44. Its text is dropped and the page said to have no readable text.
+ */
+export const NO_TEXT_BELOW_CONFIDENCE = 40;
+
 /** A generous multiple of what a dense 300 dpi page takes here (5–10 s on a busy 2-core machine). */
 export const DEFAULT_OCR_PAGE_BUDGET_MS = 60_000;
 
@@ -40,12 +47,27 @@ export interface OcrSummary {
 
 export interface OcrRun {
   /**
-   * The text of one page picture, or null when it was skipped (over its time budget, or Tesseract
-   * failed on it). Throws OcrUnavailableError when OCR cannot run at all.
+   * The text of one page picture, or null when it was skipped (over its time budget, Tesseract
+   * failed on it, or OCR cannot run at all: see `unavailable`).
    */
   read(page: GrayImage, pageNo: number, opts?: ReadOptions): Promise<string | null>;
   /** Notes a page that could not be made into a picture (the warnings name it). */
   failed(pageNo: number, err: unknown): void;
+  /**
+   * Notes a page that can never be read, for `reason` ("its picture is larger than …"; the
+   * warnings name it): unlike a failed or skipped page, reading the file again would not help.
+   */
+  cannotRead(pageNo: number, reason: string): void;
+  /** The pages left unread so far that a later reading might get (failed, over the budget), ascending. */
+  unreadPages(): number[];
+  /**
+   * Why OCR cannot run at all ("OCR is not available: the OCR language data for "eng" is
+   * missing …"), once a page found it so; null while it runs. The pages are left unread (a text
+   * PDF keeps its text pages), each noted in unreadPages.
+   */
+  unavailable(): string | null;
+  /** Pages read with a confidence below NO_TEXT_BELOW_CONFIDENCE (their text dropped), and that confidence. */
+  noReadableText(): { page: number; confidence: number }[];
   summary(): OcrSummary;
   /** "page 4: OCR took longer than 60 s and was skipped", "low OCR confidence on page 2, 7 …". */
   warnings(): string[];
@@ -53,28 +75,47 @@ export interface OcrRun {
 
 /**
  * `hold` wraps each page's reading (extract.ts stops the file's reading clock meanwhile: a page
- * is bounded by its own budget instead).
+ * is bounded by its own budget instead). `reading` is told just before a page is read (progress
+ * names the page, and each such report extends the file's time by a page budget: pages never
+ * read, such as tiny pictures and pages with nothing to read, must not report it).
  */
 export function createOcrRun(
   settings: OcrSettings,
   hold: <T>(work: () => Promise<T>) => Promise<T> = (work) => work(),
+  reading: (pageNo: number) => void = () => {},
 ): OcrRun {
   const pages: number[] = [];
   const low: number[] = [];
   const skipped: number[] = [];
   const failures: string[] = [];
+  const unreadPages = new Set<number>();
+  const noText: { page: number; confidence: number }[] = [];
+  let unavailable: string | null = null;
+  const notRun: number[] = [];
   let confidenceSum = 0;
+  const cannotRead = (pageNo: number, reason: string) => {
+    failures.push(`page ${pageNo}: ${reason}`);
+  };
   const failed = (pageNo: number, err: unknown) => {
-    failures.push(`page ${pageNo}: OCR failed (${err instanceof Error ? err.message : String(err)})`);
+    cannotRead(pageNo, `OCR failed (${err instanceof Error ? err.message : String(err)})`);
+    unreadPages.add(pageNo);
   };
   return {
     failed,
+    cannotRead,
+    unreadPages: () => [...new Set([...unreadPages, ...skipped])].sort((a, b) => a - b),
     async read(page, pageNo, opts) {
       let result;
+      reading(pageNo);
       try {
         result = await hold(() => readPageWithin(page, settings.pageBudgetMs, opts));
       } catch (err) {
-        if (err instanceof OcrUnavailableError) throw err;
+        if (err instanceof OcrUnavailableError) {
+          unavailable ??= err.message;
+          notRun.push(pageNo);
+          unreadPages.add(pageNo);
+          return null;
+        }
         failed(pageNo, err);
         return null;
       }
@@ -84,11 +125,17 @@ export function createOcrRun(
       }
       const { text, confidence } = result.reading;
       if (text.trim() === '') return '';
+      if (confidence < NO_TEXT_BELOW_CONFIDENCE) {
+        noText.push({ page: pageNo, confidence: Math.round(confidence) });
+        return '';
+      }
       pages.push(pageNo);
       confidenceSum += confidence;
       if (confidence < LOW_CONFIDENCE) low.push(pageNo);
       return text;
     },
+    noReadableText: () => [...noText],
+    unavailable: () => unavailable,
     summary: () => ({
       pages: [...pages],
       lowConfidencePages: [...low],
@@ -96,6 +143,13 @@ export function createOcrRun(
     }),
     warnings() {
       const out: string[] = [...failures];
+      if (unavailable) {
+        out.push(`${unavailable}: ${notRun.length === 1 ? 'page' : 'pages'} ${notRun.join(', ')} not read`);
+      }
+      for (const { page, confidence } of noText)
+        out.push(
+          `page ${page}: no readable text (OCR confidence ${confidence}%, below ${NO_TEXT_BELOW_CONFIDENCE}%)`,
+        );
       if (skipped.length) {
         const which = skipped.length === 1 ? 'page' : 'pages';
         out.push(

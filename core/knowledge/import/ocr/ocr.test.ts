@@ -12,6 +12,7 @@ import { extractFile } from '../extract.ts';
 import type { ExtractedDocument } from '../types.ts';
 import { stopOcrEngine } from './ocr-engine.ts';
 import { LOW_CONFIDENCE } from './ocr-run.ts';
+import { liveTesseracts } from './tesseract-worker.ts';
 
 const SCANS = path.resolve(import.meta.dirname, '../../../../.fixtures/scans');
 const LANGS = ['en', 'id'] as const;
@@ -154,9 +155,16 @@ describe.skipIf(!present && !ci)('OCR of scanned Debian handbook pages (English,
     expect(doc.ocr).toBeUndefined();
     expect(doc.warnings).toContain('page 2: OCR took longer than 1 ms and was skipped');
     expect(pageText(doc, 1)).toBe(reference.get('en')!.get(1));
-    // Tesseract was stopped mid-page: the next document starts a new one and reads normally.
+    // Noted on the document: an import with OCR on reads the file again.
+    expect(doc.ocrUnread).toEqual([2]);
+    // Tesseract was stopped mid-page (or mid-start): no thread of it is left running.
+    // (A start-up cut short ends once it has started: wait for that, up to half a minute.)
+    for (let i = 0; i < 300 && liveTesseracts() > 0; i++) await new Promise((r) => setTimeout(r, 100));
+    expect(liveTesseracts()).toBe(0);
+    // The next document starts a new one and reads normally.
     const next = await extractFile(scan('en-300-p1.png'), LONG);
     expect(next.ocr?.pages).toEqual([1]);
+    expect(liveTesseracts()).toBe(1);
   }, 600_000);
 
   it('OCR off: a picture fails saying so, a scanned PDF keeps its text layer and says OCR is off', async () => {
@@ -174,5 +182,6 @@ describe.skipIf(!present && !ci)('OCR of scanned Debian handbook pages (English,
     const mixed = await extractFile(scan('mixed-en.pdf'), off);
     expect(mixed.ocr).toBeUndefined();
     expect(mixed.warnings).toEqual(['1 page has no text (scanned?); OCR is off for this collection']);
+    expect(mixed.ocrUnread).toEqual([2]);
   }, 600_000);
 });

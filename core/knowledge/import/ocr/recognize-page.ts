@@ -20,8 +20,8 @@ export const RETRY_BELOW_CONFIDENCE = 70;
 const BLANK_INK_SHARE = 0.0005;
 /** Tesseract copes with a slant this small by itself; straightening it would only blur the page. */
 const MIN_DESKEW_RADIANS = (0.3 * Math.PI) / 180;
-/** The ink is judged on a copy about this wide (≈ 75 dpi for an A4 page). */
-const GEOMETRY_WIDTH = 640;
+/** The ink is judged on a copy about this long (≈ 75 dpi for an A4 page). */
+const GEOMETRY_LONGER_SIDE = 800;
 
 export interface PageReading {
   text: string;
@@ -44,7 +44,9 @@ export async function readPage(
   page: GrayImage,
   opts: ReadOptions = {},
 ): Promise<PageReading> {
-  const factor = Math.max(1, Math.round(page.width / GEOMETRY_WIDTH));
+  // From the longer side (a page turned a quarter is taller than wide), never past the shorter.
+  const longer = Math.max(page.width, page.height);
+  const factor = Math.max(1, Math.min(Math.round(longer / GEOMETRY_LONGER_SIDE), page.width, page.height));
   let small = downscale(page, factor);
   let geometry = pageGeometry(small);
   if (geometry.inkShare < BLANK_INK_SHARE) return { text: '', confidence: 0, quarters: 0, deskewDegrees: 0 };

@@ -5,6 +5,7 @@
  */
 import { createIsomorphicCanvasFactory, getResolvedPDFJS, type getDocumentProxy } from 'unpdf';
 import { grayFromRgba, type GrayImage } from './gray-image.ts';
+import { aspectProblem, MAX_PICTURE_SIDE } from './picture-limits.ts';
 import type * as Canvas from '@napi-rs/canvas';
 
 type PdfPage = Awaited<ReturnType<Awaited<ReturnType<typeof getDocumentProxy>>['getPage']>>;
@@ -58,9 +59,15 @@ export async function pagePaintsImage(page: PdfPage): Promise<boolean> {
 export async function renderPdfPage(page: PdfPage): Promise<{ image: GrayImage; dpi: number }> {
   const { createCanvas } = await canvas();
   const base = page.getViewport({ scale: 1 });
+  // A page hundreds of times longer than wide (MediaBox [0 0 5e6 3]) would be drawn as a line.
+  const shape = aspectProblem(base.width, base.height);
+  if (shape)
+    throw new Error(`the page is ${Math.round(base.width)} × ${Math.round(base.height)} points, ${shape}`);
   let scale = OCR_DPI / 72;
   const pixels = base.width * base.height * scale * scale;
   if (pixels > MAX_PIXELS) scale *= Math.sqrt(MAX_PIXELS / pixels);
+  const longer = Math.max(base.width, base.height) * scale;
+  if (longer > MAX_PICTURE_SIDE) scale *= (MAX_PICTURE_SIDE - 1) / longer;
   const viewport = page.getViewport({ scale });
   const width = Math.max(1, Math.ceil(viewport.width));
   const height = Math.max(1, Math.ceil(viewport.height));

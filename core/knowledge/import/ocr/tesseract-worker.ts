@@ -57,11 +57,20 @@ interface Reply {
 }
 
 let workers = 0;
+/** The Tesseract threads running now (started, not yet ended). */
+const live = new Set<number>();
+
+/** How many Tesseract threads are running now: tests check that one over its budget is ended. */
+export function liveTesseracts(): number {
+  return live.size;
+}
 
 /** Starts Tesseract with these languages ('eng+ind' order: the first is tried first). */
 export async function startTesseract(languages: LanguageData[]): Promise<TesseractWorker> {
-  const workerId = `pustaka-ocr-${process.pid}-${++workers}`;
+  const workerNo = ++workers;
+  const workerId = `pustaka-ocr-${process.pid}-${workerNo}`;
   const thread = new Worker(workerScript(), { stdout: true, stderr: true });
+  live.add(workerNo);
   // Tesseract prints notes ("Estimating resolution as …") to stdout: not ours to show.
   thread.stdout.resume();
   thread.stderr.resume();
@@ -70,6 +79,7 @@ export async function startTesseract(languages: LanguageData[]): Promise<Tessera
   const pending = new Map<string, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
   const failAll = (err: Error) => {
     alive = false;
+    live.delete(workerNo);
     for (const p of pending.values()) p.reject(err);
     pending.clear();
   };
@@ -97,6 +107,7 @@ export async function startTesseract(languages: LanguageData[]): Promise<Tessera
     if (!alive) return;
     alive = false;
     await thread.terminate();
+    live.delete(workerNo);
   };
 
   try {

@@ -11,21 +11,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiClient, type ApiClient } from '../core/contract/client.ts';
 import { createDispatcher } from '../core/api/dispatcher.ts';
 import { openEngine, type Engine } from '../core/startup/open-engine.ts';
-import { grayPng } from './support/raw-pictures.ts';
+import { grayPng, photoLike } from './support/raw-pictures.ts';
 
 const SCANS = path.resolve(import.meta.dirname, '../.fixtures/scans');
 const MIXED = path.join(SCANS, 'mixed-en.pdf');
 const SCAN_PNG = path.join(SCANS, 'en-300-p1.png');
 const present = fs.existsSync(MIXED) && fs.existsSync(SCAN_PNG);
 
-/** A photo-like picture (720 × 480, no text): soft waves of grey under noise, the same each run. */
-function photoLike(): Buffer {
-  let seed = 7;
-  const noise = () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff - 0.5;
-  return grayPng(720, 480, (x, y) =>
-    Math.max(0, Math.min(255, Math.round(128 + 80 * Math.sin(x / 37) * Math.cos(y / 23) + noise() * 90))),
-  );
-}
 const ci = !!process.env.CI && process.env.CI !== 'false';
 
 describe.skipIf(!present && !ci)('OCR turned on again reads what it left unread', () => {

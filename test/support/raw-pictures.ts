@@ -103,3 +103,12 @@ export function loopingTiff(): Buffer {
   b.writeUInt32LE(8, 34); // the next page: this one again
   return b;
 }
+
+/** A photo-like picture (720 × 480, no text): soft waves of grey under noise, the same each run. */
+export function photoLike(): Buffer {
+  let seed = 7;
+  const noise = () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff - 0.5;
+  return grayPng(720, 480, (x, y) =>
+    Math.max(0, Math.min(255, Math.round(128 + 80 * Math.sin(x / 37) * Math.cos(y / 23) + noise() * 90))),
+  );
+}

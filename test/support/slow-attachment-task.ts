@@ -1,7 +1,8 @@
 // A stand-in for the ingest worker for the test of one slow attachment in a mailbox: the real
 // file-task.ts, with a made-up format ".lambat" whose reading never ends (it waits, as a reader
-// stuck on a slow parse would, so only its time limit stops it), and a pause of DELAY_MS before the
-// message whose path contains DELAY_MARK is reported (the time a large mailbox takes to reach it).
+// stuck on a slow parse would, so only its time limit stops it), and a pause of DELAY_MS, reporting
+// progress, before the message whose path contains DELAY_MARK is reported (the time a large
+// mailbox takes to reach it).
 import { parentPort } from 'node:worker_threads';
 import { FORMATS, TEXT_FORMAT, type Format } from '../../core/knowledge/import/formats.ts';
 
@@ -17,7 +18,12 @@ if (parentPort) {
     const data = (msg as { __pustakaProgress?: { step?: string; member?: { path: string } } })
       .__pustakaProgress;
     if (data?.step === 'member' && data.member!.path.endsWith(DELAY_MARK + 'konsultan-visa.co.id')) {
-      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, DELAY_MS);
+      // Busy, not stalled: a large mailbox reports its progress while it is read.
+      const nap = new Int32Array(new SharedArrayBuffer(4));
+      for (let slept = 0; slept < DELAY_MS; slept += 100) {
+        post({ __pustakaProgress: { step: 'extract', done: 0, total: 5 } });
+        Atomics.wait(nap, 0, 0, 100);
+      }
     }
     post(msg, transfer);
   };

@@ -61,9 +61,24 @@ export function reportAndAsk<P, A>(data: P, transfer: ArrayBuffer[] = []): Promi
   const ack = nextAck++;
   const msg: ProgressMessage<P> = { [PROGRESS_KEY]: data, [ACK_KEY]: ack };
   return new Promise<A>((resolve) => {
-    waiting.set(ack, resolve as (answer: unknown) => void);
+    let asked = 0;
+    waiting.set(ack, (answer: unknown) => {
+      waited += performance.now() - asked;
+      resolve(answer as A);
+    });
     port.postMessage(msg, transfer);
+    asked = performance.now(); // from when it is sent: the pool's clocks stop when it arrives
   });
+}
+
+let waited = 0;
+
+/**
+ * Milliseconds this worker has spent waiting for answers (`reportAndWait`, `reportAndAsk`) so far:
+ * the pool stops a task's clocks meanwhile, so a task that keeps its own clock takes it off too.
+ */
+export function waitedMs(): number {
+  return waited;
 }
 
 export function isProgressMessage<P>(msg: unknown): msg is ProgressMessage<P> {

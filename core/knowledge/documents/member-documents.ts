@@ -200,6 +200,8 @@ export const LASTING_FAILURES = [
   'encrypted',
   'zip_bomb',
   'timeout',
+  // A photo attached to a message: read again, it would be recognised (seconds each) to no avail.
+  'no_readable_text',
 ];
 
 /**

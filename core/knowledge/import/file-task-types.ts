@@ -135,3 +135,11 @@ export type FileTaskOutput =
       reason: string;
       message: string;
     };
+
+/**
+ * How much longer the pool lets a file's reading run, and stay silent, for one OCR page it
+ * announces: the page's budget (Tesseract's start included) and a margin for drawing the page.
+ */
+export function ocrPageAllowanceMs(pageBudgetMs: number): number {
+  return pageBudgetMs + 10_000;
+}

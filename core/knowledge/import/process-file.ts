@@ -4,7 +4,7 @@ import { isStagingGone, type ChunkInput } from '../../stores/vectors/store.ts';
 import { formatDuration } from '../../base/format-duration.ts';
 import { WorkerTaskError } from '../../base/thread-pool/pool.ts';
 import type { StepTiming } from '../documents/documents.ts';
-import type { FileTaskOutput, FileTaskProgress } from './file-task-types.ts';
+import { ocrPageAllowanceMs, type FileTaskOutput, type FileTaskProgress } from './file-task-types.ts';
 import { createCommitBatcher, type CommitBatcher } from './commit-batcher.ts';
 import {
   addRevisits,
@@ -85,8 +85,11 @@ async function readAgain(
         known: { id: r.id, hash: r.hash, status: r.status as DocumentStatus },
       }));
     if (!work.length) return;
-    for (const w of work) await processFile(run, w, plan.newIds, batch, quiet);
-    await batch.flush();
+    try {
+      for (const w of work) await processFile(run, w, plan.newIds, batch, quiet);
+    } finally {
+      await batch.flush(); // what was read before a throw is committed still
+    }
   }
 }
 
@@ -327,7 +330,8 @@ async function runFileTaskOnce(
         timeoutMs: absoluteMs + 5_000,
         // A page being recognised reports nothing until it is done, within its own budget (Tesseract's
         // start included; the margin covers drawing the page): neither limit cuts it short.
-        extendOnProgress: (p) => (p.step === 'extract' && p.ocrPage ? ocr.pageBudgetMs + 10_000 : 0),
+        extendOnProgress: (p) =>
+          p.step === 'extract' && p.ocrPage ? ocrPageAllowanceMs(ocr.pageBudgetMs) : 0,
         onProgress: (p) => {
           if (members.takes(p)) {
             return members.take(p).catch((err: unknown) => {

@@ -7,7 +7,7 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { reportAndAsk, reportAndWait, reportProgress } from '../../../base/thread-pool/progress.ts';
+import { reportAndAsk, reportAndWait, reportProgress, waitedMs } from '../../../base/thread-pool/progress.ts';
 import { toFsPath } from '../../../base/raw-path.ts';
 import { ExtractError, displayName, formatBytes } from '../extract-error.ts';
 import { extractBuffer, normalizeText } from '../extract.ts';
@@ -20,6 +20,7 @@ import type {
   MemberResult,
   SelfAnswer,
 } from '../file-task-types.ts';
+import { ocrPageAllowanceMs } from '../file-task-types.ts';
 import { detectFormat, isSupportedPath, looksLikeMbox, withArticle, type Format } from '../formats.ts';
 import type { ExtractedSection } from '../types.ts';
 import { assertHeaders } from '../extractors/email.ts';
@@ -46,8 +47,8 @@ export interface DocWriter {
 
 export interface MailTaskContext {
   input: FileTaskInput;
-  /** performance.now() when the file's reading began (set by runMailTask). */
-  started?: number;
+  /** The file's reading clock, as the pool keeps it (set by runMailTask; see memberTimeout). */
+  clock?: FileClock;
   /** A fresh writer for the next document (the file's own, or a member's). */
   newWriter(): DocWriter;
 }
@@ -58,7 +59,7 @@ const done = (result: MemberResult) => reportAndWait<FileTaskProgress>({ step: '
 
 /** Reads a mailbox or a message file whose format holds other documents. */
 export async function runMailTask(ctx: MailTaskContext, format: Format): Promise<FileTaskOutput> {
-  const timed = { ...ctx, started: performance.now() };
+  const timed = { ...ctx, clock: { started: performance.now(), waitedBefore: waitedMs(), creditMs: 0 } };
   return format.holds === 'messages' ? readMailbox(timed, format) : readMessageFile(timed, format);
 }
 
@@ -233,8 +234,10 @@ async function readMessage(
   const started = performance.now();
   const plan = planAttachments(msg.attachments, ocrOn(ctx));
   let result: MemberResult;
+  let built = false; // a fault in making the document is the message's own, a lasting one
   try {
     const doc = messageDocument(msg, fallback, plan.names, quotedKnown);
+    built = true;
     const writer = ctx.newWriter();
     for (const s of doc.sections) await addNormalized(writer, s);
     const written = await writer.end();
@@ -256,7 +259,7 @@ async function readMessage(
       },
     };
   } catch (err) {
-    result = failure(err, `${fallback} could not be read`, 'embed');
+    result = failure(err, `${fallback} could not be read`, built ? 'embed' : 'corrupt');
   }
   await done(result);
   const label = `${msg.headers.subject ? `“${msg.headers.subject}”` : fallback} in ${displayName(ctx.input.path)}`;
@@ -306,13 +309,26 @@ async function readAttachments(
 const MEMBER_MARGIN_MS = 1_000;
 
 /**
+ * The file's reading clock as the pool keeps it (process-file.ts): it stops while the worker waits
+ * for the main thread, and each OCR page announced adds that page's allowance to the limit.
+ */
+interface FileClock {
+  started: number;
+  /** waitedMs() when the file's reading began. */
+  waitedBefore: number;
+  /** The time OCR pages announced so far added to the file's limit. */
+  creditMs: number;
+}
+
+/**
  * An attachment's time limit: its own by its size (as a file's), and no more than what is left of
  * the file's, so that a slow one fails alone before the file's limit stops the whole mailbox, and
  * the reading goes on with the next one. `cut`: what was left of the file's time was the lesser.
  */
 function memberTimeout(ctx: MailTaskContext, bytes: number): { ms: number; cut: boolean } {
-  const { input } = ctx;
-  const left = input.timeoutMs - (performance.now() - (ctx.started ?? performance.now())) - MEMBER_MARGIN_MS;
+  const { input, clock } = ctx;
+  const spent = clock ? performance.now() - clock.started - (waitedMs() - clock.waitedBefore) : 0;
+  const left = input.timeoutMs + (clock?.creditMs ?? 0) - spent - MEMBER_MARGIN_MS;
   const own = input.memberLimits ? absoluteLimitMs(input.memberLimits, bytes) : input.timeoutMs;
   return { ms: Math.max(1, Math.min(own, left)), cut: left < own };
 }
@@ -362,13 +378,17 @@ async function readAttachment(
       // A scanned letter attached as a PDF or a picture is read by OCR, as the same file would be;
       // its pages are progress (an attachment being recognised is not a stalled reader).
       ...(input.ocr ? { ocr: input.ocr } : {}),
-      onPage: (pageDone, total, ocrPage) =>
+      onPage: (pageDone, total, ocrPage) => {
+        // The pool gives the file this much more time for an OCR page: so does the file's clock.
+        if (ocrPage && ctx.clock && input.ocr)
+          ctx.clock.creditMs += ocrPageAllowanceMs(input.ocr.pageBudgetMs);
         reportProgress<FileTaskProgress>({
           step: 'extract',
           done: pageDone,
           total,
           ...(ocrPage ? { ocrPage } : {}),
-        }),
+        });
+      },
       onSection: (s) => writer.add(s),
     });
     const written = await writer.end();

@@ -55,10 +55,15 @@ export interface OcrRun {
   failed(pageNo: number, err: unknown): void;
   /**
    * Notes a page that can never be read, for `reason` ("its picture is larger than …"; the
-   * warnings name it): unlike a failed or skipped page, reading the file again would not help.
+   * warnings name it). Like a failed or skipped page, it is not read again while the file is
+   * unchanged.
    */
   cannotRead(pageNo: number, reason: string): void;
-  /** The pages left unread so far that a later reading might get (failed, over the budget), ascending. */
+  /**
+   * The pages left unread because OCR could not run (see `unavailable`), ascending: a later import
+   * reads them. A page that failed or ran over its budget is not among them: read again under the
+   * same settings it would fail again, and the file with it on every import.
+   */
   unreadPages(): number[];
   /**
    * Why OCR cannot run at all ("OCR is not available: the OCR language data for "eng" is
@@ -88,7 +93,6 @@ export function createOcrRun(
   const low: number[] = [];
   const skipped: number[] = [];
   const failures: string[] = [];
-  const unreadPages = new Set<number>();
   const noText: { page: number; confidence: number }[] = [];
   let unavailable: string | null = null;
   const notRun: number[] = [];
@@ -98,12 +102,11 @@ export function createOcrRun(
   };
   const failed = (pageNo: number, err: unknown) => {
     cannotRead(pageNo, `OCR failed (${err instanceof Error ? err.message : String(err)})`);
-    unreadPages.add(pageNo);
   };
   return {
     failed,
     cannotRead,
-    unreadPages: () => [...new Set([...unreadPages, ...skipped])].sort((a, b) => a - b),
+    unreadPages: () => [...notRun].sort((a, b) => a - b),
     async read(page, pageNo, opts) {
       let result;
       reading(pageNo);
@@ -113,7 +116,6 @@ export function createOcrRun(
         if (err instanceof OcrUnavailableError) {
           unavailable ??= err.message;
           notRun.push(pageNo);
-          unreadPages.add(pageNo);
           return null;
         }
         failed(pageNo, err);

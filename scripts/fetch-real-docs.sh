@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Fetches real documents for benchmarks and end-to-end tests into .fixtures/ (git-ignored):
-# the Debian Administrator's Handbook (HTML, English and Indonesian) and the PostgreSQL 15 manual.
+# the Debian Administrator's Handbook (HTML, English and Indonesian), the PostgreSQL 15 manual and
+# the Python 3.11 manual (python3.11-doc: its general index is a test set of `npm run eval`).
 # Idempotent: packages already downloaded or unpacked are reused.
 #   scripts/fetch-real-docs.sh            download + unpack, print where the HTML lives
 #   scripts/fetch-real-docs.sh --office   also convert ~5 handbook pages to PDF and DOCX, and make
@@ -46,7 +47,7 @@ download() {
 
 mkdir -p "$dest/debs" "$dest/root"
 cd "$dest/debs"
-for pkg in debian-handbook postgresql-doc-15; do
+for pkg in debian-handbook postgresql-doc-15 python3.11-doc; do
   if ! ls "${pkg}"_*.deb >/dev/null 2>&1; then
     echo "downloading $pkg …"
     apt-cache show "$pkg" >/dev/null 2>&1 || apt_update || true
@@ -87,18 +88,27 @@ if [ "$office" = 1 ]; then
   fi
   out="$dest/office"
   mkdir -p "$out"
-  pages=(sect.apt-get.html sect.apt-cache.html sect.user-group-databases.html sect.remote-login.html sect.network-config.html)
-  for page in "${pages[@]}"; do
-    src="$hb_en/$page"
-    [ -f "$src" ] || { echo "missing $src; skipped" >&2; continue; }
+  # The first five are read by the import tests; all of them (and the Indonesian ones, in
+  # office/id-ID/) are the PDF/DOCX set of `npm run eval`.
+  pages=(sect.apt-get.html sect.apt-cache.html sect.user-group-databases.html sect.remote-login.html
+    sect.network-config.html sect.supervision.html sect.shell-environment.html sect.dist-upgrade.html
+    sect.virtual-private-network.html sect.config-printing.html sect.package-authentication.html
+    sect.filesystem-hierarchy.html)
+  pages_id=(sect.apt-get.html sect.supervision.html sect.network-config.html sect.dist-upgrade.html)
+  mkdir -p "$out/id-ID"
+  to_office() { # to_office <html> <outdir>
+    local src="$1" dir="$2" base target
+    [ -f "$src" ] || { echo "missing $src; skipped" >&2; return; }
     base="$(basename "$src" .html)"
     # HTML opens in Writer/Web, which needs the DOCX filter named explicitly.
     for target in pdf 'docx:MS Word 2007 XML'; do
-      [ -f "$out/$base.${target%%:*}" ] && continue
-      "$soffice" --headless --convert-to "$target" --outdir "$out" "$src" >/dev/null 2>&1 ||
+      [ -f "$dir/$base.${target%%:*}" ] && continue
+      "$soffice" --headless --convert-to "$target" --outdir "$dir" "$src" >/dev/null 2>&1 ||
         echo "could not convert $src to ${target%%:*}" >&2
     done
-  done
+  }
+  for page in "${pages[@]}"; do to_office "$hb_en/$page" "$out"; done
+  for page in "${pages_id[@]}"; do to_office "$hb_id/$page" "$out/id-ID"; done
   # Slides, OpenDocument and RTF: sources written from the handbook (English and Indonesian) by
   # scripts/office-fixture-sources.ts, converted by LibreOffice itself: Impress (.pptx, .odp),
   # Calc (.ods), Writer (.odt, .rtf). Its own profile, so a LibreOffice already running is not in

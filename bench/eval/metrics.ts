@@ -1,4 +1,7 @@
-// Ranking metrics for one relevant document per query (binary relevance).
+// Ranking metrics with binary relevance; a query may have several relevant documents (an index
+// entry that links to three pages). R@k is the share of queries with a relevant document in the
+// first k (success at k, the same as recall for one relevant document); MRR@10 takes the first
+// relevant one; nDCG@10's ideal ranking puts every relevant document first.
 
 export interface Metrics {
   queries: number;
@@ -10,16 +13,23 @@ export interface Metrics {
 }
 
 /** `ranked`: document ids, best first, each once. */
-export function scoreRanking(ranked: readonly number[], relevant: number) {
-  const at = ranked.indexOf(relevant); // 0-based, -1 when absent
+export function scoreRanking(ranked: readonly number[], relevant: number | readonly number[]) {
+  const rel = new Set(typeof relevant === 'number' ? [relevant] : relevant);
+  const top = ranked.slice(0, 10);
+  const at = top.findIndex((d) => rel.has(d)); // 0-based, -1 when absent
   const within = (k: number) => (at >= 0 && at < k ? 1 : 0);
+  let dcg = 0;
+  top.forEach((d, i) => {
+    if (rel.has(d)) dcg += 1 / Math.log2(i + 2);
+  });
+  let ideal = 0;
+  for (let i = 0; i < Math.min(rel.size, 10); i++) ideal += 1 / Math.log2(i + 2);
   return {
     r1: within(1),
     r5: within(5),
     r10: within(10),
-    mrr: at >= 0 && at < 10 ? 1 / (at + 1) : 0,
-    // Ideal DCG is 1 (the one relevant document first).
-    ndcg10: at >= 0 && at < 10 ? 1 / Math.log2(at + 2) : 0,
+    mrr: at >= 0 ? 1 / (at + 1) : 0,
+    ndcg10: ideal > 0 ? dcg / ideal : 0,
   };
 }
 

@@ -1,18 +1,21 @@
-// `npm run eval`: retrieval quality of BM25-only, vector-only and hybrid search on a test set built
-// from real documentation (see testset.ts and variants.ts), and the tuning of the fusion weights.
+// `npm run eval`: retrieval quality and latency of Pustaka's keyword (BM25) search, vector search,
+// hybrid search (and hybrid + rerank) against Xapian's BM25 over the same pages, on test sets
+// whose relevance comes from the documents' authors (testset.ts, open-sets.ts), each query also
+// in a reworded form (variants.ts).
 //
 //   npm run eval                           imports into a temporary data dir, removed at the end
 //   npm run eval -- --data-dir DIR         keeps (and on later runs reuses) the imported data dir
-//   npm run eval -- --max 200              at most 200 queries per source (default 600)
-//   npm run eval -- --sample 20            CI's smoke run: 20 queries per source, all three corpora
+//   npm run eval -- --max 200              at most 200 queries per set (default 600)
+//   npm run eval -- --sample 20            CI's smoke run: 20 queries per set, every corpus
 //                                          required, exits 1 if anything broke (a missing corpus, a
-//                                          failed import, a source without queries, a metric that is
-//                                          not a number, search() ranking unlike the harness); the
-//                                          quality figures are printed, never checked
+//                                          failed import, a set without queries, a metric that is
+//                                          not a number, search() ranking unlike the harness, Xapian
+//                                          not runnable); the quality figures are printed, never
+//                                          checked
 //
-// The documents come from scripts/fetch-real-docs.sh (.fixtures/root/usr/share/doc/…). Queries are
-// split in two halves by a hash of their text: weights are tuned on the dev half and every figure
-// printed is measured on the other (test) half, so the tuned row is not fitted to what it reports.
+// The documents come from scripts/fetch-real-docs.sh --office (.fixtures/). Queries are split in
+// two halves by a hash of their text: anything tuned is tuned on the tune half, and every figure
+// printed is measured on the other (report) half.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -30,54 +33,72 @@ import {
 import { DEFAULT_FUSION, fusionWeights, type FusionWeights } from '../../core/knowledge/retrieval/weights.ts';
 import type { SearchMode } from '../../core/contract/methods/search.ts';
 import type { ImportSummary } from '../../core/contract/methods/imports.ts';
-import { cpuLoopMs, loadavgLine, ratio } from '../report.ts';
+import { cpuLoopMs, loadavgLine } from '../report.ts';
 import { percentile } from '../stats.ts';
 import { mean, scoreRanking, type Metrics } from './metrics.ts';
+import { officeQueries, pythonIndexQueries } from './open-sets.ts';
 import { buildTestSet, hash, type EvalQuery } from './testset.ts';
 import { reword } from './variants.ts';
+import { ensureXapian, runXapian } from './xapian.ts';
 
-const DOCS = path.resolve('.fixtures/root/usr/share/doc');
+const FIXTURES = path.resolve('.fixtures');
+const DOCS = path.join(FIXTURES, 'root/usr/share/doc');
 const HANDBOOK = path.join(DOCS, 'debian-handbook/html');
 const POSTGRES = path.join(DOCS, 'postgresql-doc-15/html');
+const PYTHON = path.join(DOCS, 'python3.11/html');
+const OFFICE = path.join(FIXTURES, 'office');
 const VARIANTS = ['exact', 'reworded'] as const;
 type Variant = (typeof VARIANTS)[number];
 const TOP = 10;
+/** Queries per set and variant timed through the search() API. */
+const LATENCY_QUERIES = 60;
+
+const C = {
+  handbook: 'Debian handbook',
+  postgres: 'PostgreSQL manual',
+  python: 'Python 3.11 manual',
+  office: 'Handbook pages as PDF and DOCX',
+} as const;
+
+interface EvalSet {
+  name: string;
+  /** Collections searched (and the pages Xapian indexes). */
+  collections: string[];
+  queries: EvalQuery[];
+}
 
 interface Case {
+  set: string;
   query: EvalQuery;
   variant: Variant;
   text: string;
-  relevant: number;
-  dev: boolean;
+  relevant: number[];
+  tune: boolean;
+  collectionIds: number[];
   lists: CandidateLists;
   docOf: Map<number, number>;
 }
 
-function exists(p: string): string | null {
-  return fs.existsSync(p) ? p : null;
-}
+const exists = (p: string): string | null => (fs.existsSync(p) ? p : null);
 
 async function importCorpora(engine: Engine): Promise<ImportSummary[]> {
   const ctx = { signal: new AbortController().signal, emit: () => {} };
-  const include = ['**/*.html'];
+  const html = ['**/*.html'];
   const handbook = [exists(path.join(HANDBOOK, 'en-US')), exists(path.join(HANDBOOK, 'id-ID'))].filter(
     (p): p is string => p !== null,
   );
+  const jobs: [string, string[], string[]][] = [
+    [C.handbook, handbook, html],
+    [C.postgres, [POSTGRES], html],
+    [C.python, [PYTHON], html],
+    [C.office, [OFFICE], ['*.pdf', '*.docx', 'id-ID/*.pdf', 'id-ID/*.docx']],
+  ];
   const t = performance.now();
-  const a = await importPaths(
-    engine,
-    { collection: 'Debian handbook', create: true, paths: handbook, include },
-    ctx,
-  );
-  const summaries = [a];
-  if (exists(POSTGRES)) {
-    summaries.push(
-      await importPaths(
-        engine,
-        { collection: 'PostgreSQL manual', create: true, paths: [POSTGRES], include },
-        ctx,
-      ),
-    );
+  const summaries: ImportSummary[] = [];
+  for (const [collection, paths, include] of jobs) {
+    const present = paths.filter((p) => fs.existsSync(p));
+    if (present.length === 0) continue;
+    summaries.push(await importPaths(engine, { collection, create: true, paths: present, include }, ctx));
   }
   const chunks = summaries.reduce((n, s) => n + s.chunks, 0);
   const took = ((performance.now() - t) / 1000).toFixed(1);
@@ -85,16 +106,49 @@ async function importCorpora(engine: Engine): Promise<ImportSummary[]> {
   return summaries;
 }
 
-/** Document ids, best first, each once, at most TOP. */
-function rankDocs(c: Case, mode: SearchMode, fusionFor: FusionFor): number[] {
+function buildSets(max: number): EvalSet[] {
+  const debianEn = exists(path.join(HANDBOOK, 'en-US'));
+  const debianId = exists(path.join(HANDBOOK, 'id-ID'));
+  const sets: EvalSet[] = [];
+  if (debianEn) {
+    const headings = buildTestSet({ debianEn, debianId, postgres: exists(POSTGRES) }, max);
+    for (const name of ['debian-en', 'debian-id', 'postgresql'])
+      sets.push({
+        name,
+        collections: [C.handbook, C.postgres],
+        queries: headings.filter((q) => q.source === name),
+      });
+  }
+  if (exists(PYTHON))
+    sets.push({ name: 'python-index', collections: [C.python], queries: pythonIndexQueries(PYTHON, max) });
+  if (debianEn && exists(OFFICE)) {
+    const office: { dir: string; html: string; lang: 'en' | 'id' }[] = [
+      { dir: OFFICE, html: debianEn, lang: 'en' },
+    ];
+    if (debianId && exists(path.join(OFFICE, 'id-ID')))
+      office.push({ dir: path.join(OFFICE, 'id-ID'), html: debianId, lang: 'id' as const });
+    sets.push({ name: 'office', collections: [C.office], queries: officeQueries(office, max) });
+  }
+  return sets;
+}
+
+/** Document ids of a fused candidate list, best first, each once, at most TOP. */
+function topDocs(chunkIds: Iterable<number>, docOf: Map<number, number>): number[] {
   const docs: number[] = [];
-  for (const { chunkId } of fuseCandidates(c.lists, mode, fusionFor)) {
-    const doc = c.docOf.get(chunkId);
+  for (const chunkId of chunkIds) {
+    const doc = docOf.get(chunkId);
     if (doc === undefined || docs.includes(doc)) continue;
     docs.push(doc);
     if (docs.length === TOP) break;
   }
   return docs;
+}
+
+function rankDocs(c: Case, mode: SearchMode, fusionFor: FusionFor): number[] {
+  return topDocs(
+    fuseCandidates(c.lists, mode, fusionFor).map((s) => s.chunkId),
+    c.docOf,
+  );
 }
 
 function evaluate(cases: Case[], mode: SearchMode, fusionFor: FusionFor): Metrics {
@@ -113,26 +167,24 @@ const RRF_K_GRID = [100, 60, 30, 20, 10, 5, 2, 1];
 const MIN_GAIN = 1e-4;
 
 /**
- * The weights with the best mean nDCG@10 over both variants on the dev half, among those at least
- * as good as each single retriever on every variant there (when any is).
+ * The fusion weights with the best mean nDCG@10 over sets and variants on the tune half, among
+ * those at least as good as keyword search alone on every set and variant there (when any is).
  */
-function tune(dev: Case[]): FusionWeights {
-  const byVariant = VARIANTS.map((v) => dev.filter((c) => c.variant === v));
-  const floor = byVariant.map((cases) =>
-    Math.max(
-      evaluate(cases, 'keyword', fusionWeights).ndcg10,
-      evaluate(cases, 'vector', fusionWeights).ndcg10,
-    ),
-  );
+function tune(cases: Case[]): FusionWeights {
+  const byKey = new Map<string, Case[]>();
+  for (const c of cases)
+    byKey.set(`${c.set}|${c.variant}`, [...(byKey.get(`${c.set}|${c.variant}`) ?? []), c]);
+  const groups = [...byKey.values()];
+  const floor = groups.map((g) => evaluate(g, 'keyword', fusionWeights).ndcg10);
   let best: { weights: FusionWeights; mean: number; safe: boolean } | null = null;
   for (const rrfK of RRF_K_GRID) {
     for (const vector of WEIGHT_GRID) {
       const weights = { vector, keyword: Number((1 - vector).toFixed(2)), rrfK };
-      const ndcg = byVariant.map((cases) => evaluate(cases, 'hybrid', fixed(weights)).ndcg10);
-      const mean = ndcg.reduce((a, b) => a + b, 0) / ndcg.length;
+      const ndcg = groups.map((g) => evaluate(g, 'hybrid', fixed(weights)).ndcg10);
+      const m = ndcg.reduce((a, b) => a + b, 0) / ndcg.length;
       const safe = ndcg.every((x, i) => x >= floor[i]!);
-      if (!best || (safe && !best.safe) || (safe === best.safe && mean > best.mean + MIN_GAIN))
-        best = { weights, mean, safe };
+      if (!best || (safe && !best.safe) || (safe === best.safe && m > best.mean + MIN_GAIN))
+        best = { weights, mean: m, safe };
     }
   }
   return best!.weights;
@@ -141,6 +193,77 @@ function tune(dev: Case[]): FusionWeights {
 const f3 = (x: number) => x.toFixed(3);
 const describe = (w: FusionWeights) =>
   `vector ${w.vector.toFixed(2)} / keyword ${w.keyword.toFixed(2)}, k=${w.rrfK}`;
+
+async function gather(engine: Engine, sets: EvalSet[], docByPath: Map<string, number>): Promise<Case[]> {
+  const collections = await engine.db.query<{ id: number; name: string }>(`SELECT id, name FROM collections`);
+  const idOf = new Map(collections.map((r) => [r.name, Number(r.id)]));
+  const cases: Case[] = [];
+  for (const set of sets) {
+    const collectionIds = set.collections.map((n) => idOf.get(n)).filter((x): x is number => x !== undefined);
+    for (const query of set.queries) {
+      const relevant = query.pages.map((p) => docByPath.get(p)).filter((x): x is number => x !== undefined);
+      if (relevant.length === 0) continue;
+      for (const variant of VARIANTS) {
+        const text = variant === 'exact' ? query.title : reword(query.title, query.lang ?? 'en');
+        if (!text) continue;
+        const plan = await planSearch(engine, {
+          query: text,
+          k: TOP,
+          mode: 'hybrid',
+          diversity: 0,
+          collections: collectionIds,
+        });
+        const lists = await gatherCandidates(engine, plan);
+        const ids = [
+          ...lists.keyword.map((h) => h.chunkId),
+          ...lists.vector.flatMap((v) => v.hits.map((h) => h.chunkId)),
+        ];
+        const docOf = new Map(engine.vectors.getChunks([...new Set(ids)]).map((r) => [r.id, r.documentId]));
+        const tune = hash(`${query.source}|${query.title}`) % 2 === 0;
+        cases.push({ set: set.name, query, variant, text, relevant, tune, collectionIds, lists, docOf });
+      }
+    }
+  }
+  return cases;
+}
+
+/** search() through the API, per mode: latencies, and whether it ranks documents like the harness. */
+async function timeSearch(engine: Engine, cases: Case[], mode: SearchMode) {
+  const times: number[] = [];
+  let same = 0;
+  for (const c of cases) {
+    engine.caches.get('embeddings').clear();
+    const s = performance.now();
+    const r = await search(engine, {
+      query: c.text,
+      k: TOP,
+      mode,
+      diversity: 0,
+      collections: c.collectionIds,
+    });
+    times.push(performance.now() - s);
+    const docs = [...new Set(r.items.map((i) => i.documentId))];
+    const expected = rankDocs(c, mode, fusionWeights).slice(0, docs.length);
+    if (docs.every((d, i) => d === expected[i])) same++;
+  }
+  times.sort((a, b) => a - b);
+  return { p50: percentile(times, 50), p99: percentile(times, 99), same };
+}
+
+interface Row {
+  system: string;
+  m: Metrics;
+  p50: number;
+  p99: number;
+}
+
+function printRows(set: string, n: number, variant: Variant, rows: Row[]): void {
+  for (const { system, m, p50, p99 } of rows) {
+    console.log(
+      `${set.padEnd(13)} ${String(n).padStart(4)} ${variant.padEnd(9)} ${system.padEnd(16)} ${f3(m.r1)}  ${f3(m.r10)}  ${f3(m.mrr)}  ${f3(m.ndcg10)}  ${p50.toFixed(1).padStart(6)}  ${p99.toFixed(1).padStart(6)}`,
+    );
+  }
+}
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -157,15 +280,26 @@ async function main(): Promise<void> {
     console.error(`eval: --${strict ? 'sample' : 'max'} needs a positive whole number`);
     process.exit(2);
   }
-  const debianEn = exists(path.join(HANDBOOK, 'en-US'));
-  const debianId = exists(path.join(HANDBOOK, 'id-ID'));
-  const postgres = exists(POSTGRES);
-  if (!debianEn || (strict && (!debianId || !postgres))) {
-    console.error('eval: corpora missing under .fixtures/; run scripts/fetch-real-docs.sh first');
+  const missing = [
+    path.join(HANDBOOK, 'en-US'),
+    path.join(HANDBOOK, 'id-ID'),
+    POSTGRES,
+    PYTHON,
+    OFFICE,
+  ].filter((p) => !fs.existsSync(p));
+  if (!exists(path.join(HANDBOOK, 'en-US')) || (strict && missing.length > 0)) {
+    console.error(
+      `eval: corpora missing (${missing.join(', ')}); run scripts/fetch-real-docs.sh --office first`,
+    );
     process.exit(1);
   }
   /** What broke, in --sample mode (the run goes on, so one run reports all of it). */
   const problems: string[] = [];
+  const xapianMissing = ensureXapian();
+  if (xapianMissing) {
+    console.log(`Xapian reference line skipped: ${xapianMissing}`);
+    problems.push(`Xapian: ${xapianMissing}`);
+  }
   const keep = values['data-dir'];
   const dataDir = keep ? path.resolve(keep) : fs.mkdtempSync(path.join(os.tmpdir(), 'pustaka-eval-'));
   const engine = await openEngine({ dataDir });
@@ -174,110 +308,96 @@ async function main(): Promise<void> {
       if (s.status !== 'done') problems.push(`import of ${s.collection.name}: ${s.status}`);
       for (const f of s.failed) problems.push(`import of ${f.path}: ${f.reason}: ${f.message}`);
     }
-    const docRows = await engine.db.query<{ id: number; source_path: string }>(
-      `SELECT id, source_path FROM documents WHERE status = 'indexed'`,
+    const docRows = await engine.db.query<{ id: number; source_path: string; name: string }>(
+      `SELECT d.id, d.source_path, c.name FROM documents d JOIN collections c ON c.id = d.collection_id
+        WHERE d.status = 'indexed' ORDER BY d.id`,
     );
     const docByPath = new Map(docRows.map((r) => [r.source_path, Number(r.id)]));
-    const queries = buildTestSet({ debianEn, debianId, postgres }, max).filter((q) => docByPath.has(q.page));
-
+    const sets = buildSets(max);
     const t = performance.now();
-    const cases: Case[] = [];
-    for (const query of queries) {
-      for (const variant of VARIANTS) {
-        const text =
-          variant === 'exact' ? query.title : reword(query.title, query.source === 'debian-id' ? 'id' : 'en');
-        if (!text) continue;
-        const plan = await planSearch(engine, { query: text, k: TOP, mode: 'hybrid', diversity: 0 });
-        const lists = await gatherCandidates(engine, plan);
-        const ids = [
-          ...lists.keyword.map((h) => h.chunkId),
-          ...lists.vector.flatMap((v) => v.hits.map((h) => h.chunkId)),
-        ];
-        const docOf = new Map(engine.vectors.getChunks([...new Set(ids)]).map((r) => [r.id, r.documentId]));
-        const dev = hash(`${query.source}|${query.title}`) % 2 === 0;
-        cases.push({ query, variant, text, relevant: docByPath.get(query.page)!, dev, lists, docOf });
-      }
-    }
+    const cases = await gather(engine, sets, docByPath);
     const gatherS = (performance.now() - t) / 1000;
-
-    const dev = cases.filter((c) => c.dev);
-    const test = cases.filter((c) => !c.dev);
-    const tuned = tune(dev);
-    const chunks = engine.vectors.countChunks();
-    const bySource = (s: string) => queries.filter((q) => q.source === s).length;
+    const tuneHalf = cases.filter((c) => c.tune);
+    const report = cases.filter((c) => !c.tune);
+    const tuned = tune(tuneHalf);
     console.log(
-      `\nRetrieval eval: ${queries.length} section titles as queries (Debian handbook en-US ${bySource('debian-en')}, ` +
-        `id-ID ${bySource('debian-id')}; PostgreSQL 15 manual ${bySource('postgresql')}), ${docByPath.size} documents, ` +
-        `${chunks} chunks, built-in embedder; candidates gathered in ${gatherS.toFixed(0)} s`,
+      `\nRetrieval eval: ${docByPath.size} documents, ${engine.vectors.countChunks()} chunks, built-in embedder; ` +
+        `candidates gathered in ${gatherS.toFixed(0)} s. Figures on the report half; R@k = a relevant ` +
+        `document in the first k; latency (ms) of search() through the API, exact and reworded timed apart.`,
     );
+    console.log(`start ${loadavgLine()}; reference: CPU loop median ${cpuLoopMs().toFixed(1)} ms\n`);
     console.log(
-      `Figures on the test half (${test.length / VARIANTS.length} queries × ${VARIANTS.length} variants); ` +
-        `weights tuned on the dev half (${dev.length / VARIANTS.length} queries).\n`,
+      `${'set'.padEnd(13)} ${'variant'.padEnd(9)} ${'system'.padEnd(16)} R@1    R@10   MRR@10 nDCG@10  p50     p99`,
     );
-    const configured = fusionWeights('builtin:hashed-ngrams-v1');
-    const methods: [string, SearchMode, FusionFor][] = [
-      ['BM25 only (keyword)', 'keyword', fusionWeights],
-      ['vector only', 'vector', fusionWeights],
-      [`hybrid, equal weights (${describe(DEFAULT_FUSION)})`, 'hybrid', fixed(DEFAULT_FUSION)],
-      [`hybrid, tuned on dev (${describe(tuned)})`, 'hybrid', fixed(tuned)],
-      [`hybrid, as configured (${describe(configured)})`, 'hybrid', fusionWeights],
-    ];
-    const width = Math.max(...methods.map((m) => m[0].length));
-    console.log(`${'variant'.padEnd(9)} ${'method'.padEnd(width)}  R@1    R@5    R@10   MRR    nDCG@10`);
     const checks: string[] = [];
-    for (const variant of VARIANTS) {
-      const subset = test.filter((c) => c.variant === variant);
-      const results = methods.map(([name, mode, fusion]) => ({ name, m: evaluate(subset, mode, fusion) }));
-      for (const { name, m } of results) {
-        if (!Object.values(m).every(Number.isFinite))
-          problems.push(`${variant} ${name}: a metric is not a number`);
-        console.log(
-          `${variant.padEnd(9)} ${name.padEnd(width)}  ${f3(m.r1)}  ${f3(m.r5)}  ${f3(m.r10)}  ${f3(m.mrr)}  ${f3(m.ndcg10)}`,
-        );
+    for (const set of sets) {
+      const inSet = report.filter((c) => c.set === set.name);
+      if (inSet.length === 0) {
+        problems.push(`no report queries in ${set.name}`);
+        continue;
       }
-      const single = Math.max(results[0]!.m.ndcg10, results[1]!.m.ndcg10);
-      const hybrid = results[4]!.m.ndcg10;
-      checks.push(`${variant} ${hybrid >= single ? 'yes' : 'NO'} (${f3(hybrid)} vs ${f3(single)})`);
+      const setDocs = docRows.filter((r) => set.collections.includes(r.name));
+      let xapian: ReturnType<typeof runXapian> | null = null;
+      if (!xapianMissing) {
+        try {
+          xapian = runXapian(
+            setDocs.map((r) => r.source_path),
+            inSet.map((c) => ({ text: c.text, lang: c.query.lang })),
+            TOP,
+          );
+        } catch (err) {
+          problems.push(`Xapian on ${set.name}: ${(err as Error).message}`);
+        }
+      }
+      for (const variant of VARIANTS) {
+        const subset = inSet.filter((c) => c.variant === variant);
+        const timed = subset.slice(0, LATENCY_QUERIES);
+        const rows: Row[] = [];
+        for (const [system, mode] of [
+          ['keyword (BM25)', 'keyword'],
+          ['vector', 'vector'],
+          ['hybrid', 'hybrid'],
+        ] as const) {
+          const m = evaluate(subset, mode, fusionWeights);
+          const lat = await timeSearch(engine, timed, mode);
+          if (lat.same !== timed.length)
+            problems.push(
+              `${set.name} ${variant} ${mode}: search() ranked ${timed.length - lat.same} queries unlike the harness`,
+            );
+          rows.push({ system, m, p50: lat.p50, p99: lat.p99 });
+        }
+        if (xapian) {
+          const idx = inSet.map((c, i) => [c, i] as const).filter(([c]) => c.variant === variant);
+          const m = mean(
+            idx.map(([c, i]) =>
+              scoreRanking(
+                xapian.ranked[i]!.map((f) => Number(setDocs[f]!.id)),
+                c.relevant,
+              ),
+            ),
+          );
+          const ms = idx.map(([, i]) => xapian.ms[i]!).sort((a, b) => a - b);
+          rows.push({ system: 'Xapian BM25', m, p50: percentile(ms, 50), p99: percentile(ms, 99) });
+        }
+        for (const r of rows)
+          if (!Object.values(r.m).every(Number.isFinite))
+            problems.push(`${set.name} ${variant} ${r.system}: a metric is not a number`);
+        printRows(set.name, subset.length, variant, rows);
+        const kw = rows[0]!.m.ndcg10;
+        const hy = rows[2]!.m.ndcg10;
+        checks.push(`${set.name}/${variant} ${hy >= kw ? 'yes' : 'NO'}`);
+      }
     }
-    console.log(`\nhybrid (as configured) nDCG@10 ≥ the better single retriever: ${checks.join(', ')}`);
-    const perSource = ['debian-en', 'debian-id', 'postgresql'].map((s) => {
-      const cell = (v: Variant) =>
-        f3(
-          evaluate(
-            test.filter((c) => c.query.source === s && c.variant === v),
-            'hybrid',
-            fusionWeights,
-          ).ndcg10,
-        );
-      return `${s} ${cell('exact')}/${cell('reworded')}`;
-    });
-    console.log(`hybrid (as configured) nDCG@10 by source, exact/reworded: ${perSource.join(', ')}`);
-    for (const s of ['debian-en', 'debian-id', 'postgresql'])
-      if (!test.some((c) => c.query.source === s)) problems.push(`no test queries from ${s}`);
-
-    // The real API path on a sample: latency, and the same documents as the harness ranks.
-    const sample = test.filter((c) => c.variant === 'exact').slice(0, 200);
-    const cpuMs = cpuLoopMs();
-    console.log(`\nlatency: start ${loadavgLine()}; reference: CPU loop median ${cpuMs.toFixed(1)} ms`);
-    const times: number[] = [];
-    let same = 0;
-    for (const c of sample) {
-      const s = performance.now();
-      const r = await search(engine, { query: c.text, k: TOP, mode: 'hybrid', diversity: 0 });
-      times.push(performance.now() - s);
-      const docs = [...new Set(r.items.map((i) => i.documentId))];
-      const expected = rankDocs(c, 'hybrid', fusionWeights).slice(0, docs.length);
-      if (docs.every((d, i) => d === expected[i])) same++;
-    }
-    times.sort((a, b) => a - b);
+    console.log(`\nhybrid nDCG@10 ≥ keyword: ${checks.join(', ')}`);
+    const configured = fusionWeights('builtin:hashed-ngrams-v1');
+    const tunedM = evaluate(report, 'hybrid', fixed(tuned));
+    const confM = evaluate(report, 'hybrid', fusionWeights);
+    const equalM = evaluate(report, 'hybrid', fixed(DEFAULT_FUSION));
     console.log(
-      `search() on ${sample.length} test queries: p50 ${percentile(times, 50).toFixed(1)} ms, p99 ${percentile(times, 99).toFixed(1)} ms; ` +
-        `documents in the harness's order for ${same}/${sample.length}; p50 = ` +
-        `${ratio(percentile(times, 50), cpuMs)} the CPU loop`,
+      `fusion weights, report-half nDCG@10 over all sets: as configured (${describe(configured)}) ${f3(confM.ndcg10)}; ` +
+        `tuned on the tune half (${describe(tuned)}) ${f3(tunedM.ndcg10)}; equal (${describe(DEFAULT_FUSION)}) ${f3(equalM.ndcg10)}`,
     );
-    console.log(`latency: end ${loadavgLine()}; CPU loop median ${cpuLoopMs().toFixed(1)} ms`);
-    if (same !== sample.length)
-      problems.push(`search() ranked ${sample.length - same} queries unlike the harness`);
+    console.log(`end ${loadavgLine()}; CPU loop median ${cpuLoopMs().toFixed(1)} ms`);
   } finally {
     await engine.close();
     if (!keep) fs.rmSync(dataDir, { recursive: true, force: true });

@@ -7,11 +7,14 @@ import path from 'node:path';
 import { parseDocument } from 'htmlparser2';
 
 export interface EvalQuery {
-  /** 'debian-en', 'debian-id' or 'postgresql'. */
+  /** The set: 'debian-en', 'debian-id', 'postgresql', 'python-index' or 'office'. */
   source: string;
   title: string;
-  /** Absolute path of the page holding the section (the relevant document). */
-  page: string;
+  /** Absolute paths of the relevant documents (the page holding the section, or every page an
+   * index entry links to). */
+  pages: string[];
+  /** The query's language where it is not English. */
+  lang?: 'en' | 'id';
 }
 
 interface Heading {
@@ -105,7 +108,7 @@ function fromHeadings(source: string, headings: Heading[], max: number): EvalQue
     const key = title.toLowerCase();
     if (seen.has(key) || words(title).length < 2 || pagesOf.get(key)!.size !== 1) continue;
     seen.add(key);
-    out.push({ source, title, page: h.file });
+    out.push({ source, title, pages: [h.file], ...(source === 'debian-id' ? { lang: 'id' as const } : {}) });
   }
   return out.sort((a, b) => hash(`${source}|${a.title}`) - hash(`${source}|${b.title}`)).slice(0, max);
 }

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { formatDuration } from '../../base/format-duration.ts';
 import { toFsPath } from '../../base/raw-path.ts';
+import { isNavigation } from './navigation.ts';
 import type { ExtractedDocument, ExtractedSection } from './types.ts';
 import { ExtractError, displayName, formatBytes } from './extract-error.ts';
 import { detectFormat, withArticle } from './formats.ts';
@@ -151,6 +152,8 @@ async function extractRead(
         all[i] = EMPTY_SECTION;
         await give(section);
       }
+      const stub = sections.stubIfAllNavigation(doc.title);
+      if (stub) await onSection!(stub);
       return sections.finish(file, format, doc);
     }
     return finishDocument(file, format, doc);
@@ -253,6 +256,8 @@ export function finishDocument(file: string, format: Format, doc: ExtractedDocum
     if (done) sections[kept++] = done;
   }
   sections.length = kept;
+  const stub = finisher.stubIfAllNavigation(doc.title);
+  if (stub) sections.push(stub);
   return finisher.finish(file, format, doc);
 }
 
@@ -264,14 +269,34 @@ export function finishDocument(file: string, format: Format, doc: ExtractedDocum
 function createSectionFinisher() {
   let firstHeading: string | null = null;
   let kept = 0;
+  const navigation = { sections: 0, chars: 0 };
+  const navHeadings = new Set<string>();
   return {
     take(section: ExtractedSection): ExtractedSection | null {
       const headingPath = section.headingPath.map(cleanLine).filter((h) => h !== '');
       firstHeading ??= headingPath[0] ?? null;
       const text = normalizeText(section.text);
       if (text === '') return null;
+      if (isNavigation({ ...section, text })) {
+        navigation.sections++;
+        navigation.chars += text.length;
+        const heading = headingPath.at(-1);
+        if (heading && navHeadings.size < 20) navHeadings.add(heading);
+        return null;
+      }
       kept++;
       return { headingPath, text, page: section.page };
+    },
+    /**
+     * A document that is all navigation (an index page, a table of contents) keeps one small
+     * section, its title and headings, so it can still be found by what it is.
+     */
+    stubIfAllNavigation(title: string | null): ExtractedSection | null {
+      if (kept > 0 || navigation.sections === 0) return null;
+      const text = normalizeText([cleanLine(title ?? ''), ...navHeadings].filter(Boolean).join('\n'));
+      if (text === '') return null;
+      kept++;
+      return { headingPath: [], text, page: null };
     },
     finish(file: string, format: Format, doc: ExtractedDocument): ExtractedDocument {
       const warnings = doc.warnings.map(cleanLine).filter((w) => w !== '');
@@ -292,6 +317,7 @@ function createSectionFinisher() {
         warnings,
         ...(doc.ocr ? { ocr: doc.ocr } : {}),
         ...(doc.ocrUnread ? { ocrUnread: doc.ocrUnread } : {}),
+        ...(navigation.sections > 0 ? { navigation: { ...navigation } } : {}),
       };
     },
   };

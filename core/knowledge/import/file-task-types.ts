@@ -118,6 +118,8 @@ export type FileTaskOutput =
       mime: string;
       pageCount: number | null;
       warnings: string[];
+      /** Sections left out as navigation (see navigation.ts); absent when none. */
+      navigation?: { sections: number; chars: number };
       /** Chunks handed over in parts, all of them taken in before this result was sent. */
       chunkCount: number;
       /** Its pages read by OCR; absent when none was. */

@@ -129,6 +129,7 @@ async function run(input: FileTaskInput): Promise<FileTaskOutput> {
       mime: doc.mime,
       pageCount: doc.pageCount,
       warnings: doc.warnings,
+      ...(doc.navigation ? { navigation: doc.navigation } : {}),
       chunkCount: parts.count(),
       ...(doc.ocr ? { ocr: doc.ocr } : {}),
       // Pages OCR left unread: an import with OCR on reads the file again (import-plan.ts).

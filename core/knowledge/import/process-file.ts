@@ -379,7 +379,13 @@ function stepTimings(
       step: 'extract',
       status: 'done',
       durationMs: out.timings.extractMs,
-      details: { warnings: out.warnings.length },
+      // Sections left out as navigation (link lists, contents, indexes): see navigation.ts.
+      details: {
+        warnings: out.warnings.length,
+        ...(out.navigation
+          ? { navigationSections: out.navigation.sections, navigationChars: out.navigation.chars }
+          : {}),
+      },
     },
     {
       step: 'chunk',

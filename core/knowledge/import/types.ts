@@ -33,6 +33,15 @@ export interface ExtractedSection {
   text: string;
   /** 1-based page number for paged formats, else null. */
   page: number | null;
+  /** Link anchors in the section, where the format marks links (HTML, DOCX, EPUB); see navigation.ts. */
+  links?: LinkStats;
+}
+
+/** Letters and digits in link anchors, over those of the whole text, and how many links. */
+export interface LinkStats {
+  linkChars: number;
+  textChars: number;
+  links: number;
 }
 
 export interface ExtractedDocument {
@@ -52,6 +61,8 @@ export interface ExtractedDocument {
    * kept on the document (metadata.ocrUnread), so an import with OCR on reads the file again.
    */
   ocrUnread?: number[] | undefined;
+  /** Sections left out as navigation (navigation.ts); absent when none. */
+  navigation?: { sections: number; chars: number };
 }
 
 export interface ExtractInput {

@@ -151,6 +151,8 @@ interface Frame {
   pre: boolean;
   list: boolean;
   callout: boolean;
+  /** A visible link (<a href>): its text is anchor text. */
+  anchor: boolean;
 }
 
 function hasWord(value: string | undefined, words: Set<string>): boolean {
@@ -194,6 +196,9 @@ function walk(html: string, strict: boolean): HtmlContent {
   let firstH1: string | null = null;
   let headingLevel = 0;
   let headingText = '';
+  // Link anchors of the current section (navigation.ts tells navigation by them).
+  let anchorDepth = 0;
+  let links = { linkChars: 0, textChars: 0, links: 0 };
 
   const visible = () => skipDepth === 0 && (!onlyMain || mainDepth > 0);
   const breakAtLeast = (n: number) => {
@@ -220,6 +225,9 @@ function walk(html: string, strict: boolean): HtmlContent {
       pendingText = '';
     }
     out.push(text);
+    const chars = text.match(/[\p{L}\p{N}]/gu)?.length ?? 0;
+    links.textChars += chars;
+    if (anchorDepth > 0) links.linkChars += chars;
     lineStart = false;
     cellHasText = true;
     cellBreakPending = false;
@@ -228,8 +236,10 @@ function walk(html: string, strict: boolean): HtmlContent {
   const flushSection = () => {
     const text = out.join('');
     if (text.trim() !== '') {
-      sections.push({ headingPath: headings.filter((h): h is string => !!h), text, page: null });
+      const path = headings.filter((h): h is string => !!h);
+      sections.push({ headingPath: path, text, page: null, ...(links.links > 0 ? { links } : {}) });
     }
+    links = { linkChars: 0, textChars: 0, links: 0 };
     out = [];
     pendingBreak = 0;
     pendingText = '';
@@ -259,6 +269,7 @@ function walk(html: string, strict: boolean): HtmlContent {
           pre: name === 'pre' || name === 'listing' || name === 'xmp',
           list: name === 'ul' || name === 'ol',
           callout: hasWord(attribs.class, CALLOUT_WORDS),
+          anchor: false,
         };
         frames.push(frame);
         if (skip) skipDepth++;
@@ -278,6 +289,11 @@ function walk(html: string, strict: boolean): HtmlContent {
           return;
         }
         if (frame.list) listCounters.push(name === 'ol' ? Number(attribs.start ?? 1) || 1 : null);
+        if (name === 'a' && attribs.href) {
+          frame.anchor = true;
+          anchorDepth++;
+          links.links++;
+        }
         if (name === 'tr') {
           rowCells = 0;
           rowHadBreak = false;
@@ -365,6 +381,7 @@ function walk(html: string, strict: boolean): HtmlContent {
       }
     }
     if (frame.callout) calloutDepth--;
+    if (frame.anchor) anchorDepth--;
     if (frame.pre) preDepth--;
     if (frame.list) listCounters.pop();
     if (frame.skip) skipDepth--;

@@ -1,0 +1,58 @@
+/**
+ * Navigation, told by content: a section whose text is mostly link anchors (a table of contents, a
+ * link list, an index of terms) or mostly entries that point at pages ("Repositories ..... 12",
+ * "apt-get, 45, 112") is there to find content, not to be it. Such sections are left out of the
+ * index at import — they would otherwise win every keyword query whose terms they list — and the
+ * document's processing steps say how many. Decided by what the section holds, never by file name,
+ * so it holds for HTML, DOCX and EPUB (anchors counted by the HTML walker), Markdown and plain text
+ * (`[text](url)` links) and PDF (page-number entries).
+ */
+import type { ExtractedSection, LinkStats } from './types.ts';
+
+/** At least this share of the section's letters and digits sit in link anchors… */
+export const NAV_LINK_SHARE = 0.6;
+/** …over at least this many links (a sentence with one link is prose). */
+export const NAV_MIN_LINKS = 4;
+/** Entry lines (pointing at a page) needed, and their share of the section's lines. */
+export const NAV_MIN_ENTRY_LINES = 6;
+export const NAV_ENTRY_SHARE = 0.6;
+
+const WORD_CHAR = /[\p{L}\p{N}]/gu;
+const count = (s: string) => s.match(WORD_CHAR)?.length ?? 0;
+const MD_LINK = /!?\[([^\]\n]{0,300})\]\(([^)\s]{0,2000})(?:\s+"[^"\n]*")?\)/g;
+/**
+ * "Repositories ........ 12" (a contents line), "apt-get, 45, 112–114" (an index line): a line that
+ * ends in page numbers after dot leaders or a comma (a bare number after a space is too often a
+ * table's value).
+ */
+const ENTRY_LINE = /^(?=.*\p{L}).{1,120}?(?:\s?\.{3,}|,)\s*\d{1,4}(?:\s*[,–-]\s*\d{1,4})*\s*$/u;
+
+/** Markdown-style links in plain text: anchors counted, URLs left out of the text's size. */
+export function markdownLinkStats(text: string): LinkStats {
+  let linkChars = 0;
+  let links = 0;
+  const rest = text.replace(MD_LINK, (_m, anchor: string) => {
+    links++;
+    linkChars += count(anchor);
+    return ` ${anchor} `;
+  });
+  return { linkChars, textChars: count(rest), links };
+}
+
+function mostlyLinks(s: LinkStats): boolean {
+  return s.links >= NAV_MIN_LINKS && s.textChars > 0 && s.linkChars / s.textChars >= NAV_LINK_SHARE;
+}
+
+function mostlyEntries(text: string): boolean {
+  const lines = text.split('\n').filter((l) => /[\p{L}\p{N}]/u.test(l));
+  if (lines.length < NAV_MIN_ENTRY_LINES) return false;
+  const entries = lines.filter((l) => ENTRY_LINE.test(l.trim())).length;
+  return entries >= NAV_MIN_ENTRY_LINES && entries / lines.length >= NAV_ENTRY_SHARE;
+}
+
+/** Whether a section is navigation (see the top of this file). */
+export function isNavigation(section: ExtractedSection): boolean {
+  if (section.links && mostlyLinks(section.links)) return true;
+  if (mostlyLinks(markdownLinkStats(section.text))) return true;
+  return mostlyEntries(section.text);
+}

@@ -48,6 +48,9 @@ describe('start-up reconciler (PG is the truth, SQLite is derived)', () => {
       droppedCollections: [999],
       orphanDocuments: [id('half.txt')], // 12345 went with its dropped collection
       missingChunks: [id('lost.txt')],
+      // Chunks written without a title (replaceDocumentChunks) would get it from PG: these
+      // documents have none there.
+      titlesAdded: 0,
     });
     expect(engine.vectors.documentIds().sort()).toEqual([id('indexed.txt')]);
     expect(engine.vectors.collectionIds()).toEqual([Number(col!.id)]);

@@ -107,7 +107,12 @@ async function assertWhole(dir: string): Promise<'old' | 'restored'> {
   }
   try {
     const sig = await signature(engine);
-    expect(engine.reconcile).toEqual({ droppedCollections: [], orphanDocuments: [], missingChunks: [] });
+    expect(engine.reconcile).toEqual({
+      droppedCollections: [],
+      orphanDocuments: [],
+      missingChunks: [],
+      titlesAdded: 0,
+    });
     expect(engine.repair.requeuedDocuments).toBe(0);
     expect(await checkInvariants(engine)).toEqual([]);
     expect([OLD, RESTORED]).toContainEqual(sig);

@@ -266,6 +266,30 @@ describe('collections.db: a file at an older schema version', () => {
     loadSqliteVec(db); // the vec0 delete triggers fire on the schema changes
     try {
       db.transaction(() => {
+        if (to < 5)
+          db.exec(`
+            DROP TABLE titles_pending;
+            DROP TRIGGER chunks_fts_ai; DROP TRIGGER chunks_fts_ad; DROP TRIGGER chunks_fts_au;
+            DROP TABLE chunks_fts;
+            ALTER TABLE chunks DROP COLUMN title;
+            CREATE VIRTUAL TABLE chunks_fts USING fts5 (
+              text, heading_path, content = 'chunks', content_rowid = 'id',
+              tokenize = 'unicode61 remove_diacritics 2'
+            );
+            CREATE TRIGGER chunks_fts_ai AFTER INSERT ON chunks BEGIN
+              INSERT INTO chunks_fts (rowid, text, heading_path) VALUES (new.id, new.text, new.heading_path);
+            END;
+            CREATE TRIGGER chunks_fts_ad AFTER DELETE ON chunks BEGIN
+              INSERT INTO chunks_fts (chunks_fts, rowid, text, heading_path)
+                VALUES ('delete', old.id, old.text, old.heading_path);
+            END;
+            CREATE TRIGGER chunks_fts_au AFTER UPDATE OF text, heading_path ON chunks BEGIN
+              INSERT INTO chunks_fts (chunks_fts, rowid, text, heading_path)
+                VALUES ('delete', old.id, old.text, old.heading_path);
+              INSERT INTO chunks_fts (rowid, text, heading_path) VALUES (new.id, new.text, new.heading_path);
+            END;
+            INSERT INTO chunks_fts (chunks_fts) VALUES ('rebuild');
+          `);
         if (to < 4) db.exec('DROP TABLE staged_chunks; DROP TABLE staged_documents');
         if (to < 3) db.exec('DROP TABLE golden_entries');
         if (to < 2)
@@ -278,33 +302,42 @@ describe('collections.db: a file at an older schema version', () => {
     }
   }
 
-  it.each([1, 2, 3])('v%i upgrades to the current version and its chunks are searchable', async (version) => {
-    expect(SCHEMA_VERSION).toBe(4);
-    const dataDir = path.join(root, `sqlite-v${version}`);
-    fs.cpSync(source, dataDir, { recursive: true });
-    downgrade(path.join(dataDir, 'collections.db'), version);
+  it.each([1, 2, 3, 4])(
+    'v%i upgrades to the current version and its chunks are searchable',
+    async (version) => {
+      expect(SCHEMA_VERSION).toBe(5);
+      const dataDir = path.join(root, `sqlite-v${version}`);
+      fs.cpSync(source, dataDir, { recursive: true });
+      downgrade(path.join(dataDir, 'collections.db'), version);
 
-    const engine = await openEngine({ dataDir });
-    try {
-      expect(engine.repair.requeuedDocuments).toBe(0);
-      expect(engine.reconcile).toEqual({ droppedCollections: [], orphanDocuments: [], missingChunks: [] });
-      expect(await checkInvariants(engine)).toEqual([]); // includes user_version === SCHEMA_VERSION
-      const client = createApiClient((m, p, o) => createDispatcher(engine).call(m, p, o));
-      for (const mode of ['keyword', 'vector', 'hybrid'] as const) {
-        const found = await client.call('search', { query: 'KITAS sponsor company', mode });
-        expect(found.items.length, mode).toBeGreaterThan(0);
+      const engine = await openEngine({ dataDir });
+      try {
+        expect(engine.repair.requeuedDocuments).toBe(0);
+        // Before schema 5 the keyword index had no titles: every document's come from PG.
+        expect(engine.reconcile).toEqual({
+          droppedCollections: [],
+          orphanDocuments: [],
+          missingChunks: [],
+          titlesAdded: engine.vectors.documentIds().length,
+        });
+        expect(await checkInvariants(engine)).toEqual([]); // includes user_version === SCHEMA_VERSION
+        const client = createApiClient((m, p, o) => createDispatcher(engine).call(m, p, o));
+        for (const mode of ['keyword', 'vector', 'hybrid'] as const) {
+          const found = await client.call('search', { query: 'KITAS sponsor company', mode });
+          expect(found.items.length, mode).toBeGreaterThan(0);
+        }
+        const hybrid = await client.call('search', { query: 'KITAS sponsor company' });
+        expect(hybrid.items.map((i) => ({ chunkId: i.chunkId, title: i.title }))).toEqual(searchBefore);
+        expect(await client.call('documents.chunks', { id: 1 })).toEqual(chunksBefore);
+      } finally {
+        await engine.close();
       }
-      const hybrid = await client.call('search', { query: 'KITAS sponsor company' });
-      expect(hybrid.items.map((i) => ({ chunkId: i.chunkId, title: i.title }))).toEqual(searchBefore);
-      expect(await client.call('documents.chunks', { id: 1 })).toEqual(chunksBefore);
-    } finally {
-      await engine.close();
-    }
-    const db = new Database(path.join(dataDir, 'collections.db'), { readonly: true });
-    try {
-      expect(schemaOf(db)).toEqual(freshSchema(SCHEMA_VERSION));
-    } finally {
-      db.close();
-    }
-  });
+      const db = new Database(path.join(dataDir, 'collections.db'), { readonly: true });
+      try {
+        expect(schemaOf(db)).toEqual(freshSchema(SCHEMA_VERSION));
+      } finally {
+        db.close();
+      }
+    },
+  );
 });

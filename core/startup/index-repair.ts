@@ -93,6 +93,10 @@ export async function reconcileAndQueue(
   registerCollections(vectors, await collectionRows(db));
   const reconcile = await reconcileStores(db, vectors, opts);
   const rebuildJobs = await queueRebuild(db, reconcile.missingChunks, setAside);
+  if (reconcile.titlesAdded > 0)
+    console.warn(
+      `pustaka: search index upgraded: the titles of ${reconcile.titlesAdded} documents were added to the keyword index`,
+    );
   return {
     reconcile,
     repair: {

@@ -11,6 +11,30 @@ export interface ReconcileReport {
   droppedCollections: number[];
   orphanDocuments: number[];
   missingChunks: number[];
+  /** Documents whose title was added to the keyword index (indexed before it held titles). */
+  titlesAdded: number;
+}
+
+/**
+ * Titles of documents indexed before the keyword index held them (collections.db schema 5) or
+ * restored without them: taken from Postgres, a batch at a time.
+ */
+export async function fillTitles(db: Queryable, vectors: VectorStore): Promise<number> {
+  const pending = vectors.documentsAwaitingTitles();
+  let added = 0;
+  for (let i = 0; i < pending.length; i += 500) {
+    const ids = pending.slice(i, i + 500);
+    const rows = await db.query<{ id: number; title: string | null }>(
+      'SELECT id, title FROM documents WHERE id = ANY($1::bigint[])',
+      [ids],
+    );
+    const title = new Map(rows.map((r) => [Number(r.id), r.title ?? '']));
+    // A document Postgres no longer has just leaves the list (its chunks go with the orphans).
+    added += vectors.setDocumentTitles(
+      ids.map((documentId) => ({ documentId, title: title.get(documentId) ?? '' })),
+    );
+  }
+  return added;
 }
 
 /**
@@ -63,5 +87,6 @@ export async function reconcileStores(
       [missingChunks],
     );
   }
-  return { droppedCollections, orphanDocuments, missingChunks };
+  const titlesAdded = await fillTitles(db, vectors);
+  return { droppedCollections, orphanDocuments, missingChunks, titlesAdded };
 }

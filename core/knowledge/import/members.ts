@@ -67,7 +67,7 @@ export interface MemberStage {
   times: { embedMs: number; indexMs: number };
   restart(): void;
   take(part: Part): Promise<void>;
-  commit(expected: number): void;
+  commit(expected: number, title: string | null): void;
   discard(): void;
 }
 
@@ -387,7 +387,7 @@ async function done(st: ReceiverState, r: MemberResult): Promise<void> {
     record(st, o.m.path, 'failed', 0, r.reason, r.message);
     return;
   }
-  o.stage.commit(r.chunkCount);
+  o.stage.commit(r.chunkCount, r.title);
   // Its copies skipped while it was read are noted now that its row is sure to be there.
   for (const c of o.claim?.copies ?? []) await noteAlsoIn(run.deps.db, run.target.id, o.m.path, c);
   if (!isAttachment(o.m)) {

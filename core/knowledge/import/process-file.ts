@@ -176,7 +176,7 @@ async function importDocument(
       out.warnings.push(kept);
       run.summary.warnings.push({ path: file.path, message: kept });
     }
-    staged.commit(out.chunkCount);
+    staged.commit(out.chunkCount, out.title);
     await inheritThread(run, out.facts);
     const embedMs = out.timings.embedMs + staged.times.embedMs;
     const indexMs = staged.times.indexMs;
@@ -260,9 +260,9 @@ function createStagedWriter(run: ImportRun, docId: number) {
       vectors.stageChunks(stage!, inputs);
       times.indexMs += performance.now() - t;
     },
-    commit(expected: number) {
+    commit(expected: number, title: string | null) {
       const t = performance.now();
-      vectors.commitStagedDocument(stage!, expected);
+      vectors.commitStagedDocument(stage!, expected, title ?? '');
       stage = null;
       times.indexMs += performance.now() - t;
     },

@@ -10,6 +10,7 @@ import type { Engine } from '../../engine/engine.ts';
 import { PustakaError } from '../../base/errors.ts';
 import { embedderIdOf } from '../../models/llm/models.ts';
 import { setCollectionEmbedderId } from '../../stores/vectors/reembed.ts';
+import { fillTitles } from '../../stores/reconcile.ts';
 import type { ChunkInput } from '../../stores/vectors/store.ts';
 import { extractArchive } from './archive.ts';
 import { writeAudit } from './audit.ts';
@@ -113,6 +114,8 @@ export async function importCollectionArchive(
             `${path.basename(archive)} holds ${chunks} chunks, its manifest says ${manifest.counts.chunks}`,
           );
         }
+        // The archive's chunks carry no title; the keyword index gets the documents' own.
+        await fillTitles(tx, engine.vectors);
         await writeAudit(
           tx,
           'collection.import',

@@ -15,6 +15,9 @@ import { PustakaError } from '../../base/errors.ts';
 type Db = BetterSqlite3.Database;
 export type Migration = (db: Db) => void;
 
+/** The keyword index's tokenizer, as migration 4 → 5 made it: words stemmed, diacritics folded. */
+export const FTS_TOKENIZER = 'porter unicode61 remove_diacritics 2';
+
 export const MIGRATIONS: readonly Migration[] = [
   // 0 → 1: base tables
   (db) => {
@@ -121,6 +124,43 @@ export const MIGRATIONS: readonly Migration[] = [
         embedding     BLOB    NOT NULL,
         PRIMARY KEY (stage_id, ordinal)
       );
+    `);
+  },
+  // 4 → 5: the document's title in the keyword index, as a field of its own beside the text and
+  // the heading path (each weighted in bm25, see keyword.ts), and words stemmed (porter) so that
+  // "upgrades" finds "upgrade". The FTS table is rebuilt from the chunks; the titles of documents
+  // indexed before live in Postgres and are filled in at the next start (titles_pending, see
+  // reconcile.ts), until then their chunks are found by text and headings as before.
+  (db) => {
+    db.exec(`
+      ALTER TABLE chunks ADD COLUMN title TEXT NOT NULL DEFAULT '';
+      DROP TRIGGER chunks_fts_ai;
+      DROP TRIGGER chunks_fts_ad;
+      DROP TRIGGER chunks_fts_au;
+      DROP TABLE chunks_fts;
+      CREATE VIRTUAL TABLE chunks_fts USING fts5 (
+        text, heading_path, title,
+        content = 'chunks', content_rowid = 'id',
+        tokenize = 'porter unicode61 remove_diacritics 2'
+      );
+      CREATE TRIGGER chunks_fts_ai AFTER INSERT ON chunks BEGIN
+        INSERT INTO chunks_fts (rowid, text, heading_path, title)
+          VALUES (new.id, new.text, new.heading_path, new.title);
+      END;
+      CREATE TRIGGER chunks_fts_ad AFTER DELETE ON chunks BEGIN
+        INSERT INTO chunks_fts (chunks_fts, rowid, text, heading_path, title)
+          VALUES ('delete', old.id, old.text, old.heading_path, old.title);
+      END;
+      CREATE TRIGGER chunks_fts_au AFTER UPDATE OF text, heading_path, title ON chunks BEGIN
+        INSERT INTO chunks_fts (chunks_fts, rowid, text, heading_path, title)
+          VALUES ('delete', old.id, old.text, old.heading_path, old.title);
+        INSERT INTO chunks_fts (rowid, text, heading_path, title)
+          VALUES (new.id, new.text, new.heading_path, new.title);
+      END;
+      INSERT INTO chunks_fts (chunks_fts) VALUES ('rebuild');
+      -- documents whose chunks still lack their title (known to Postgres, not to this file)
+      CREATE TABLE titles_pending (document_id INTEGER PRIMARY KEY);
+      INSERT INTO titles_pending SELECT DISTINCT document_id FROM chunks;
     `);
   },
 ];

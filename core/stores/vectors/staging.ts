@@ -17,7 +17,7 @@ import type { ChunkInput } from './types.ts';
 export interface Staging {
   beginStagedDocument(collectionId: number, documentId: number): number;
   stageChunks(stageId: number, chunks: ChunkInput[]): void;
-  commitStagedDocument(stageId: number, expectedChunks?: number): number;
+  commitStagedDocument(stageId: number, expectedChunks?: number, title?: string): number;
   discardStaged(stageId?: number): number;
   stagedChunkCount(stageId?: number): number;
 }
@@ -62,6 +62,7 @@ function commitStaged(
   dimOf: DimOf,
   stageId: number,
   expected: number | undefined,
+  title: string,
 ): number {
   const { stmt } = ctx;
   const { collection_id: collectionId, document_id: documentId } = stagedDocument(ctx, stageId);
@@ -83,10 +84,11 @@ function commitStaged(
   // The old version out: FTS rows and bits by trigger, float vectors by cascade.
   stmt('DELETE FROM chunks WHERE document_id = ?').run(documentId);
   stmt(
-    `INSERT INTO chunks (collection_id, document_id, ordinal, text, heading_path, page, char_start, char_end, token_count)
-     SELECT ?, ?, ordinal, text, heading_path, page, char_start, char_end, token_count
+    `INSERT INTO chunks (collection_id, document_id, ordinal, text, heading_path, page, char_start, char_end, token_count, title)
+     SELECT ?, ?, ordinal, text, heading_path, page, char_start, char_end, token_count, ?
        FROM staged_chunks WHERE stage_id = ? ORDER BY ordinal`,
-  ).run(collectionId, documentId, stageId);
+  ).run(collectionId, documentId, title, stageId);
+  stmt('DELETE FROM titles_pending WHERE document_id = ?').run(documentId);
   stmt(
     `INSERT INTO chunk_vectors (chunk_id, embedding)
      SELECT c.id, s.embedding FROM staged_chunks s JOIN chunks c ON c.document_id = ? AND c.ordinal = s.ordinal
@@ -143,8 +145,8 @@ export function createStaging(
     }
   });
 
-  const commitTx = db.transaction((stageId: number, expected: number | undefined) =>
-    commitStaged(ctx, dimOf, stageId, expected),
+  const commitTx = db.transaction((stageId: number, expected: number | undefined, title: string) =>
+    commitStaged(ctx, dimOf, stageId, expected, title),
   );
 
   const discardTx = db.transaction((stageId: number | undefined): number => {
@@ -165,10 +167,11 @@ export function createStaging(
       if (!Array.isArray(chunks)) throw new TypeError('chunks must be an array');
       stageTx.immediate(stageId, chunks);
     },
-    commitStagedDocument(stageId, expectedChunks) {
+    commitStagedDocument(stageId, expectedChunks, title = '') {
       assertId('stageId', stageId);
       if (expectedChunks !== undefined) assertId('expectedChunks', expectedChunks);
-      return commitTx.immediate(stageId, expectedChunks);
+      if (typeof title !== 'string') throw new TypeError('title must be a string');
+      return commitTx.immediate(stageId, expectedChunks, title);
     },
     discardStaged(stageId) {
       if (stageId !== undefined) assertId('stageId', stageId);

@@ -98,6 +98,8 @@ function composeStore(ctx: StoreContext): Inner {
     stageChunks: staging.stageChunks,
     commitStagedDocument: staging.commitStagedDocument,
     discardStaged: staging.discardStaged,
+    documentsAwaitingTitles: writer.documentsAwaitingTitles,
+    setDocumentTitles: writer.setDocumentTitles,
     stagedChunkCount: staging.stagedChunkCount,
     countChunks: (collectionId) => chunks.countChunks(ctx, collectionId),
     documentIds: (collectionId) => chunks.documentIds(ctx, collectionId),

@@ -98,7 +98,17 @@ export interface VectorStore {
    * included) and the staging is emptied; returns how many chunks the document now has. With
    * `expectedChunks`, refuses (changing nothing) unless exactly that many were staged.
    */
-  commitStagedDocument(stageId: number, expectedChunks?: number): number;
+  commitStagedDocument(stageId: number, expectedChunks?: number, title?: string): number;
+  /**
+   * Documents whose chunks lack the document's title in the keyword index: indexed before titles
+   * were (schema 5), or written by `replaceDocumentChunks`, which is given none.
+   */
+  documentsAwaitingTitles(): number[];
+  /**
+   * Sets the title of each document's chunks (re-indexed by trigger) and clears it from the above;
+   * returns how many documents had chunks to change.
+   */
+  setDocumentTitles(titles: { documentId: number; title: string }[]): number;
   /** Drops one staged version, or every one (start-up: what a crash left); returns chunks dropped. */
   discardStaged(stageId?: number): number;
   /** Chunks staged under `stageId`, or under any. */

@@ -6,6 +6,8 @@ import type { ChunkInput } from './types.ts';
 
 export interface Writer {
   replaceDocumentChunks(collectionId: number, documentId: number, chunks: ChunkInput[]): number[];
+  documentsAwaitingTitles(): number[];
+  setDocumentTitles(titles: { documentId: number; title: string }[]): number;
   deleteDocumentChunks(documentId: number): number;
 }
 
@@ -95,13 +97,38 @@ export function createWriter(
     (collectionId: number, documentId: number, chunks: ChunkInput[]): number[] => {
       const dim = requireDim(collectionDim, collectionId);
       stmt('DELETE FROM chunks WHERE document_id = ?').run(documentId);
+      // No title comes this way (a collection restored from a backup): filled in from Postgres by
+      // the start-up reconcile.
+      stmt('INSERT OR IGNORE INTO titles_pending (document_id) VALUES (?)').run(documentId);
       return insertChunks(ctx, collectionId, documentId, dim, chunks);
     },
   );
   const deleteDocumentTx = db.transaction(
     (documentId: number): number => stmt('DELETE FROM chunks WHERE document_id = ?').run(documentId).changes,
   );
+  const setTitlesTx = db.transaction((titles: { documentId: number; title: string }[]): number => {
+    let documents = 0;
+    for (const { documentId, title } of titles) {
+      const set = stmt('UPDATE chunks SET title = ? WHERE document_id = ? AND title <> ?').run(
+        title,
+        documentId,
+        title,
+      );
+      if (set.changes > 0) documents++;
+      stmt('DELETE FROM titles_pending WHERE document_id = ?').run(documentId);
+    }
+    return documents;
+  });
   return {
+    documentsAwaitingTitles: () =>
+      stmt('SELECT document_id FROM titles_pending ORDER BY document_id').pluck().all() as number[],
+    setDocumentTitles(titles) {
+      for (const t of titles) {
+        assertId('documentId', t.documentId);
+        if (typeof t.title !== 'string') throw new TypeError('title must be a string');
+      }
+      return setTitlesTx.immediate(titles);
+    },
     replaceDocumentChunks(collectionId, documentId, chunks) {
       assertId('collectionId', collectionId);
       assertId('documentId', documentId);

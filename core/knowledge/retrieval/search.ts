@@ -107,6 +107,11 @@ export interface CandidateLists {
   keyword: KeywordHit[];
   /** Documents a filter allows (null: no filter). Hits are already restricted to them. */
   allowed: Set<number> | null;
+  /**
+   * Set when the vector lists were not gathered because they could not change the first this-many
+   * fused places (see keywordSafePrefix); a ranking that needs more must gather them.
+   */
+  vectorSkippedSafe?: number;
 }
 
 const EMPTY: CandidateLists = { vector: [], keyword: [], allowed: null };
@@ -146,6 +151,7 @@ export async function gatherCandidates(
   engine: Engine,
   plan: SearchPlan,
   signal?: AbortSignal,
+  opts: { vectorIfNeeded?: boolean } = {},
 ): Promise<CandidateLists> {
   if (plan.words.size === 0 || plan.collections.length === 0) return EMPTY;
   const { vectors } = engine;
@@ -170,7 +176,21 @@ export async function gatherCandidates(
     if (allowed.size === 0) return { ...EMPTY, allowed };
   }
 
+  let keyword: KeywordHit[] = [];
+  if (plan.mode !== 'vector') {
+    if (!allowed) keyword = vectors.keywordSearch(ids, plan.query, depth);
+    else if (allowed.size <= FILTER_IN_QUERY_MAX_DOCS)
+      keyword = vectors.keywordSearch(ids, plan.query, depth, { documentIds: [...allowed] });
+    else {
+      const total = [...docChunks.values()].reduce((a, b) => a + b, 0);
+      const inFilter = [...allowedDocs.values()].flat().reduce((n, d) => n + d.chunkCount, 0);
+      const fetch = Math.min(COARSE_MAX, Math.ceil(depth / Math.max(inFilter / Math.max(total, 1), 1e-3)));
+      keyword = keepAllowed(engine, vectors.keywordSearch(ids, plan.query, fetch), allowed, depth);
+    }
+  }
   const vector: CandidateLists['vector'] = [];
+  const safe = opts.vectorIfNeeded ? keywordSafePrefix(plan, keyword.length) : 0;
+  if (safe > 0) return { vector, keyword, allowed, vectorSkippedSafe: safe };
   if (plan.mode !== 'keyword') {
     const groups = new Map<string, ScopeCollection[]>();
     for (const c of plan.collections) {
@@ -213,22 +233,40 @@ export async function gatherCandidates(
     }
   }
 
-  let keyword: KeywordHit[] = [];
-  if (plan.mode !== 'vector') {
-    if (!allowed) keyword = vectors.keywordSearch(ids, plan.query, depth);
-    else if (allowed.size <= FILTER_IN_QUERY_MAX_DOCS)
-      keyword = vectors.keywordSearch(ids, plan.query, depth, { documentIds: [...allowed] });
-    else {
-      const total = [...docChunks.values()].reduce((a, b) => a + b, 0);
-      const inFilter = [...allowedDocs.values()].flat().reduce((n, d) => n + d.chunkCount, 0);
-      const fetch = Math.min(COARSE_MAX, Math.ceil(depth / Math.max(inFilter / Math.max(total, 1), 1e-3)));
-      keyword = keepAllowed(engine, vectors.keywordSearch(ids, plan.query, fetch), allowed, depth);
-    }
-  }
   return { vector, keyword, allowed };
 }
 
 export type FusionFor = (embedderId: string) => FusionWeights;
+
+/**
+ * How many of the first fused places the vector lists cannot change, given a full keyword list
+ * (`depth` hits) and the fusion weights of the plan's embedders: a chunk gains at most
+ * V = (vector weight) / (rrfK + 1) from them, so while each step down the keyword list costs more
+ * than V, no vector list can swap two neighbours or lift a chunk from below. With the built-in
+ * embedder's weight (0.01 against 0.99, k = 60) that is the first 17 places, so a search that
+ * fills its k results from them skips embedding the query and the KNN: the vector half only ever
+ * filled in where keyword search finds little. 0 when anything could change (mode, a short
+ * keyword list, weights that make the vector half count, diversity, which reads fused scores).
+ */
+export function keywordSafePrefix(
+  plan: SearchPlan,
+  keywordHits: number,
+  fusionFor: FusionFor = fusionWeights,
+): number {
+  if (plan.mode !== 'hybrid' || plan.diversity > 0 || keywordHits < plan.depth) return 0;
+  const groups = new Map<string, FusionWeights>();
+  for (const c of plan.collections)
+    groups.set(`${c.embedderId}\u241e${c.embedderModel ?? ''}`, fusionFor(c.embedderId));
+  const ws = [...groups.values()];
+  if (ws.length === 0) return 0;
+  const avg = (f: (w: FusionWeights) => number) => ws.reduce((a, w) => a + f(w), 0) / ws.length;
+  const wk = avg((w) => w.keyword);
+  const rrfK = avg((w) => w.rrfK);
+  const most = (avg((w) => w.vector) / (rrfK + 1)) * (1 + 1e-9);
+  let safe = 0;
+  while (safe < keywordHits - 1 && wk / (rrfK + safe + 1) - wk / (rrfK + safe + 2) > most) safe++;
+  return safe;
+}
 
 /** The ranked lists with their fusion weights; several embedders split the vector share. */
 export function weightedLists(lists: CandidateLists, mode: SearchMode, fusionFor: FusionFor): RankedList[] {
@@ -266,6 +304,8 @@ export async function rankCandidates(
   plan: SearchPlan,
   lists: CandidateLists,
   fusionFor: FusionFor = fusionWeights,
+  /** Filled with how many fused candidates were read to pick the items. */
+  read: { candidates: number } = { candidates: 0 },
 ): Promise<SearchItem[]> {
   const fused = fuseCandidates(lists, plan.mode, fusionFor);
   if (fused.length === 0) return [];
@@ -290,6 +330,7 @@ export async function rankCandidates(
     );
     const rowById = new Map(rows.map((r) => [r.id, r]));
     for (const s of slice) {
+      read.candidates++;
       const row = rowById.get(s.chunkId);
       const doc = row && docs.get(row.documentId);
       if (!row || !doc) continue; // gone since, or not vouched for by Postgres
@@ -384,9 +425,16 @@ async function searchIndex(
   if (hit) return { items: hit.items, tookMs: performance.now() - started, cached: true, mode: plan.mode };
   let items: SearchItem[] = [];
   if (plan.words.size > 0 && plan.collections.length > 0) {
-    const lists = await gatherCandidates(engine, plan, signal);
+    // The vector half only when it can change what is returned (keywordSafePrefix).
+    const lists = await gatherCandidates(engine, plan, signal, { vectorIfNeeded: true });
     signal?.throwIfAborted();
-    items = await rankCandidates(engine, plan, lists);
+    const read = { candidates: 0 };
+    items = await rankCandidates(engine, plan, lists, fusionWeights, read);
+    if (lists.vectorSkippedSafe !== undefined && read.candidates > lists.vectorSkippedSafe) {
+      const all = await gatherCandidates(engine, plan, signal);
+      signal?.throwIfAborted();
+      items = await rankCandidates(engine, plan, all);
+    }
   }
   if (opts.useCache) cache.set(plan.cacheKey, { items });
   return { items, tookMs: performance.now() - started, cached: false, mode: plan.mode };

@@ -1,6 +1,9 @@
 /**
  * The answer without a language model: from the best passages, the sentences that best match the
- * question (its words, and the words search highlighted), each followed by its citation [n].
+ * question's content words (question and stop words, English and Indonesian, left out: a heading
+ * "What Is …" or a line of an index must not win on "what" and "is"), each followed by its
+ * citation [n]. For "what is X?" the sentence that defines X ("X is …", "X adalah …") comes first.
+ * Headings alone and navigation (link lists, index and contents lines) are never quoted.
  */
 import type { SearchItem } from '../../contract/methods/search.ts';
 import { foldWord, queryWords } from '../../knowledge/retrieval/highlight.ts';
@@ -56,6 +59,59 @@ function clip(s: string): string {
   return `${s.slice(0, space > MAX_SENTENCE_CHARS / 2 ? space : MAX_SENTENCE_CHARS)}…`;
 }
 
+/** Words that say what kind of question it is, or glue: never what a sentence is chosen for. */
+const STOP_WORDS = new Set(
+  `a an the and or of to in on for with by from at as is are was were be been being am do does did
+   what which who whom whose when where why how can could would should may might must shall will
+   i me my we our you your it its this that these those there here about into over under than then
+   so not no yes if any some all each please tell explain describe define meaning mean means
+   apa apakah siapa kapan mengapa kenapa bagaimana berapa mana manakah dimana yang dan di ke dari
+   untuk dengan pada dalam atau ini itu adalah ialah merupakan yaitu oleh secara tidak akan juga
+   bagi sebuah suatu para lebih antara tentang melalui serta saya kami kita anda dimaksud maksud
+   arti jelaskan sebutkan tolong`.split(/\s+/),
+);
+
+/** "What is X?", "Who are X?", "Apa itu X?", "Apa yang dimaksud dengan X?", "Define X": X. */
+const DEFINITION_QUESTION = [
+  /^\s*(?:what|who)\s+(?:is|are|was|were)\s+(?:an?\s+|the\s+)?(.+?)[\s?.!]*$/iu,
+  /^\s*(?:define|explain|describe)\s+(?:an?\s+|the\s+)?(.+?)[\s?.!]*$/iu,
+  /^\s*(?:apa|siapa)(?:kah)?\s+(?:itu\s+|yang\s+dimaksud\s+dengan\s+|arti(?:nya)?\s+)?(.+?)(?:\s+itu)?[\s?.!]*$/iu,
+];
+
+/** The term a definition question asks about, or null. */
+export function definitionTerm(question: string): string | null {
+  for (const re of DEFINITION_QUESTION) {
+    const m = re.exec(question);
+    if (m?.[1] && /[\p{L}\p{N}]/u.test(m[1])) return m[1].trim();
+  }
+  return null;
+}
+
+const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/** "X is a …", "X (…) are …", "X adalah …", "X, a …": a sentence that defines `term`. */
+function definesTerm(sentence: string, term: string): boolean {
+  const t = escapeRe(term).replace(/\s+/g, '\\s+');
+  const copula =
+    '(?:is|are|was|were|refers\\s+to|means|denotes|stands\\s+for|adalah|ialah|merupakan|yaitu|yakni|berarti)';
+  return new RegExp(
+    `(?:^|[^\\p{L}\\p{N}])${t}(?:\\(\\))?(?:\\s*\\([^)]{0,80}\\))?\\s*(?:,\\s*(?:an?|the)\\s|:\\s|[-–—]\\s|${copula}(?![\\p{L}]))`,
+    'iu',
+  ).test(sentence);
+}
+
+/** Link-list and index lines, breadcrumbs: the text of navigation, whatever the format. */
+const NAVIGATION_LINE = /(?:\s[|»›→←]\s.*){2,}|^(?:[^,.;]{1,40},\s*)+\d{1,4}\s*$|\.{4,}\s*\d{1,4}\s*$/u;
+
+/** A heading (or the title) on its own, or a label-like fragment: no answer. */
+function isHeadingAlone(sentence: string, item: SearchItem): boolean {
+  const plain = sentence.replace(/[\s:.]+$/u, '').toLowerCase();
+  if (item.headingPath.some((h) => h.toLowerCase() === plain) || item.title?.toLowerCase() === plain)
+    return true;
+  const words = sentence.match(WORD)?.length ?? 0;
+  return words < 4 && !/[.!。]$/.test(sentence.trim());
+}
+
 export function extractiveAnswer(
   question: string,
   items: readonly SearchItem[],
@@ -63,41 +119,54 @@ export function extractiveAnswer(
 ): ExtractiveAnswer {
   const label = opts.label ?? NO_MODEL_LABEL;
   const maxSentences = opts.maxSentences ?? 5;
-  const words = queryWords(question);
+  const all = queryWords(question);
+  const content = new Set([...all].filter((w) => !STOP_WORDS.has(w)));
+  const words = content.size > 0 ? content : all;
+  const term = definitionTerm(question);
   interface Candidate {
     n: number;
     pos: number;
     text: string;
     score: number;
+    defines: boolean;
   }
   const candidates: Candidate[] = [];
   items.slice(0, opts.maxPassages ?? 5).forEach((item, i) => {
     const n = i + 1;
     for (const [pos, s] of splitSentences(item.text).entries()) {
+      if (isHeadingAlone(s.text, item) || NAVIGATION_LINE.test(s.text)) continue;
+      // A question in the text ("What is X?") asks, it does not answer.
+      if (term && /\?["'”’)]*$/.test(s.text)) continue;
       const found = new Set<string>();
       for (const m of s.text.matchAll(WORD)) {
         const w = foldWord(m[0]);
         if (words.has(w)) found.add(w);
       }
-      const highlighted = item.highlights.filter((h) => h.start >= s.start && h.end <= s.end).length;
-      if (found.size === 0 && highlighted === 0) continue;
-      // Distinct question words dominate; highlights break ties; better passages win the rest.
-      const score = found.size * 10 + Math.min(highlighted, 5) - i * 0.5 - pos * 0.05;
-      candidates.push({ n, pos, text: clip(s.text), score });
+      const highlighted = item.highlights.filter(
+        (h) => h.start >= s.start && h.end <= s.end && words.has(foldWord(item.text.slice(h.start, h.end))),
+      ).length;
+      if (found.size === 0) continue;
+      const defines = term !== null && definesTerm(s.text, term);
+      // Distinct content words dominate; a definition of the asked term beats them; highlights
+      // break ties; better passages and earlier sentences win the rest.
+      const score = found.size * 10 + (defines ? 25 : 0) + Math.min(highlighted, 5) - i * 0.5 - pos * 0.05;
+      candidates.push({ n, pos, text: clip(s.text), score, defines });
     }
   });
   if (candidates.length === 0) return { text: NOTHING_FOUND, cited: [], found: false };
 
   const picked = candidates
     .sort((a, b) => b.score - a.score)
-    .filter((c, i, all) => all.findIndex((d) => d.text === c.text) === i)
-    .slice(0, maxSentences)
-    // Read in passage order, then in the passage's own order.
-    .sort((a, b) => a.n - b.n || a.pos - b.pos);
-  const lines = picked.map((c) => `- ${c.text} [${c.n}]`);
+    .filter((c, i, list) => list.findIndex((d) => d.text === c.text) === i)
+    .slice(0, maxSentences);
+  // The best definition first; the rest in passage order, then in the passage's own order.
+  const lead = picked[0]?.defines ? [picked[0]] : [];
+  const rest = picked.slice(lead.length).sort((a, b) => a.n - b.n || a.pos - b.pos);
+  const ordered = [...lead, ...rest];
+  const lines = ordered.map((c) => `- ${c.text} [${c.n}]`);
   return {
     text: `${label}\n\n${lines.join('\n')}`,
-    cited: [...new Set(picked.map((c) => c.n))],
+    cited: [...new Set(ordered.map((c) => c.n))],
     found: true,
   };
 }

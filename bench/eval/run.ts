@@ -25,6 +25,7 @@ import { importPaths } from '../../core/knowledge/import/import-service.ts';
 import {
   fuseCandidates,
   gatherCandidates,
+  listsForRerank,
   planSearch,
   search,
   type CandidateLists,
@@ -40,6 +41,16 @@ import { officeQueries, pythonIndexQueries } from './open-sets.ts';
 import { buildTestSet, hash, type EvalQuery } from './testset.ts';
 import { reword } from './variants.ts';
 import { ensureXapian, runXapian } from './xapian.ts';
+import { extractiveAnswer } from '../../core/assistant/ask/extractive.ts';
+import {
+  RERANK_POOL,
+  RERANK_WEIGHTS,
+  features,
+  rerankQuery,
+  score,
+  type Features,
+  type RerankWeights,
+} from '../../core/knowledge/retrieval/rerank.ts';
 
 const FIXTURES = path.resolve('.fixtures');
 const DOCS = path.join(FIXTURES, 'root/usr/share/doc');
@@ -77,6 +88,9 @@ interface Case {
   collectionIds: number[];
   lists: CandidateLists;
   docOf: Map<number, number>;
+  /** The rerank pool (as search() builds it) with each chunk's features, then the rest. */
+  pool: { chunkId: number; rank: number; f: Features }[];
+  rest: number[];
 }
 
 const exists = (p: string): string | null => (fs.existsSync(p) ? p : null);
@@ -151,6 +165,47 @@ function rankDocs(c: Case, mode: SearchMode, fusionFor: FusionFor): number[] {
   );
 }
 
+function rerankDocs(c: Case, w: Readonly<RerankWeights>): number[] {
+  const order = c.pool
+    .map((p) => ({ id: p.chunkId, rank: p.rank, s: score(p.f, w) }))
+    .sort((a, b) => b.s - a.s || a.rank - b.rank)
+    .map((p) => p.id);
+  return topDocs([...order, ...c.rest], c.docOf);
+}
+
+const evaluateRerank = (cases: Case[], w: Readonly<RerankWeights>): Metrics =>
+  mean(cases.map((c) => scoreRanking(rerankDocs(c, w), c.relevant)));
+
+/**
+ * Reranker weights by coordinate search from the configured ones: the best mean nDCG@10 over the
+ * tune half's sets and variants, each set-variant counting once.
+ */
+function tuneRerank(cases: Case[]): RerankWeights {
+  const byKey = new Map<string, Case[]>();
+  for (const c of cases)
+    byKey.set(`${c.set}|${c.variant}`, [...(byKey.get(`${c.set}|${c.variant}`) ?? []), c]);
+  const groups = [...byKey.values()];
+  const objective = (w: RerankWeights) =>
+    groups.reduce((a, g) => a + evaluateRerank(g, w).ndcg10, 0) / groups.length;
+  const best = { ...RERANK_WEIGHTS };
+  let bestScore = objective(best);
+  const grid = [0, 0.1, 0.25, 0.5, 1, 2, 4];
+  for (let round = 0; round < 2; round++) {
+    for (const k of Object.keys(best) as (keyof RerankWeights)[]) {
+      if (k === 'fused') continue; // the scale
+      for (const v of grid) {
+        const w = { ...best, [k]: v };
+        const o = objective(w);
+        if (o > bestScore + MIN_GAIN) {
+          bestScore = o;
+          best[k] = v;
+        }
+      }
+    }
+  }
+  return best;
+}
+
 function evaluate(cases: Case[], mode: SearchMode, fusionFor: FusionFor): Metrics {
   return mean(cases.map((c) => scoreRanking(rankDocs(c, mode, fusionFor), c.relevant)));
 }
@@ -194,7 +249,12 @@ const f3 = (x: number) => x.toFixed(3);
 const describe = (w: FusionWeights) =>
   `vector ${w.vector.toFixed(2)} / keyword ${w.keyword.toFixed(2)}, k=${w.rrfK}`;
 
-async function gather(engine: Engine, sets: EvalSet[], docByPath: Map<string, number>): Promise<Case[]> {
+async function gather(
+  engine: Engine,
+  sets: EvalSet[],
+  docByPath: Map<string, number>,
+  titles: Map<number, string | null>,
+): Promise<Case[]> {
   const collections = await engine.db.query<{ id: number; name: string }>(`SELECT id, name FROM collections`);
   const idOf = new Map(collections.map((r) => [r.name, Number(r.id)]));
   const cases: Case[] = [];
@@ -219,8 +279,39 @@ async function gather(engine: Engine, sets: EvalSet[], docByPath: Map<string, nu
           ...lists.vector.flatMap((v) => v.hits.map((h) => h.chunkId)),
         ];
         const docOf = new Map(engine.vectors.getChunks([...new Set(ids)]).map((r) => [r.id, r.documentId]));
+        const fusedR = fuseCandidates(listsForRerank(plan, lists), 'hybrid', fusionWeights);
+        const rows = new Map(
+          engine.vectors.getChunks(fusedR.slice(0, RERANK_POOL).map((s) => s.chunkId)).map((r) => [r.id, r]),
+        );
+        const q = rerankQuery(text);
+        const pool = fusedR
+          .slice(0, RERANK_POOL)
+          .filter((s) => rows.has(s.chunkId))
+          .map((s, rank) => {
+            const row = rows.get(s.chunkId)!;
+            const cand = {
+              chunkId: s.chunkId,
+              text: row.text,
+              headingPath: row.headingPath,
+              title: titles.get(row.documentId) ?? null,
+            };
+            return { chunkId: s.chunkId, rank, f: features(q, cand, rank) };
+          });
+        const rest = fusedR.slice(RERANK_POOL).map((s) => s.chunkId);
         const tune = hash(`${query.source}|${query.title}`) % 2 === 0;
-        cases.push({ set: set.name, query, variant, text, relevant, tune, collectionIds, lists, docOf });
+        cases.push({
+          set: set.name,
+          query,
+          variant,
+          text,
+          relevant,
+          tune,
+          collectionIds,
+          lists,
+          docOf,
+          pool,
+          rest,
+        });
       }
     }
   }
@@ -228,7 +319,7 @@ async function gather(engine: Engine, sets: EvalSet[], docByPath: Map<string, nu
 }
 
 /** search() through the API, per mode: latencies, and whether it ranks documents like the harness. */
-async function timeSearch(engine: Engine, cases: Case[], mode: SearchMode) {
+async function timeSearch(engine: Engine, cases: Case[], mode: SearchMode, rerank: boolean) {
   const times: number[] = [];
   let same = 0;
   for (const c of cases) {
@@ -239,15 +330,59 @@ async function timeSearch(engine: Engine, cases: Case[], mode: SearchMode) {
       k: TOP,
       mode,
       diversity: 0,
+      rerank,
       collections: c.collectionIds,
     });
     times.push(performance.now() - s);
     const docs = [...new Set(r.items.map((i) => i.documentId))];
-    const expected = rankDocs(c, mode, fusionWeights).slice(0, docs.length);
+    const expected = (
+      rerank && mode === 'hybrid' ? rerankDocs(c, RERANK_WEIGHTS) : rankDocs(c, mode, fusionWeights)
+    ).slice(0, docs.length);
     if (docs.every((d, i) => d === expected[i])) same++;
   }
   times.sort((a, b) => a - b);
   return { p50: percentile(times, 50), p99: percentile(times, 99), same };
+}
+
+/**
+ * "What is X?" for index entries of one to three words (report half of python-index): the
+ * extractive answer (as ask gives it without a model: hybrid search, 8 passages) must cite a page
+ * the index links X to. Prints the share and five examples.
+ */
+async function whatIsAnswers(engine: Engine, report: Case[], problems: string[]): Promise<void> {
+  const terms = report.filter(
+    (c) => c.set === 'python-index' && c.variant === 'exact' && /^\S+(?: \S+){0,2}$/.test(c.query.title),
+  );
+  if (terms.length === 0) return;
+  let good = 0;
+  const examples: string[] = [];
+  for (const c of terms) {
+    const question = `What is ${c.query.title}?`;
+    const r = await search(engine, {
+      query: question,
+      k: 8,
+      mode: 'hybrid',
+      diversity: 0,
+      collections: c.collectionIds,
+    });
+    const a = extractiveAnswer(question, r.items);
+    const citedDocs = a.cited.map((n) => r.items[n - 1]!.documentId);
+    const ok = citedDocs.some((d) => c.relevant.includes(d));
+    if (ok) good++;
+    if (examples.length < 5 && hash(question) % 7 === 0) {
+      const first = a.text.split('\n').find((l) => l.startsWith('- ')) ?? a.text;
+      const n = Number(/\[(\d+)\]$/.exec(first)?.[1] ?? 0);
+      const page = n ? path.basename(r.items[n - 1]!.sourcePath) : '-';
+      examples.push(
+        `  ${ok ? 'cites a relevant page' : 'NO relevant page   '}  ${question}  →  ${first.slice(0, 140)}  (${page})`,
+      );
+    }
+  }
+  if (!Number.isFinite(good / terms.length)) problems.push('What is X?: no figure');
+  console.log(
+    `\n"What is X?" extractive answers citing a page the index links X to: ${good}/${terms.length} (${f3(good / terms.length)}); examples:`,
+  );
+  for (const e of examples) console.log(e);
 }
 
 interface Row {
@@ -308,14 +443,20 @@ async function main(): Promise<void> {
       if (s.status !== 'done') problems.push(`import of ${s.collection.name}: ${s.status}`);
       for (const f of s.failed) problems.push(`import of ${f.path}: ${f.reason}: ${f.message}`);
     }
-    const docRows = await engine.db.query<{ id: number; source_path: string; name: string }>(
-      `SELECT d.id, d.source_path, c.name FROM documents d JOIN collections c ON c.id = d.collection_id
+    const docRows = await engine.db.query<{
+      id: number;
+      source_path: string;
+      name: string;
+      title: string | null;
+    }>(
+      `SELECT d.id, d.source_path, c.name, d.title FROM documents d JOIN collections c ON c.id = d.collection_id
         WHERE d.status = 'indexed' ORDER BY d.id`,
     );
     const docByPath = new Map(docRows.map((r) => [r.source_path, Number(r.id)]));
     const sets = buildSets(max);
     const t = performance.now();
-    const cases = await gather(engine, sets, docByPath);
+    const titles = new Map(docRows.map((r) => [Number(r.id), r.title]));
+    const cases = await gather(engine, sets, docByPath, titles);
     const gatherS = (performance.now() - t) / 1000;
     const tuneHalf = cases.filter((c) => c.tune);
     const report = cases.filter((c) => !c.tune);
@@ -353,13 +494,14 @@ async function main(): Promise<void> {
         const subset = inSet.filter((c) => c.variant === variant);
         const timed = subset.slice(0, LATENCY_QUERIES);
         const rows: Row[] = [];
-        for (const [system, mode] of [
-          ['keyword (BM25)', 'keyword'],
-          ['vector', 'vector'],
-          ['hybrid', 'hybrid'],
+        for (const [system, mode, rerank] of [
+          ['keyword (BM25)', 'keyword', false],
+          ['vector', 'vector', false],
+          ['hybrid', 'hybrid', false],
+          ['hybrid + rerank', 'hybrid', true],
         ] as const) {
-          const m = evaluate(subset, mode, fusionWeights);
-          const lat = await timeSearch(engine, timed, mode);
+          const m = rerank ? evaluateRerank(subset, RERANK_WEIGHTS) : evaluate(subset, mode, fusionWeights);
+          const lat = await timeSearch(engine, timed, mode, rerank);
           if (lat.same !== timed.length)
             problems.push(
               `${set.name} ${variant} ${mode}: search() ranked ${timed.length - lat.same} queries unlike the harness`,
@@ -385,10 +527,20 @@ async function main(): Promise<void> {
         printRows(set.name, subset.length, variant, rows);
         const kw = rows[0]!.m.ndcg10;
         const hy = rows[2]!.m.ndcg10;
-        checks.push(`${set.name}/${variant} ${hy >= kw ? 'yes' : 'NO'}`);
+        const rr = rows[3]!.m.ndcg10;
+        checks.push(`${set.name}/${variant} ${hy >= kw ? 'yes' : 'NO'}/${rr >= kw ? 'yes' : 'NO'}`);
       }
     }
-    console.log(`\nhybrid nDCG@10 ≥ keyword: ${checks.join(', ')}`);
+    console.log(`\nnDCG@10 ≥ keyword, hybrid/hybrid + rerank: ${checks.join(', ')}`);
+    const tunedRerank = tuneRerank(tuneHalf);
+    const fmtW = (w: Readonly<RerankWeights>) =>
+      Object.entries(w)
+        .map(([k, v]) => `${k} ${v}`)
+        .join(', ');
+    console.log(
+      `reranker, report-half nDCG@10 over all sets: as configured (${fmtW(RERANK_WEIGHTS)}) ${f3(evaluateRerank(report, RERANK_WEIGHTS).ndcg10)}; ` +
+        `tuned on the tune half (${fmtW(tunedRerank)}) ${f3(evaluateRerank(report, tunedRerank).ndcg10)}`,
+    );
     const configured = fusionWeights('builtin:hashed-ngrams-v1');
     const tunedM = evaluate(report, 'hybrid', fixed(tuned));
     const confM = evaluate(report, 'hybrid', fusionWeights);
@@ -397,6 +549,7 @@ async function main(): Promise<void> {
       `fusion weights, report-half nDCG@10 over all sets: as configured (${describe(configured)}) ${f3(confM.ndcg10)}; ` +
         `tuned on the tune half (${describe(tuned)}) ${f3(tunedM.ndcg10)}; equal (${describe(DEFAULT_FUSION)}) ${f3(equalM.ndcg10)}`,
     );
+    await whatIsAnswers(engine, report, problems);
     console.log(`end ${loadavgLine()}; CPU loop median ${cpuLoopMs().toFixed(1)} ms`);
   } finally {
     await engine.close();

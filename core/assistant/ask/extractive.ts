@@ -7,6 +7,7 @@
  */
 import type { SearchItem } from '../../contract/methods/search.ts';
 import { foldWord, queryWords } from '../../knowledge/retrieval/highlight.ts';
+import { STOP_WORDS } from '../../knowledge/retrieval/stop-words.ts';
 
 export const NO_MODEL_LABEL = 'No language model is installed; the most relevant passages:';
 export const NOTHING_FOUND = 'Nothing in the documents matches this question.';
@@ -58,18 +59,6 @@ function clip(s: string): string {
   const space = s.lastIndexOf(' ', MAX_SENTENCE_CHARS);
   return `${s.slice(0, space > MAX_SENTENCE_CHARS / 2 ? space : MAX_SENTENCE_CHARS)}…`;
 }
-
-/** Words that say what kind of question it is, or glue: never what a sentence is chosen for. */
-const STOP_WORDS = new Set(
-  `a an the and or of to in on for with by from at as is are was were be been being am do does did
-   what which who whom whose when where why how can could would should may might must shall will
-   i me my we our you your it its this that these those there here about into over under than then
-   so not no yes if any some all each please tell explain describe define meaning mean means
-   apa apakah siapa kapan mengapa kenapa bagaimana berapa mana manakah dimana yang dan di ke dari
-   untuk dengan pada dalam atau ini itu adalah ialah merupakan yaitu oleh secara tidak akan juga
-   bagi sebuah suatu para lebih antara tentang melalui serta saya kami kita anda dimaksud maksud
-   arti jelaskan sebutkan tolong`.split(/\s+/),
-);
 
 /** "What is X?", "Who are X?", "Apa itu X?", "Apa yang dimaksud dengan X?", "Define X": X. */
 const DEFINITION_QUESTION = [

@@ -31,6 +31,9 @@ export const searchParams = z
     mode: searchMode.default('hybrid'),
     /** 0 = pure relevance; up to 1 = more varied results (maximal marginal relevance). */
     diversity: z.number().min(0).max(1).default(0),
+    /** Hybrid search without diversity: reorder the fused top 50 by title, heading, phrase,
+     * identifier and proximity matches (default; false: the fused order as it is). */
+    rerank: z.boolean().optional(),
   })
   .strict();
 export type SearchParams = z.output<typeof searchParams>;

@@ -12,7 +12,8 @@ import type { SearchItem, SearchMode, SearchParams, SearchResult } from '../../c
 import type { Embedder } from '../../models/embed/types.ts';
 import type { Engine } from '../../engine/engine.ts';
 import { VEC0_MAX_K, type ChunkRow, type KeywordHit, type VectorHit } from '../../stores/vectors/store.ts';
-import { dot, fuseRanks, mmr, sectionKey, type RankedList } from './fusion.ts';
+import { dot, fuseRanks, mmr, sectionKey, type RankedList, type Scored } from './fusion.ts';
+import { RERANK_POOL, rerank, type RerankWeights } from './rerank.ts';
 import { highlightText, queryWords } from './highlight.ts';
 import {
   DocumentCatalog,
@@ -48,6 +49,8 @@ export interface SearchPlan {
   k: number;
   mode: SearchMode;
   diversity: number;
+  /** Whether hybrid results are reranked (see `reranks`). */
+  rerank: boolean;
   filters: SearchFilters;
   /** How many hits each ranked list holds. */
   depth: number;
@@ -83,6 +86,7 @@ export async function planSearch(engine: Engine, params: SearchParams): Promise<
     k,
     params.mode,
     params.diversity,
+    params.rerank !== false,
     filters.tags ?? null,
     filters.types ?? null,
     filters.importedAfter ?? null,
@@ -95,6 +99,7 @@ export async function planSearch(engine: Engine, params: SearchParams): Promise<
     k,
     mode: params.mode,
     diversity: params.diversity,
+    rerank: params.rerank !== false,
     filters,
     depth,
     cacheKey,
@@ -298,6 +303,52 @@ export function fuseCandidates(
   return fuseRanks(weightedLists(lists, mode, fusionFor), rrfK);
 }
 
+/** Whether a plan's fused candidates are reranked (rerank.ts): hybrid search without diversity. */
+export function reranks(plan: Pick<SearchPlan, 'mode' | 'diversity' | 'rerank'>): boolean {
+  return plan.rerank && plan.mode === 'hybrid' && plan.diversity === 0;
+}
+
+/**
+ * The lists a reranked search fuses: the keyword list alone when it is full and the vector lists
+ * could not change its first places (keywordSafePrefix) — they could then not change which
+ * chunks make the pool either, only nudge the order below those places, which the reranker sets.
+ */
+export function listsForRerank(plan: SearchPlan, lists: CandidateLists): CandidateLists {
+  return keywordSafePrefix(plan, lists.keyword.length) > 0 ? { ...lists, vector: [] } : lists;
+}
+
+/** The fused top RERANK_POOL reordered by the feature reranker, scored by it; the rest below. */
+export async function rerankFused(
+  engine: Engine,
+  query: string,
+  fused: Scored[],
+  titleOf?: (documentId: number) => string | null,
+  weights?: RerankWeights,
+): Promise<Scored[]> {
+  const pool = fused.slice(0, RERANK_POOL);
+  const rows = new Map(engine.vectors.getChunks(pool.map((s) => s.chunkId)).map((r) => [r.id, r]));
+  let title = titleOf;
+  if (!title) {
+    const docs = await new DocumentCatalog(engine.db, engine.caches.get('search')).get(
+      [...rows.values()].map((r) => ({ collectionId: r.collectionId, documentId: r.documentId })),
+    );
+    title = (id) => docs.get(id)?.title ?? null;
+  }
+  const candidates = pool.flatMap((s) => {
+    const row = rows.get(s.chunkId);
+    return row
+      ? [{ chunkId: s.chunkId, text: row.text, headingPath: row.headingPath, title: title(row.documentId) }]
+      : [];
+  });
+  const reranked = rerank(query, candidates, weights);
+  const floor = Math.min(0, ...reranked.map((r) => r.score));
+  // Chunks gone since they were found stay out; the rest keep their order, scored below the pool.
+  return [
+    ...reranked.map((r) => ({ chunkId: r.item.chunkId, score: r.score })),
+    ...fused.slice(RERANK_POOL).map((s, i) => ({ chunkId: s.chunkId, score: floor - 1 - i * 1e-6 })),
+  ];
+}
+
 /** Fused, filtered, one per section, diversified: the final items. */
 export async function rankCandidates(
   engine: Engine,
@@ -307,8 +358,9 @@ export async function rankCandidates(
   /** Filled with how many fused candidates were read to pick the items. */
   read: { candidates: number } = { candidates: 0 },
 ): Promise<SearchItem[]> {
-  const fused = fuseCandidates(lists, plan.mode, fusionFor);
+  let fused = fuseCandidates(lists, plan.mode, fusionFor);
   if (fused.length === 0) return [];
+  if (reranks(plan)) fused = await rerankFused(engine, plan.query, fused);
 
   // Scores shown: the fused one for hybrid, else the retriever's own (cosine similarity, BM25).
   const shown = new Map<number, number>();
@@ -430,7 +482,9 @@ async function searchIndex(
     signal?.throwIfAborted();
     const read = { candidates: 0 };
     items = await rankCandidates(engine, plan, lists, fusionWeights, read);
-    if (lists.vectorSkippedSafe !== undefined && read.candidates > lists.vectorSkippedSafe) {
+    // A reranked search is settled by a full keyword list (listsForRerank).
+    const settled = reranks(plan) || read.candidates <= (lists.vectorSkippedSafe ?? 0);
+    if (lists.vectorSkippedSafe !== undefined && !settled) {
       const all = await gatherCandidates(engine, plan, signal);
       signal?.throwIfAborted();
       items = await rankCandidates(engine, plan, all);

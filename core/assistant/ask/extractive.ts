@@ -92,13 +92,14 @@ function definesTerm(sentence: string, term: string): boolean {
 /** Link-list and index lines, breadcrumbs: the text of navigation, whatever the format. */
 const NAVIGATION_LINE = /(?:\s[|»›→←]\s.*){2,}|^(?:[^,.;]{1,40},\s*)+\d{1,4}\s*$|\.{4,}\s*\d{1,4}\s*$/u;
 
-/** A heading (or the title) on its own, or a label-like fragment: no answer. */
+/** A heading (or the title) on its own: no answer. */
 function isHeadingAlone(sentence: string, item: SearchItem): boolean {
   const plain = sentence.replace(/[\s:.]+$/u, '').toLowerCase();
   if (item.headingPath.some((h) => h.toLowerCase() === plain) || item.title?.toLowerCase() === plain)
     return true;
-  const words = sentence.match(WORD)?.length ?? 0;
-  return words < 4 && !/[.!。]$/.test(sentence.trim());
+  // A question-shaped heading ("What Is a KITAS?") repeated in the text says nothing either; a
+  // short line otherwise may well be the answer (an API signature, a definition term).
+  return false;
 }
 
 export function extractiveAnswer(

@@ -12,6 +12,7 @@ import {
   gatherCandidates,
   keywordSafePrefix,
   planSearch,
+  rankCandidates,
 } from '../core/knowledge/retrieval/search.ts';
 
 describe('the vector half runs only where it can change the result', () => {
@@ -45,6 +46,30 @@ describe('the vector half runs only where it can change the result', () => {
     const plan = await planSearch(e.engine, { query: 'firewall rule', k: 10, mode: 'hybrid', diversity: 0 });
     const full = fuseCandidates(await gatherCandidates(e.engine, plan), 'hybrid');
     expect(r.items.map((i) => i.chunkId)).toEqual(full.slice(0, 10).map((s) => s.chunkId));
+  });
+
+  it('gives the same reranked result with the vector half skipped as with it run', async () => {
+    // k = 50 over a full keyword list of 50: the reranker reads every place, 18–50 included, where
+    // the vector list (weight 0.01) can still swap near neighbours of the keyword list.
+    const plan = {
+      ...(await planSearch(e.engine, { query: 'firewall rule', k: 10, mode: 'hybrid', diversity: 0 })),
+      k: 50,
+    };
+    const skipped = await gatherCandidates(e.engine, plan, undefined, { vectorIfNeeded: true });
+    expect(skipped.vectorSkippedSafe).toBe(17);
+    const full = await gatherCandidates(e.engine, plan); // the vector half forced on
+    expect(full.vector[0]!.hits.length).toBeGreaterThan(0);
+    // The data is such that the vector half does move places below 17 when fused unreranked…
+    const ids = (l: { chunkId: number }[]) => l.map((s) => s.chunkId);
+    expect(ids(fuseCandidates(full, 'hybrid').slice(17, 50))).not.toEqual(
+      ids(fuseCandidates(skipped, 'hybrid').slice(17, 50)),
+    );
+    // …and yet the reranked items are the same, whether it ran or not.
+    const withSkip = await rankCandidates(e.engine, plan, skipped);
+    const without = await rankCandidates(e.engine, plan, full);
+    expect(withSkip.length).toBe(50);
+    expect(ids(withSkip)).toEqual(ids(without));
+    expect(withSkip.map((i) => i.score)).toEqual(without.map((i) => i.score));
   });
 
   it('runs it when keyword search finds little (a word in another form)', async () => {

@@ -310,11 +310,18 @@ export function reranks(plan: Pick<SearchPlan, 'mode' | 'diversity' | 'rerank'>)
 
 /**
  * The lists a reranked search fuses: the keyword list alone when it is full and the vector lists
- * could not change its first places (keywordSafePrefix) — they could then not change which
- * chunks make the pool either, only nudge the order below those places, which the reranker sets.
+ * could not change its first places (keywordSafePrefix). Below those places they could still swap
+ * neighbours (or, past RERANK_POOL, change which chunks make the pool), and the fused rank is one
+ * of the reranker's features; so a reranked search leaves them out there whether or not they were
+ * gathered, and skipping them (gatherCandidates' vectorIfNeeded) gives the same result by
+ * construction.
  */
-export function listsForRerank(plan: SearchPlan, lists: CandidateLists): CandidateLists {
-  return keywordSafePrefix(plan, lists.keyword.length) > 0 ? { ...lists, vector: [] } : lists;
+export function listsForRerank(
+  plan: SearchPlan,
+  lists: CandidateLists,
+  fusionFor: FusionFor = fusionWeights,
+): CandidateLists {
+  return keywordSafePrefix(plan, lists.keyword.length, fusionFor) > 0 ? { ...lists, vector: [] } : lists;
 }
 
 /** The fused top RERANK_POOL reordered by the feature reranker, scored by it; the rest below. */
@@ -358,9 +365,10 @@ export async function rankCandidates(
   /** Filled with how many fused candidates were read to pick the items. */
   read: { candidates: number } = { candidates: 0 },
 ): Promise<SearchItem[]> {
-  let fused = fuseCandidates(lists, plan.mode, fusionFor);
+  const reranked = reranks(plan);
+  let fused = fuseCandidates(reranked ? listsForRerank(plan, lists, fusionFor) : lists, plan.mode, fusionFor);
   if (fused.length === 0) return [];
-  if (reranks(plan)) fused = await rerankFused(engine, plan.query, fused);
+  if (reranked) fused = await rerankFused(engine, plan.query, fused);
 
   // Scores shown: the fused one for hybrid, else the retriever's own (cosine similarity, BM25).
   const shown = new Map<number, number>();

@@ -72,6 +72,15 @@ describe('the vector half runs only where it can change the result', () => {
     expect(withSkip.map((i) => i.score)).toEqual(without.map((i) => i.score));
   });
 
+  it('scores every reranked item within 0..1, in order, below the reranked pool too', async () => {
+    const r = await e.client.call('search', { query: 'firewall rule', k: 100 });
+    expect(r.items.length).toBeGreaterThan(50); // past the reranked pool of 50
+    const scores = r.items.map((i) => i.score);
+    for (const s of scores) expect(s).toBeGreaterThanOrEqual(0);
+    for (const s of scores) expect(s).toBeLessThanOrEqual(1);
+    for (let i = 1; i < scores.length; i++) expect(scores[i]).toBeLessThanOrEqual(scores[i - 1]!);
+  });
+
   it('runs it when keyword search finds little (a word in another form)', async () => {
     const before = embedded();
     const r = await e.client.call('search', { query: 'firewal', k: 10 });

@@ -348,11 +348,13 @@ export async function rerankFused(
       : [];
   });
   const reranked = rerank(query, candidates, weights);
-  const floor = Math.min(0, ...reranked.map((r) => r.score));
-  // Chunks gone since they were found stay out; the rest keep their order, scored below the pool.
+  // Chunks gone since they were found stay out; the rest keep their order, scored below the pool
+  // and above 0 (scores stay within 0..1 for clients and the assistant's topScore).
+  const floor = Math.max(0, Math.min(1, ...reranked.map((r) => r.score)));
+  const rest = fused.slice(RERANK_POOL);
   return [
     ...reranked.map((r) => ({ chunkId: r.item.chunkId, score: r.score })),
-    ...fused.slice(RERANK_POOL).map((s, i) => ({ chunkId: s.chunkId, score: floor - 1 - i * 1e-6 })),
+    ...rest.map((s, i) => ({ chunkId: s.chunkId, score: floor * (1 - (i + 1) / (rest.length + 1)) })),
   ];
 }
 

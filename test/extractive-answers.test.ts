@@ -80,6 +80,13 @@ describe('extractive answers that answer', () => {
     expect(a.text).not.toContain('Apa itu NPWP?');
   });
 
+  it('quotes a table row that ends in a figure (it is no index line)', () => {
+    const q = 'Berapa jumlah kantor di Jawa Barat?';
+    const text = 'Jumlah kantor per provinsi\nJawa Barat, 4812\nBali, 812\nAceh, 530';
+    const a = extractiveAnswer(q, [passage(1, q, text, ['Kantor', 'Per provinsi'], 'Statistik kantor')]);
+    expect(lines(a.text)).toContain('- Jawa Barat, 4812 [1]');
+  });
+
   it('finds the term of a definition question', () => {
     expect(definitionTerm('What is a KITAS?')).toBe('KITAS');
     expect(definitionTerm('what are environment variables')).toBe('environment variables');

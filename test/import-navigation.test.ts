@@ -52,6 +52,12 @@ const TERMS = [
 /** A manual's contents page: nothing but links whose anchors name every topic. */
 const CONTENTS_HTML = `<!doctype html><html><head><title>Contents</title></head><body>
 <h1>Contents</h1><ul>${TERMS.map((x, i) => `<li><a href="p${i}.html">${x}: ${x} explained, ${x} examples</a></li>`).join('')}</ul>
+<h2>About this manual</h2><p>This manual is written by volunteers and covers Debian 12.</p>
+</body></html>`;
+
+/** A site map and nothing else: all navigation, so its text is kept (it is all the page holds). */
+const SITEMAP_HTML = `<!doctype html><html><head><title>Site map</title></head><body>
+<h1>Site map</h1><ul>${['printer drivers', 'scanner setup', 'font packages', 'sound cards', 'webcam support'].map((x, i) => `<li><a href="s${i}.html">${x}</a></li>`).join('')}</ul>
 </body></html>`;
 
 const APT_HTML = `<!doctype html><html><head><title>Installing packages</title></head><body>
@@ -64,11 +70,16 @@ apt-get downloads the files from the configured package repositories and unpacks
 const LINKS_MD = `# Reading list
 
 ${TERMS.map((x, i) => `- [${x} guide](https://example.org/${i}) · [${x} reference](https://example.org/r${i})`).join('\n')}
+
+## Suggestions
+
+Suggest a book on the mailing list.
 `;
 
 beforeAll(async () => {
   root = fs.mkdtempSync(path.join(os.tmpdir(), 'pustaka-quality-'));
   docs('nav', 'contents.html', CONTENTS_HTML);
+  docs('nav', 'sitemap.html', SITEMAP_HTML);
   docs('nav', 'installing.html', APT_HTML);
   docs('nav', 'reading-list.md', LINKS_MD);
   docs(
@@ -99,11 +110,49 @@ beforeAll(async () => {
                 ],
               }),
           ),
+          new Paragraph({ text: 'Feedback', heading: HeadingLevel.HEADING_1 }),
+          new Paragraph({ text: 'Send corrections to the documentation team.' }),
         ],
       },
     ],
   });
   docs('nav', 'links.docx', await Packer.toBuffer(docx));
+  // Content whose lines end in numbers: a year, a journal's volume and pages, a table's figure.
+  const dates = [
+    'March 3, 2021',
+    'June 14, 2021',
+    'Sep 1, 2022',
+    'Jan 9, 2023',
+    'May 30, 2023',
+    'Dec 2, 2024',
+  ];
+  docs(
+    'nav',
+    'releases.md',
+    `# Riwayat rilis\n\n${dates.map((d, i) => `- Versi 1.${i} dirilis ${d}`).join('\n')}\n`,
+  );
+  docs(
+    'nav',
+    'references.txt',
+    Array.from({ length: 8 }, (_, i) => `Doe A. Search ${i}. JASIST, ${12 + i}, ${45 + i}-${67 + i}`).join(
+      '\n',
+    ),
+  );
+  docs(
+    'nav',
+    'provinsi.csv',
+    'Provinsi, Jumlah\nJawa Barat, 4812\nJawa Timur, 4110\nBali, 812\nAceh, 530\nPapua, 401\nRiau, 967\n',
+  );
+  docs(
+    'nav',
+    'peraturan.pdf',
+    linesPdf([
+      [
+        'Daftar peraturan',
+        ...Array.from({ length: 8 }, (_, i) => `- PP ${40 + i} Tahun ${2010 + i}, ${2010 + i}`),
+      ],
+    ]),
+  );
   const engine = await openEngine({ dataDir: path.join(root, 'data') });
   t = { engine, client: engineClient(engine) };
   await t.client.call('collections.create', { name: 'Nav', chunkSize: 128, chunkOverlap: 16 });
@@ -126,7 +175,7 @@ async function extractDetails(file: string): Promise<Record<string, unknown>> {
 
 describe('navigation is told by content and left out at import', () => {
   it('records the link lists of HTML, Markdown and DOCX, and a PDF contents page, in the extract step', async () => {
-    for (const file of ['contents.html', 'reading-list.md', 'links.docx', 'book.pdf'])
+    for (const file of ['contents.html', 'sitemap.html', 'reading-list.md', 'links.docx', 'book.pdf'])
       expect(await extractDetails(file), file).toMatchObject({ navigationSections: expect.any(Number) });
     // Prose with a link is not navigation.
     expect(await extractDetails('installing.html')).not.toHaveProperty('navigationSections');
@@ -141,8 +190,23 @@ describe('navigation is told by content and left out at import', () => {
       expect(base(r2.items).slice(0, 1)).not.toContain(file);
   });
 
-  it('keeps a document that is all navigation findable by its title', async () => {
-    const r = await t.client.call('search', { query: 'Contents', k: 10, mode: 'keyword' });
-    expect(base(r.items)).toContain('contents.html');
+  it('keeps the text of a document that is all navigation, not only its title', async () => {
+    const r = await t.client.call('search', { query: 'Site map', k: 10, mode: 'keyword' });
+    expect(base(r.items)).toContain('sitemap.html');
+    // Its list is what it holds: a word found only there still finds it.
+    const r2 = await t.client.call('search', { query: 'webcam support', k: 10, mode: 'keyword' });
+    expect(base(r2.items)).toContain('sitemap.html');
+    expect(await extractDetails('sitemap.html')).toMatchObject({ navigationKept: true });
+    for (const file of ['contents.html', 'book.pdf'])
+      expect(await extractDetails(file)).not.toHaveProperty('navigationKept');
+  });
+
+  it('keeps release notes, reference lists and data tables whose lines end in numbers', async () => {
+    for (const file of ['releases.md', 'references.txt', 'provinsi.csv', 'peraturan.pdf']) {
+      const details = await extractDetails(file);
+      expect(details, file).not.toHaveProperty('navigationSections');
+    }
+    const r = await t.client.call('search', { query: 'Versi 1.3 dirilis', k: 10, mode: 'keyword' });
+    expect(base(r.items)).toContain('releases.md');
   });
 });

@@ -8,6 +8,7 @@
 import type { SearchItem } from '../../contract/methods/search.ts';
 import { foldWord, queryWords } from '../../knowledge/retrieval/highlight.ts';
 import { STOP_WORDS } from '../../knowledge/retrieval/stop-words.ts';
+import { isEntryLine } from '../../knowledge/import/navigation.ts';
 
 export const NO_MODEL_LABEL = 'No language model is installed; the most relevant passages:';
 export const NOTHING_FOUND = 'Nothing in the documents matches this question.';
@@ -89,8 +90,9 @@ function definesTerm(sentence: string, term: string): boolean {
   ).test(sentence);
 }
 
-/** Link-list and index lines, breadcrumbs: the text of navigation, whatever the format. */
-const NAVIGATION_LINE = /(?:\s[|»›→←]\s.*){2,}|^(?:[^,.;]{1,40},\s*)+\d{1,4}\s*$|\.{4,}\s*\d{1,4}\s*$/u;
+/** Breadcrumbs ("Home › Guide › Install"); contents and index lines are told as at import. */
+const BREADCRUMB = /(?:\s[|»›→←]\s.*){2,}/u;
+const isNavigationLine = (s: string) => BREADCRUMB.test(s) || isEntryLine(s);
 
 /** A heading (or the title) on its own: no answer. */
 function isHeadingAlone(sentence: string, item: SearchItem): boolean {
@@ -124,7 +126,7 @@ export function extractiveAnswer(
   items.slice(0, opts.maxPassages ?? 5).forEach((item, i) => {
     const n = i + 1;
     for (const [pos, s] of splitSentences(item.text).entries()) {
-      if (isHeadingAlone(s.text, item) || NAVIGATION_LINE.test(s.text)) continue;
+      if (isHeadingAlone(s.text, item) || isNavigationLine(s.text)) continue;
       // A question in the text ("What is X?") asks, it does not answer.
       if (term && /\?["'”’)]*$/.test(s.text)) continue;
       const found = new Set<string>();

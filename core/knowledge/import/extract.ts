@@ -3,12 +3,16 @@ import path from 'node:path';
 import { formatDuration } from '../../base/format-duration.ts';
 import { toFsPath } from '../../base/raw-path.ts';
 import { isNavigation } from './navigation.ts';
+
 import type { ExtractedDocument, ExtractedSection } from './types.ts';
 import { ExtractError, displayName, formatBytes } from './extract-error.ts';
 import { detectFormat, withArticle } from './formats.ts';
 import type { Format } from './formats.ts';
 import { assertSafeZip } from './zip-guard.ts';
 import { createOcrRun, DEFAULT_OCR_SETTINGS, type OcrRun, type OcrSettings } from './ocr/ocr-run.ts';
+
+/** The most navigation text held back in case a document turns out to be all navigation. */
+const NAV_HELD_MAX_CHARS = 4_000_000;
 
 export { ExtractError, isExtractError } from './extract-error.ts';
 export type { ExtractReason } from './extract-error.ts';
@@ -152,8 +156,7 @@ async function extractRead(
         all[i] = EMPTY_SECTION;
         await give(section);
       }
-      const stub = sections.stubIfAllNavigation(doc.title);
-      if (stub) await onSection!(stub);
+      for (const held of sections.keptIfAllNavigation()) await onSection!(held);
       return sections.finish(file, format, doc);
     }
     return finishDocument(file, format, doc);
@@ -256,8 +259,7 @@ export function finishDocument(file: string, format: Format, doc: ExtractedDocum
     if (done) sections[kept++] = done;
   }
   sections.length = kept;
-  const stub = finisher.stubIfAllNavigation(doc.title);
-  if (stub) sections.push(stub);
+  sections.push(...finisher.keptIfAllNavigation());
   return finisher.finish(file, format, doc);
 }
 
@@ -269,8 +271,10 @@ export function finishDocument(file: string, format: Format, doc: ExtractedDocum
 function createSectionFinisher() {
   let firstHeading: string | null = null;
   let kept = 0;
-  const navigation = { sections: 0, chars: 0 };
-  const navHeadings = new Set<string>();
+  const navigation: { sections: number; chars: number; kept?: true } = { sections: 0, chars: 0 };
+  // Navigation held back while nothing else was kept: a document that is all navigation keeps it.
+  let held: ExtractedSection[] = [];
+  let heldChars = 0;
   return {
     take(section: ExtractedSection): ExtractedSection | null {
       const headingPath = section.headingPath.map(cleanLine).filter((h) => h !== '');
@@ -280,23 +284,28 @@ function createSectionFinisher() {
       if (isNavigation({ ...section, text })) {
         navigation.sections++;
         navigation.chars += text.length;
-        const heading = headingPath.at(-1);
-        if (heading && navHeadings.size < 20) navHeadings.add(heading);
+        if (kept === 0 && heldChars + text.length <= NAV_HELD_MAX_CHARS) {
+          held.push({ headingPath, text, page: section.page });
+          heldChars += text.length;
+        }
         return null;
       }
       kept++;
+      held = [];
       return { headingPath, text, page: section.page };
     },
     /**
-     * A document that is all navigation (an index page, a table of contents) keeps one small
-     * section, its title and headings, so it can still be found by what it is.
+     * A document that is all navigation (an index page, a table of contents, a link list) keeps
+     * its text (up to NAV_HELD_MAX_CHARS): it is then what the document holds, and leaving it out
+     * would lose it; its steps record it as navigation kept.
      */
-    stubIfAllNavigation(title: string | null): ExtractedSection | null {
-      if (kept > 0 || navigation.sections === 0) return null;
-      const text = normalizeText([cleanLine(title ?? ''), ...navHeadings].filter(Boolean).join('\n'));
-      if (text === '') return null;
-      kept++;
-      return { headingPath: [], text, page: null };
+    keptIfAllNavigation(): ExtractedSection[] {
+      if (kept > 0 || held.length === 0) return [];
+      const out = held;
+      held = [];
+      kept += out.length;
+      navigation.kept = true;
+      return out;
     },
     finish(file: string, format: Format, doc: ExtractedDocument): ExtractedDocument {
       const warnings = doc.warnings.map(cleanLine).filter((w) => w !== '');

@@ -118,8 +118,8 @@ export type FileTaskOutput =
       mime: string;
       pageCount: number | null;
       warnings: string[];
-      /** Sections left out as navigation (see navigation.ts); absent when none. */
-      navigation?: { sections: number; chars: number };
+      /** Sections found to be navigation, left out unless the document is all navigation (then `kept`) (see navigation.ts); absent when none. */
+      navigation?: { sections: number; chars: number; kept?: true };
       /** Chunks handed over in parts, all of them taken in before this result was sent. */
       chunkCount: number;
       /** Its pages read by OCR; absent when none was. */

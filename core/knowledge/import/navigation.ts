@@ -20,12 +20,43 @@ export const NAV_ENTRY_SHARE = 0.6;
 const WORD_CHAR = /[\p{L}\p{N}]/gu;
 const count = (s: string) => s.match(WORD_CHAR)?.length ?? 0;
 const MD_LINK = /!?\[([^\]\n]{0,300})\]\(([^)\s]{0,2000})(?:\s+"[^"\n]*")?\)/g;
+/** "Repositories ........ 12" (a contents line): a title, dot leaders, a page number. */
+const LEADER_LINE = /^(?=.*\p{L})(.{1,100}?)\s?(?:\.\s?){3,}\s*\d{1,4}\s*$/u;
 /**
- * "Repositories ........ 12" (a contents line), "apt-get, 45, 112–114" (an index line): a line that
- * ends in page numbers after dot leaders or a comma (a bare number after a space is too often a
- * table's value).
+ * "apt-get, 45, 112–114" (an index line): a term, then two page locators or more, in ascending
+ * order. One number after a comma is too often a table's value ("Jawa Barat, 4812") or a year
+ * ("PP 48 Tahun 2016, 2016"), so it does not count.
  */
-const ENTRY_LINE = /^(?=.*\p{L}).{1,120}?(?:\s?\.{3,}|,)\s*\d{1,4}(?:\s*[,–-]\s*\d{1,4})*\s*$/u;
+const INDEX_LINE =
+  /^(?=.*\p{L})(.{1,80}?),\s*(\d{1,4}(?:\s*[–-]\s*\d{1,4})?(?:\s*,\s*\d{1,4}(?:\s*[–-]\s*\d{1,4})?)+)\s*$/u;
+/** A full stop, colon, semicolon, "!" or "?" that ends a clause: a sentence, not an entry. */
+const SENTENCE_PUNCTUATION = /[.;:!?](?:\s|$)/u;
+/** "March 3, 2021", "3 Maret 2021": a date, whose year is no page number. */
+const MONTHS =
+  'jan(?:uary|uari)?|feb(?:ruary|ruari)?|mar(?:ch|et)?|apr(?:il)?|may|mei|jun(?:e|i)?|jul(?:y|i)?|aug(?:ust)?|agu(?:stus)?|sep(?:t|tember)?|o[ck]t(?:ober)?|nov(?:ember)?|de[cs](?:ember)?';
+const DATE = new RegExp(
+  `(?:^|[^\\p{L}])(?:${MONTHS})\\.?\\s+(?:\\d{1,2},?\\s*)?(?:19|20)\\d\\d(?!\\d)`,
+  'iu',
+);
+
+const ascending = (locators: string) => {
+  const pages = locators.split(/[,–-]/u).map((n) => Number(n.trim()));
+  return pages.every((n, i) => i === 0 || n >= pages[i - 1]!);
+};
+
+/**
+ * Whether a line points at pages rather than says something: a contents line with dot leaders,
+ * or an index line with two page locators or more — short, with no sentence punctuation and no
+ * date in it. Where unsure, it is not (a kept line costs little; a dropped one loses content).
+ */
+export function isEntryLine(line: string): boolean {
+  const l = line.trim();
+  if (l.length > 120) return false;
+  const leader = LEADER_LINE.exec(l);
+  if (leader) return !SENTENCE_PUNCTUATION.test(leader[1]!.replace(/[.\s]+$/u, ''));
+  const index = INDEX_LINE.exec(l);
+  return !!index && !SENTENCE_PUNCTUATION.test(index[1]!) && !DATE.test(l) && ascending(index[2]!);
+}
 
 /** Markdown-style links in plain text: anchors counted, URLs left out of the text's size. */
 export function markdownLinkStats(text: string): LinkStats {
@@ -46,7 +77,7 @@ function mostlyLinks(s: LinkStats): boolean {
 function mostlyEntries(text: string): boolean {
   const lines = text.split('\n').filter((l) => /[\p{L}\p{N}]/u.test(l));
   if (lines.length < NAV_MIN_ENTRY_LINES) return false;
-  const entries = lines.filter((l) => ENTRY_LINE.test(l.trim())).length;
+  const entries = lines.filter(isEntryLine).length;
   return entries >= NAV_MIN_ENTRY_LINES && entries / lines.length >= NAV_ENTRY_SHARE;
 }
 

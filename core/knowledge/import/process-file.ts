@@ -379,11 +379,16 @@ function stepTimings(
       step: 'extract',
       status: 'done',
       durationMs: out.timings.extractMs,
-      // Sections left out as navigation (link lists, contents, indexes): see navigation.ts.
+      // Sections found to be navigation (link lists, contents, indexes), left out unless the
+      // document is nothing else (navigationKept): see navigation.ts.
       details: {
         warnings: out.warnings.length,
         ...(out.navigation
-          ? { navigationSections: out.navigation.sections, navigationChars: out.navigation.chars }
+          ? {
+              navigationSections: out.navigation.sections,
+              navigationChars: out.navigation.chars,
+              ...(out.navigation.kept ? { navigationKept: true } : {}),
+            }
           : {}),
       },
     },

@@ -61,8 +61,8 @@ export interface ExtractedDocument {
    * kept on the document (metadata.ocrUnread), so an import with OCR on reads the file again.
    */
   ocrUnread?: number[] | undefined;
-  /** Sections left out as navigation (navigation.ts); absent when none. */
-  navigation?: { sections: number; chars: number };
+  /** Sections found to be navigation, left out unless the document is all navigation (then `kept`) (navigation.ts); absent when none. */
+  navigation?: { sections: number; chars: number; kept?: true };
 }
 
 export interface ExtractInput {

@@ -9,7 +9,7 @@ import { engineClient } from './support/engine.ts';
 import { writeFile } from './support/files.ts';
 import { openEngine, type Engine } from '../core/startup/open-engine.ts';
 import type { ApiClient } from '../core/contract/client.ts';
-import { rerank } from '../core/knowledge/retrieval/rerank.ts';
+import { features, rerank, rerankQuery } from '../core/knowledge/retrieval/rerank.ts';
 import { fuseCandidates, gatherCandidates, planSearch } from '../core/knowledge/retrieval/search.ts';
 
 const faq = {
@@ -51,6 +51,27 @@ describe('feature reranker', () => {
       text: 'Nilai max_file_size membatasi ukuran unggahan.',
     };
     expect(rerank('max_file_size', [parts, whole])[0]!.item.chunkId).toBe(2);
+  });
+
+  it('finds an identifier only whole, not inside a longer name', () => {
+    const inside = {
+      chunkId: 1,
+      title: 'URL',
+      headingPath: ['URL'],
+      text: 'Read pos.pathname from the location.',
+    };
+    const whole = {
+      chunkId: 2,
+      title: 'Paths',
+      headingPath: ['Paths'],
+      text: 'Call os.path.join on the parts.',
+    };
+    const q = rerankQuery('os.path');
+    expect(features(q, inside, 0).identifier).toBe(0);
+    expect(features(q, whole, 1).identifier).toBe(1);
+    expect(
+      features(rerankQuery('max_file_size'), { ...inside, text: 'set max_file_size_kb' }, 0).identifier,
+    ).toBe(0);
   });
 
   it('scores within 0..1 and keeps the fused order on ties', () => {

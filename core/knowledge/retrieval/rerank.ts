@@ -105,6 +105,20 @@ function proximity(terms: Set<string>, words: string[]): number {
   return found >= 2 ? found / best : 0;
 }
 
+/**
+ * Whether `text` holds the identifier whole: not inside a longer word or identifier ("os.path" is
+ * not in "pos.pathname"), though it may open a longer dotted or slashed name ("os.path.join").
+ */
+function hasWhole(text: string, id: string): boolean {
+  for (let at = text.indexOf(id); at >= 0; at = text.indexOf(id, at + 1)) {
+    const before = text[at - 1] ?? '';
+    const after = text[at + id.length] ?? '';
+    if (!ID_CHAR.test(before) && !ID_CHAR.test(after)) return true;
+  }
+  return false;
+}
+const ID_CHAR = /^[\p{L}\p{N}\p{M}_]$/u;
+
 export type Features = Record<keyof RerankWeights, number>;
 
 export function features(q: RerankQuery, c: RerankCandidate, rank: number): Features {
@@ -121,7 +135,7 @@ export function features(q: RerankQuery, c: RerankCandidate, rank: number): Feat
     text: share(q.terms, textSet),
     phrase: q.phrase && where.some((s) => folded(s).includes(q.phrase!)) ? 1 : 0,
     identifier: q.identifiers.length
-      ? q.identifiers.filter((id) => lower.includes(id) || where.some((s) => s.toLowerCase().includes(id)))
+      ? q.identifiers.filter((id) => hasWhole(lower, id) || where.some((s) => hasWhole(s.toLowerCase(), id)))
           .length / q.identifiers.length
       : 0,
     proximity: proximity(new Set(q.terms), text),

@@ -81,9 +81,17 @@ function mostlyEntries(text: string): boolean {
   return entries >= NAV_MIN_ENTRY_LINES && entries / lines.length >= NAV_ENTRY_SHARE;
 }
 
-/** Whether a section is navigation (see the top of this file). */
+/**
+ * Whether a section is navigation (see the top of this file), and how it was told: by its links
+ * (marked by the format or written as Markdown links: certain) or by its entry lines (page numbers
+ * in plain text: a guess, which a document made of nothing else is given the benefit of).
+ */
+export function navigationKind(section: ExtractedSection): 'links' | 'entries' | null {
+  if (section.links && mostlyLinks(section.links)) return 'links';
+  if (mostlyLinks(markdownLinkStats(section.text))) return 'links';
+  return mostlyEntries(section.text) ? 'entries' : null;
+}
+
 export function isNavigation(section: ExtractedSection): boolean {
-  if (section.links && mostlyLinks(section.links)) return true;
-  if (mostlyLinks(markdownLinkStats(section.text))) return true;
-  return mostlyEntries(section.text);
+  return navigationKind(section) !== null;
 }

@@ -57,8 +57,9 @@ export interface ExtractedDocument {
   /** Pages whose text was recognised from pictures (scans, photos); absent when none was. */
   ocr?: OcrSummary | undefined;
   /**
-   * Pages OCR left unread (OCR off for the collection, over the page's time budget, failed):
-   * kept on the document (metadata.ocrUnread), so an import with OCR on reads the file again.
+   * Pages OCR left unread because it could not run (off for the collection, or its language data
+   * missing): kept on the document (metadata.ocrUnread), so an import with OCR on reads the file
+   * again. Pages over their budget or failed are not: read again they would fail again.
    */
   ocrUnread?: number[] | undefined;
   /** Sections found to be navigation, left out unless the document is all navigation (then `kept`) (navigation.ts); absent when none. */

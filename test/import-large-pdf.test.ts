@@ -1,13 +1,7 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { filesProgress, type ImportEvent } from '../core/contract/methods/imports.ts';
-import { getCollection } from '../core/knowledge/collections/collections.ts';
-import {
-  DEFAULT_LIMITS,
-  runImport,
-  type ImportDeps,
-  type ImportLimits,
-} from '../core/knowledge/import/importer.ts';
+import { filesProgress } from '../core/contract/methods/imports.ts';
+import { DEFAULT_LIMITS, type ImportDeps, type ImportLimits } from '../core/knowledge/import/importer.ts';
 import { createWorkerPool } from '../core/base/thread-pool/pool.ts';
 import type {
   FileTaskInput,
@@ -17,6 +11,7 @@ import type {
 import { ingestPoolService } from '../core/knowledge/import/ingest-pool.ts';
 import { manyPagePdf, pageSentence, pageWord } from './support/big-pdf.ts';
 import { openTestEngine, type TestEngine } from './support/engine.ts';
+import { importWithPool } from './support/import-with-pool.ts';
 import { STALL_AFTER_PAGE, STALL_PAGES_TOTAL } from './support/stalling-file-task.ts';
 import { writeFile } from './support/files.ts';
 import { tempDir } from './support/temp-dir.ts';
@@ -36,21 +31,7 @@ async function importWithLimits(
 ) {
   const warm = writeFile(tempDir(), 'warm.txt', 'Stay permits are renewed at the immigration office.');
   await t.client.call('import.run', { collection: 'Handbook', create: true, paths: [warm] });
-  const c = await getCollection(t.engine.db, t.engine.vectors, 'Handbook');
-  const events: ImportEvent[] = [];
-  const summary = await runImport(
-    { db: t.engine.db, vectors: t.engine.vectors, events: t.engine.events, pool, embedder: null },
-    {
-      id: c.id,
-      name: c.name,
-      embedderId: c.embedderId,
-      chunkSize: c.chunkSize,
-      chunkOverlap: c.chunkOverlap,
-    },
-    { paths },
-    { limits, onEvent: (e) => events.push(e) },
-  );
-  return { summary, events };
+  return importWithPool(t, 'Handbook', pool, paths, limits);
 }
 
 describe('importing a large PDF', () => {

@@ -5,19 +5,18 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createWorkerPool } from '../core/base/thread-pool/pool.ts';
-import type { ImportEvent } from '../core/contract/methods/imports.ts';
-import { getCollection } from '../core/knowledge/collections/collections.ts';
 import type {
   FileTaskInput,
   FileTaskOutput,
   FileTaskProgress,
 } from '../core/knowledge/import/file-task-types.ts';
-import { DEFAULT_LIMITS, runImport, type ImportLimits } from '../core/knowledge/import/importer.ts';
+import { DEFAULT_LIMITS, type ImportLimits, type runImport } from '../core/knowledge/import/importer.ts';
 import { openEngine } from '../core/startup/open-engine.ts';
 import { runDriver } from './faults/run-driver.ts';
 import { CRASH_MARK } from './support/crashing-mail-task.ts';
 import { SLOW_MARK } from './support/slow-mail-task.ts';
 import { engineClient, openTestEngine, type TestEngine } from './support/engine.ts';
+import { importWithPool } from './support/import-with-pool.ts';
 import { checkInvariants } from './support/invariants.ts';
 import { tempDir } from './support/temp-dir.ts';
 
@@ -208,19 +207,5 @@ async function importWith(
   paths: string[],
   limits: ImportLimits = DEFAULT_LIMITS,
 ) {
-  const c = await getCollection(t.engine.db, t.engine.vectors, 'Mail');
-  const events: ImportEvent[] = [];
-  const summary = await runImport(
-    { db: t.engine.db, vectors: t.engine.vectors, events: t.engine.events, pool, embedder: null },
-    {
-      id: c.id,
-      name: c.name,
-      embedderId: c.embedderId,
-      chunkSize: c.chunkSize,
-      chunkOverlap: c.chunkOverlap,
-    },
-    { paths },
-    { limits, onEvent: (e) => events.push(e) },
-  );
-  return { summary, events };
+  return importWithPool(t, 'Mail', pool, paths, limits);
 }

@@ -7,7 +7,6 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createWorkerPool } from '../core/base/thread-pool/pool.ts';
 import type { ImportEvent } from '../core/contract/methods/imports.ts';
-import { getCollection } from '../core/knowledge/collections/collections.ts';
 import { deleteDocument } from '../core/knowledge/documents/documents.ts';
 import { FIND_INDEXED_MESSAGE } from '../core/knowledge/documents/member-documents.ts';
 import type {
@@ -15,10 +14,11 @@ import type {
   FileTaskOutput,
   FileTaskProgress,
 } from '../core/knowledge/import/file-task-types.ts';
-import { DEFAULT_LIMITS, runImport, type ImportLimits } from '../core/knowledge/import/importer.ts';
+import { DEFAULT_LIMITS, type ImportLimits, type runImport } from '../core/knowledge/import/importer.ts';
 import { ATTACHMENT_CRASH_MARK, EML_CRASH_MARK } from './support/crashing-mail-task.ts';
 import { DELAY_MARK } from './support/slow-attachment-task.ts';
 import { openTestEngine, type TestEngine } from './support/engine.ts';
+import { importWithPool } from './support/import-with-pool.ts';
 import { checkInvariants } from './support/invariants.ts';
 import { tempDir } from './support/temp-dir.ts';
 
@@ -539,17 +539,5 @@ async function importWith(
   paths: string[],
   limits: ImportLimits = DEFAULT_LIMITS,
 ) {
-  const c = await getCollection(t.engine.db, t.engine.vectors, 'Mail');
-  return runImport(
-    { db: t.engine.db, vectors: t.engine.vectors, events: t.engine.events, pool, embedder: null },
-    {
-      id: c.id,
-      name: c.name,
-      embedderId: c.embedderId,
-      chunkSize: c.chunkSize,
-      chunkOverlap: c.chunkOverlap,
-    },
-    { paths },
-    { limits, onEvent: () => {} },
-  );
+  return (await importWithPool(t, 'Mail', pool, paths, limits)).summary;
 }

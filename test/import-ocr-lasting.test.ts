@@ -8,14 +8,14 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createWorkerPool, type WorkerPool } from '../core/base/thread-pool/pool.ts';
-import { getCollection } from '../core/knowledge/collections/collections.ts';
 import type {
   FileTaskInput,
   FileTaskOutput,
   FileTaskProgress,
 } from '../core/knowledge/import/file-task-types.ts';
-import { DEFAULT_LIMITS, runImport } from '../core/knowledge/import/importer.ts';
+import { DEFAULT_LIMITS } from '../core/knowledge/import/importer.ts';
 import { openTestEngine, type TestEngine } from './support/engine.ts';
+import { importWithPool } from './support/import-with-pool.ts';
 import { checkInvariants } from './support/invariants.ts';
 import { photoLike } from './support/raw-pictures.ts';
 import { tempDir } from './support/temp-dir.ts';
@@ -84,20 +84,7 @@ describe.skipIf(!present && !ci)(
     async function importInto(t: TestEngine, name: string, paths: string[], limits = DEFAULT_LIMITS) {
       const existing = (await t.client.call('collections.list', {})).find((c) => c.name === name);
       if (!existing) await t.client.call('collections.create', { name });
-      const c = await getCollection(t.engine.db, t.engine.vectors, name);
-      return runImport(
-        { db: t.engine.db, vectors: t.engine.vectors, events: t.engine.events, pool, embedder: null },
-        {
-          id: c.id,
-          name: c.name,
-          embedderId: c.embedderId,
-          chunkSize: c.chunkSize,
-          chunkOverlap: c.chunkOverlap,
-          ocr: c.ocr,
-        },
-        { paths },
-        { limits },
-      );
+      return (await importWithPool(t, name, pool, paths, limits)).summary;
     }
 
     it('a scanned page over its budget leaves the unchanged file unchanged on the next import', async () => {

@@ -82,6 +82,15 @@ export interface SelfAnswer {
   quotedKnown?: boolean;
 }
 
+/** A document (a file, or a member of one) that could not be read, and why. */
+export interface ReadFailure {
+  ok: false;
+  step: 'extract' | 'chunk' | 'embed';
+  fileType: string | null;
+  reason: string;
+  message: string;
+}
+
 export type MemberResult =
   | {
       ok: true;
@@ -98,13 +107,7 @@ export type MemberResult =
       ocr?: OcrSummary;
       timings: { extractMs: number; chunkMs: number; embedMs: number };
     }
-  | {
-      ok: false;
-      step: 'extract' | 'chunk' | 'embed';
-      fileType: string | null;
-      reason: string;
-      message: string;
-    };
+  | ReadFailure;
 
 export type FileTaskOutput =
   | {
@@ -130,13 +133,7 @@ export type FileTaskOutput =
        */
       timings: { extractMs: number; chunkMs: number; embedMs: number };
     }
-  | {
-      ok: false;
-      step: 'extract' | 'chunk' | 'embed';
-      fileType: string | null;
-      reason: string;
-      message: string;
-    };
+  | ReadFailure;
 
 /**
  * How much longer the pool lets a file's reading run, and stay silent, for one OCR page it

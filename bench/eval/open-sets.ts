@@ -10,18 +10,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseDocument } from 'htmlparser2';
-import { hash, stripNumbering, type EvalQuery } from './testset.ts';
+import { hash, stripNumbering, textOf, type DomNode, type EvalQuery } from './testset.ts';
 
-interface DomNode {
-  type: string;
-  data?: string;
-  name?: string;
-  attribs?: Record<string, string>;
-  children?: DomNode[];
-}
-
-const textOf = (node: DomNode): string =>
-  node.type === 'text' ? (node.data ?? '') : (node.children ?? []).map(textOf).join('');
 const tags = (node: DomNode, name: string) =>
   (node.children ?? []).filter((c) => c.type === 'tag' && c.name === name);
 

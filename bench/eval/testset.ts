@@ -26,7 +26,7 @@ interface Heading {
 const HEADING = /^h[1-4]$/;
 
 /** The part of htmlparser2's DOM used here. */
-interface DomNode {
+export interface DomNode {
   type: string;
   data?: string;
   name?: string;
@@ -34,7 +34,7 @@ interface DomNode {
   children?: DomNode[];
 }
 
-function textOf(node: DomNode): string {
+export function textOf(node: DomNode): string {
   if (node.type === 'text') return node.data ?? '';
   return (node.children ?? []).map(textOf).join('');
 }
